@@ -1,0 +1,34 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Identifiant ou e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "Identifiant ou mot de passe incorrect. À la première connexion, utilisez "
+            "« Mot de passe perdu » pour choisir votre mot de passe."
+        ),
+        "inactive": _("Ce compte est désactivé."),
+    }
+
+
+class PasswordResetRequestForm(forms.Form):
+    login = forms.CharField(
+        label=_("Identifiant ou e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    """Django's form, with the rules spelled out under the field."""
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    pass

@@ -1,0 +1,47 @@
+"""Portal accounts. A family may have several accounts (one per responsable); an account
+belongs to at most one family. Staff accounts have no family."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Identifiants are case-insensitive.
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="accounts",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    responsable = models.OneToOneField(
+        "families.Responsable",
+        verbose_name=_("responsable"),
+        related_name="account",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    large_text = models.BooleanField(_("texte agrandi"), default=False)
+    high_contrast = models.BooleanField(_("contraste renforcé"), default=False)
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+        ]
+
+    @property
+    def is_family(self) -> bool:
+        return self.family_id is not None

@@ -1,0 +1,116 @@
+"""Portal access: accounts for families, the e-mails that hand them out, and resets."""
+
+import re
+import unicodedata
+
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+from portal.emails import absolute_url, send_templated_email
+
+
+class NoEmailAddress(Exception):
+    """The family (or responsable) has no e-mail address to send the access to."""
+
+
+def set_password_url(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return absolute_url(path)
+
+
+def _ascii_slug(value: str) -> str:
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", value.lower())
+
+
+def generate_identifiant(last_name: str, first_name: str = "") -> str:
+    """Readable and unique: "dupont.marie", then "dupont.marie2", "dupont.marie3"…"""
+    base = ".".join(part for part in (_ascii_slug(last_name), _ascii_slug(first_name)) if part)
+    base = (base or "famille")[:140]
+    candidate, number = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        number += 1
+        candidate = f"{base}{number}"
+    return candidate
+
+
+def account_email(user: User) -> str:
+    if user.email:
+        return user.email
+    if user.family_id:
+        return user.family.reference_email
+    return ""
+
+
+@transaction.atomic
+def grant_portal_access(*, family, responsable=None) -> User:
+    """Create the account of a family (or of one responsable) if it has none, and e-mail its
+    identifiant with a link to choose the password. Calling it again re-sends the e-mail."""
+    if responsable is None:
+        responsable = family.main_responsable
+    is_main = responsable is None or responsable.rank == 1
+    if is_main:
+        email = family.reference_email or (responsable.email if responsable else "")
+    else:
+        email = responsable.email
+    if not email:
+        raise NoEmailAddress(str(family))
+    accounts = User.objects.filter(family=family)
+    user = accounts.filter(responsable=responsable).first() if responsable else None
+    if user is None and is_main:
+        # An account made before the responsables were recorded is the main one.
+        user = accounts.filter(responsable__isnull=True).order_by("pk").first()
+    if user is None:
+        last = responsable.last_name if responsable else family.name
+        first = responsable.first_name if responsable else ""
+        user = User(
+            username=generate_identifiant(last, first),
+            family=family,
+            responsable=responsable,
+            email=email,
+            first_name=first,
+            last_name=last,
+        )
+        user.set_unusable_password()
+        user.save()
+    else:
+        changed = []
+        if user.email != email:
+            user.email = email
+            changed.append("email")
+        if responsable is not None and user.responsable_id is None:
+            user.responsable = responsable
+            changed.append("responsable")
+        if changed:
+            user.save(update_fields=changed)
+    send_templated_email(
+        to=[email],
+        template="portal_access",
+        context={"user": user, "family": family, "set_password_url": set_password_url(user)},
+    )
+    return user
+
+
+def send_password_reset(user: User) -> None:
+    send_templated_email(
+        to=[account_email(user)],
+        template="password_reset",
+        context={"user": user, "reset_url": set_password_url(user)},
+    )
+
+
+def send_password_changed(user: User) -> None:
+    send_templated_email(
+        to=[account_email(user)],
+        template="password_changed",
+        context={
+            "user": user,
+            "reset_request_url": absolute_url(reverse("accounts:password_reset")),
+        },
+    )

@@ -1,0 +1,108 @@
+"""Connexion, déconnexion, mot de passe perdu and the Mot de passe tab."""
+
+import logging
+
+from axes.utils import reset as axes_reset
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.backends import normalise_login, users_for_login
+from accounts.forms import (
+    LoginForm,
+    PasswordResetRequestForm,
+    PortalPasswordChangeForm,
+    PortalSetPasswordForm,
+)
+
+security_log = logging.getLogger("portal.security")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes: too many failures for this identifiant from this address."""
+    security_log.warning(
+        "login locked out: login=%s ip=%s",
+        normalise_login((credentials or {}).get("username")),
+        request.META.get("REMOTE_ADDR"),
+    )
+    form = LoginForm(request, data=None, initial={"username": (credentials or {}).get("username")})
+    return render(request, "accounts/login.html", {"form": form, "locked_out": True}, status=429)
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("accounts:login")
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("Vous êtes déconnecté(e). À bientôt !"))
+        return response
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def password_reset_request(request):
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            for user in users_for_login(form.cleaned_data["login"]).filter(is_active=True):
+                services.send_password_reset(user)
+        # The same answer whether or not an account exists (no account enumeration).
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset_request.html", {"form": form})
+
+
+def password_reset_done(request):
+    return render(request, "accounts/password_reset_done.html")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PortalSetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    post_reset_login = True
+    post_reset_login_backend = "accounts.backends.IdentifiantBackend"
+    success_url = reverse_lazy("portal:home")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.send_password_changed(form.user)
+        # A lock-out never outlives a successful reset.
+        axes_reset(username=normalise_login(form.user.username))
+        messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
+        if form.user.family_id is None:
+            return redirect("admin:index")
+        return response
+
+
+@login_required
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PortalPasswordChangeForm(
+        request.user, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            services.send_password_changed(user)
+        # Keeps this session; every other session of the account ends with the old hash.
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Votre mot de passe a été modifié."))
+        return redirect("accounts:password_change")
+    return render(request, "accounts/password_change.html", {"form": form})

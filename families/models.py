@@ -1,0 +1,105 @@
+"""The household (famille) and its guardians (responsables)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Civility(models.TextChoices):
+    MADAME = "mme", _("Madame")
+    MONSIEUR = "m", _("Monsieur")
+
+
+class Family(models.Model):
+    name = models.CharField(_("nom de la famille"), max_length=150)
+    address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("complément d'adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    city = models.CharField(_("ville"), max_length=120, blank=True)
+    home_phone = models.CharField(_("téléphone domicile"), max_length=20, blank=True)
+    reference_email = models.EmailField(_("e-mail de référence"), blank=True)
+    reference_mobile = models.CharField(_("mobile de référence"), max_length=20, blank=True)
+    extra_phone_1_label = models.CharField(
+        _("libellé téléphone supplémentaire 1"), max_length=60, blank=True
+    )
+    extra_phone_1 = models.CharField(_("téléphone supplémentaire 1"), max_length=20, blank=True)
+    extra_phone_2_label = models.CharField(
+        _("libellé téléphone supplémentaire 2"), max_length=60, blank=True
+    )
+    extra_phone_2 = models.CharField(_("téléphone supplémentaire 2"), max_length=20, blank=True)
+    extra_phone_3_label = models.CharField(
+        _("libellé téléphone supplémentaire 3"), max_length=60, blank=True
+    )
+    extra_phone_3 = models.CharField(_("téléphone supplémentaire 3"), max_length=20, blank=True)
+    # Bumped on every save of the record: a form carries the version it was read at, and a
+    # save against an older version is refused instead of silently overwriting (no lost update).
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("famille")
+        verbose_name_plural = _("familles")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """As the old portal shows it: the first responsable as "NOM Prénom"."""
+        main = self.main_responsable
+        if main is not None:
+            return main.display_name
+        return self.name.upper()
+
+    @property
+    def main_responsable(self):
+        # Uses the prefetch cache when the caller prefetched responsables.
+        responsables = sorted(self.responsables.all(), key=lambda r: (r.rank, r.pk))
+        return responsables[0] if responsables else None
+
+
+class Responsable(models.Model):
+    family = models.ForeignKey(
+        Family, verbose_name=_("famille"), related_name="responsables", on_delete=models.CASCADE
+    )
+    rank = models.PositiveSmallIntegerField(
+        _("rang"), default=1, choices=[(1, _("Responsable 1")), (2, _("Responsable 2"))]
+    )
+    civility = models.CharField(_("civilité"), max_length=3, choices=Civility.choices, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150)
+    first_name = models.CharField(_("prénom"), max_length=150)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_place = models.CharField(_("lieu de naissance"), max_length=150, blank=True)
+    birth_department = models.CharField(_("département de naissance"), max_length=3, blank=True)
+    marital_status = models.CharField(_("situation familiale"), max_length=20, blank=True)
+    socio_professional_group = models.CharField(
+        _("code socio-professionnel"), max_length=2, blank=True
+    )
+    profession = models.CharField(_("profession"), max_length=150, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    work_phone = models.CharField(_("téléphone professionnel"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("responsable")
+        verbose_name_plural = _("responsables")
+        ordering = ["family", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "rank"], name="families_one_responsable_per_rank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}".strip()

@@ -1,0 +1,42 @@
+"""Access rules shared by every family page.
+
+Family data is always looked up with the logged-in family in the query itself, so that another
+family's object is a 404 (never a 403, which would confirm that it exists).
+"""
+
+import logging
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+security_log = logging.getLogger("portal.security")
+
+
+def family_required(view):
+    """Logged in, and as a family (staff accounts have no family: they use /admin/)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.family_id is None:
+            raise PermissionDenied("Cet espace est réservé aux familles.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_for_family(request, queryset, *, family_field: str = "family", **lookup):
+    """One object of the logged-in family, or 404 (and a security log line)."""
+    try:
+        return get_object_or_404(queryset, **{family_field: request.user.family_id}, **lookup)
+    except Http404:
+        security_log.warning(
+            "not-found family object: path=%s user=%s ip=%s",
+            request.path,
+            request.user.pk,
+            request.META.get("REMOTE_ADDR"),
+        )
+        raise

@@ -1,0 +1,31 @@
+"""The "needs attention" cards of the Accueil page.
+
+Each tab app may offer a `home_cards(family) -> list[Card]` function in a `cards` module and
+list it in PROVIDERS; the Accueil page shows them all, most urgent first.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.module_loading import import_string
+
+PROVIDERS: list[str] = []
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    text: str
+    url: str
+    link_label: str
+    level: str = "info"  # "info", "warning" or "danger"
+
+    @property
+    def urgency(self) -> int:
+        return {"danger": 0, "warning": 1}.get(self.level, 2)
+
+
+def home_cards(family) -> list[Card]:
+    cards: list[Card] = []
+    for path in PROVIDERS:
+        cards.extend(import_string(path)(family))
+    return sorted(cards, key=lambda card: card.urgency)

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from portal import views
+
+admin.site.site_header = _("Portail Familles — administration")
+admin.site.site_title = _("Portail Familles")
+admin.site.index_title = _("Gestion du centre")
+
+portal_patterns = (
+    [
+        path("", views.landing, name="landing"),
+        path("accueil/", views.home, name="home"),
+        path("accessibilite/", views.accessibility, name="accessibility"),
+        path("sante/", views.health, name="health"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("", include("accounts.urls")),
+    path("famille/", include("families.urls")),
+    path("eleves/", include("students.urls")),
+    path("reinscription/", include("reenrolment.urls")),
+    path("facturation/", include("billing.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -1,0 +1,60 @@
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import log_in
+
+NEW_PASSWORD = "Une-Autre-Phrase-Solide-2026"
+
+
+def change(client, old, new1, new2=None):
+    return client.post(
+        reverse("accounts:password_change"),
+        {"old_password": old, "new_password1": new1, "new_password2": new2 or new1},
+        follow=True,
+    )
+
+
+def test_it_changes_the_password_and_tells_the_family(client, family_user, password, outbox):
+    log_in(client, "dupont.marie", password)
+    outbox.clear()
+    response = change(client, password, NEW_PASSWORD)
+    assert "Votre mot de passe a été modifié." in response.content.decode()
+    family_user.refresh_from_db()
+    assert family_user.check_password(NEW_PASSWORD)
+    (message,) = outbox()
+    assert message.to == [family_user.email]
+    assert "Si ce n'est pas vous" in message.body
+    assert "https://portail.example.org/mot-de-passe-perdu/" in message.body
+    # This session goes on.
+    assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_it_ends_the_other_sessions(client, family_user, password):
+    other_device = Client()
+    log_in(other_device, "dupont.marie", password)
+    assert other_device.get(reverse("portal:home")).status_code == 200
+    log_in(client, "dupont.marie", password)
+    change(client, password, NEW_PASSWORD)
+    response = other_device.get(reverse("portal:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/")
+
+
+def test_it_refuses_a_wrong_current_password(client, family_user, password, outbox):
+    log_in(client, "dupont.marie", password)
+    outbox.clear()
+    response = change(client, "pas-le-bon", NEW_PASSWORD)
+    assert "Votre ancien mot de passe est incorrect" in response.content.decode()
+    family_user.refresh_from_db()
+    assert family_user.check_password(password)
+    assert outbox() == []
+
+
+def test_it_refuses_mismatched_or_weak_passwords(client, family_user, password):
+    log_in(client, "dupont.marie", password)
+    html = change(client, password, NEW_PASSWORD, NEW_PASSWORD + "x").content.decode()
+    assert "Les deux mots de passe ne correspondent pas" in html
+    html = change(client, password, "123456789012").content.decode()
+    assert "entièrement numérique" in html
+    family_user.refresh_from_db()
+    assert family_user.check_password(password)

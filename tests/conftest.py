@@ -1,0 +1,91 @@
+"""Fixtures shared by the whole suite: families (owner and outsider), staff, e-mails."""
+
+import pytest
+from django.core import mail
+from post_office.mail import send_queued
+
+from tests.factories import PASSWORD, ResponsableFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Each test writes its private files in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": settings.MEDIA_ROOT}},
+    }
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def family_user(db):
+    """The owner: a family account with its main responsable."""
+    user = UserFactory(username="dupont.marie")
+    responsable = ResponsableFactory(family=user.family, last_name="Dupont", first_name="Marie")
+    user.responsable = responsable
+    user.save()
+    return user
+
+
+@pytest.fixture
+def family(family_user):
+    return family_user.family
+
+
+@pytest.fixture
+def other_user(db):
+    """The outsider: another family's account."""
+    user = UserFactory(username="martin.paul")
+    ResponsableFactory(family=user.family, last_name="Martin", first_name="Paul")
+    return user
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffFactory(username="secretariat")
+
+
+@pytest.fixture
+def family_client(client, family_user):
+    client.force_login(family_user)
+    return client
+
+
+@pytest.fixture
+def other_client(client, other_user):
+    client.force_login(other_user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def outbox(db):
+    """Delivers what the portal queued (as `send_queued_mail` does), then gives the messages."""
+
+    class Outbox:
+        def __call__(self):
+            send_queued(processes=1)
+            return mail.outbox
+
+        def clear(self):
+            send_queued(processes=1)
+            mail.outbox.clear()
+
+    return Outbox()
+
+
+def log_in(client, username, password):
+    """Logs in through the real login form (django-axes needs the request)."""
+    response = client.post("/connexion/", {"username": username, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response
