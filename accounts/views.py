@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
-from accounts.backends import normalise_login, users_for_login
+from accounts.backends import axes_username, normalise_login, users_for_login
 from accounts.forms import (
     LoginForm,
     PasswordResetRequestForm,
@@ -35,12 +35,9 @@ class LoginView(auth_views.LoginView):
 
 def locked_out(request, credentials=None, *args, **kwargs):
     """django-axes: too many failures for this identifiant from this address."""
-    security_log.warning(
-        "login locked out: login=%s ip=%s",
-        normalise_login((credentials or {}).get("username")),
-        request.META.get("REMOTE_ADDR"),
-    )
-    form = LoginForm(request, data=None, initial={"username": (credentials or {}).get("username")})
+    login = axes_username(request, credentials)
+    security_log.warning("login locked out: login=%s ip=%s", login, request.META.get("REMOTE_ADDR"))
+    form = LoginForm(request, data=None, initial={"username": login})
     return render(request, "accounts/login.html", {"form": form, "locked_out": True}, status=429)
 
 

@@ -1,0 +1,36 @@
+"""Security events in the `portal.security` log: time (by the formatter), account and IP.
+
+Never a password or a token: only the normalised login that was typed.
+"""
+
+import logging
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from accounts.backends import normalise_login
+
+log = logging.getLogger("portal.security")
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
+
+
+@receiver(user_login_failed)
+def login_failed(sender, credentials, request=None, **kwargs):
+    log.warning(
+        "login failed: login=%s ip=%s",
+        normalise_login(credentials.get("username")),
+        client_ip(request),
+    )
+
+
+@receiver(user_logged_in)
+def logged_in(sender, request, user, **kwargs):
+    log.info("login: user=%s ip=%s", user.pk, client_ip(request))
+
+
+@receiver(user_logged_out)
+def logged_out(sender, request, user, **kwargs):
+    log.info("logout: user=%s ip=%s", getattr(user, "pk", None), client_ip(request))
