@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,11 @@ urlpatterns = [
     path("facturation/", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_REFERENCE:
+    from portal.bench_views import reference
+
+    urlpatterns.append(path("_bench/reference/", reference, name="bench_reference"))
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"

@@ -72,3 +72,7 @@ def test_it_escapes_html_in_the_family_name(family_client, family_user):
     html = family_client.get(reverse("portal:home")).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_bench_reference_page_is_not_served_outside_benchmarks(family_client):
+    assert family_client.get("/_bench/reference/").status_code == 404

@@ -30,3 +30,15 @@ def test_it_writes_nothing_with_dry_run(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", "--dry-run")
     assert not Family.objects.exists()
+
+
+def test_it_generates_families_for_benchmarks(db, settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", "--families", "60")
+    assert Family.objects.count() == 61
+    assert User.objects.filter(username__startswith="bench").count() == 60
+    eight = Student.objects.filter(family__accounts__username="bench000000").count()
+    assert eight == 8
+    assert Student.objects.count() > 60 * 2
+    log_in(client, "bench000001", "Bench-Portail-2026")
+    assert client.get("/accueil/").status_code == 200

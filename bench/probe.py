@@ -1,0 +1,134 @@
+"""In-process probe for `make bench`: which paths each family's pages have, and each page's
+size and query count (for a family with 1 student and one with 8). Prints JSON."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from portal.bulk_seed import BENCH_PASSWORD  # noqa: E402
+from portal.management.commands.seed_demo import ADMIN_PASSWORD  # noqa: E402
+
+
+def try_reverse(name, **kwargs):
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def first_student_path(user):
+    student = user.family.students.order_by("pk").first()
+    return try_reverse("students:detail", pk=student.pk) if student else None
+
+
+def first_invoice_pdf(user):
+    try:
+        from billing.models import Invoice
+    except ImportError:
+        return None
+    invoice = Invoice.objects.filter(family=user.family).exclude(number="").order_by("pk").first()
+    return try_reverse("billing:pdf", number=invoice.number) if invoice else None
+
+
+PAGES = [
+    ("Accueil", lambda u: "/accueil/", False),
+    ("Famille", lambda u: "/famille/", False),
+    ("Élèves", lambda u: "/eleves/", False),
+    ("Un élève", first_student_path, False),
+    ("Réinscription", lambda u: "/reinscription/", False),
+    ("Facturation", lambda u: "/facturation/", False),
+    ("Facture PDF", first_invoice_pdf, False),
+    ("Admin : recherche de famille", lambda u: "/admin/families/family/?q=Martin", True),
+]
+
+
+def measure(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    size = len(response.content) if not response.streaming else 0
+    return len(queries), size
+
+
+def main():
+    families = (
+        User.objects.filter(username__startswith="bench")
+        .annotate(students=Count("family__students"))
+        .order_by("username")
+    )
+    usernames = list(families.values_list("username", flat=True)[:200])
+    small = families.filter(students=1).first()
+    large = families.filter(students=8).first()
+    typical = families.filter(students__gte=2).first() or small
+    admin = User.objects.get(username="admin")
+    client = Client()
+    pages = []
+    by_name = {
+        u.username: u for u in User.objects.filter(username__in=usernames).select_related("family")
+    }
+    for name, path_for, staff in PAGES:
+        entry = {"name": name, "staff": staff, "paths": {}}
+        for username in usernames:
+            path = path_for(by_name[username]) if not staff else path_for(admin)
+            if path:
+                entry["paths"][username] = path
+        if not entry["paths"]:
+            continue
+        counts = {}
+        for label, user in (("typical", typical), ("small", small), ("large", large)):
+            client.force_login(admin if staff else user)
+            path = path_for(admin if staff else user)
+            counts[label] = measure(client, path) if path else (None, 0)
+        entry["queries"], entry["bytes"] = counts["typical"]
+        entry["queries_small"] = counts["small"][0]
+        entry["queries_large"] = counts["large"][0]
+        pages.append(entry)
+    client.logout()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/connexion/", {"username": usernames[0], "password": BENCH_PASSWORD}
+        )
+    assert response.status_code == 302, response.status_code
+    pages.append(
+        {
+            "name": "Connexion (POST)",
+            "staff": False,
+            "absolute": True,
+            "paths": {u: "/connexion/" for u in usernames},
+            "queries": len(queries),
+            "queries_small": len(queries),
+            "queries_large": len(queries),
+            "bytes": 0,
+        }
+    )
+    client.force_login(typical)
+    reference_queries, _ = measure(client, "/_bench/reference/?queries=0&bytes=1000")
+    print(
+        json.dumps(
+            {
+                "usernames": usernames,
+                "password": BENCH_PASSWORD,
+                "admin_password": ADMIN_PASSWORD,
+                "pages": pages,
+                "reference_base_queries": reference_queries,
+            }
+        )
+    )
+
+
+main()

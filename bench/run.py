@@ -1,0 +1,303 @@
+"""`make bench`: seeds a fresh database, serves the portal with gunicorn as in production and
+drives it with wrk from a second process, with logged-in sessions of different families.
+
+Prints a table and writes bench/results.md. Settings (environment):
+  BENCH_FAMILIES   generated families (default 2000)
+  BENCH_DURATION   seconds of load per page (default 8)
+  BENCH_SESSIONS   distinct logged-in families driving the load (default 40)
+  DATABASE_URL     PostgreSQL when set (the database is dropped and re-created!), else SQLite
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+FAMILIES = int(os.environ.get("BENCH_FAMILIES", "2000"))
+DURATION = int(os.environ.get("BENCH_DURATION", "8"))
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "40"))
+CONNECTIONS = 8
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_env() -> dict:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        parsed = urllib.parse.urlparse(url)
+        name = parsed.path.lstrip("/") or "portail_bench"
+        admin_url = parsed._replace(path="/postgres").geturl()
+        subprocess.run(["psql", admin_url, "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True)
+        subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+        return {"DATABASE_URL": url}
+    path = OUT / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return {"DATABASE_URL": f"sqlite:///{path}"}
+
+
+def base_env(db_env: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
+    env.update(db_env)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "BENCH_REFERENCE": "1",
+            "MEDIA_ROOT": str(OUT / "private"),
+        }
+    )
+    return env
+
+
+def manage(env: dict, *args: str, debug: bool = False) -> str:
+    run_env = {**env, "DEBUG": "1" if debug else "0"}
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=run_env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+class Session:
+    """A logged-in family: its cookie header and the ids its pages need."""
+
+    def __init__(self, base_url: str, username: str, password: str):
+        self.jar = CookieJar()
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+        html = opener.open(f"{base_url}/connexion/").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        data = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        ).encode()
+        try:
+            opener.open(f"{base_url}/connexion/", data=data)
+        except urllib.error.HTTPError as exc:
+            if exc.code != 302:
+                raise
+        self.cookie = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        if "sessionid" not in self.cookie:
+            sys.exit(f"login failed for {username}")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
+    """Load `url` with wrk for DURATION seconds, rotating over (cookie, path, body) targets."""
+    targets_file = OUT / "targets.tsv"
+    targets_file.write_text("".join(f"{c}\t{p}\t{b}\n" for c, p, b in targets))
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "targets.lua"),
+            url,
+            "--",
+            str(targets_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def latency(pct: str) -> float:
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {
+        "rps": rps,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    OUT.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(OUT / "private", ignore_errors=True)
+    db_env = database_env()
+    env = base_env(db_env)
+    engine = "PostgreSQL" if db_env["DATABASE_URL"].startswith("postgres") else "SQLite"
+
+    log(f"== database: {engine}; seeding {FAMILIES} families")
+    started = time.monotonic()
+    manage(env, "migrate", "--no-input", debug=True)
+    manage(env, "seed_demo", "--families", str(FAMILIES), debug=True)
+    seed_seconds = time.monotonic() - started
+    log(f"   seeded in {seed_seconds:.0f} s")
+    manage(env, "collectstatic", "--no-input", "-v0")
+
+    log("== probing pages (queries, size) in-process")
+    probe = json.loads(
+        subprocess.run(
+            [PYTHON, str(ROOT / "bench" / "probe.py")],
+            cwd=ROOT,
+            env={**env, "DEBUG": "0"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env={**env, "DEBUG": "0"},
+        stdout=subprocess.DEVNULL,
+        stderr=(OUT / "gunicorn.log").open("w"),
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base_url}/sante/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        results = run_pages(base_url, probe)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    report(engine, seed_seconds, probe, results)
+
+
+def run_pages(base_url: str, probe: dict) -> dict:
+    usernames = probe["usernames"][:SESSIONS]
+    log(f"== logging in {len(usernames)} families")
+    sessions = [Session(base_url, name, probe["password"]) for name in usernames]
+    staff = Session(base_url, "admin", probe["admin_password"])
+    results = {}
+    for page in probe["pages"]:
+        targets = []
+        for session, name in zip(sessions, usernames, strict=True):
+            path = page["paths"].get(name)
+            if path:
+                targets.append((staff.cookie if page.get("staff") else session.cookie, path, ""))
+        if page["name"] == "Connexion (POST)":
+            targets = login_targets(base_url, usernames, probe["password"])
+        if not targets:
+            continue
+        log(f"== {page['name']}")
+        measured = wrk(base_url, targets)
+        if page.get("absolute"):
+            results[page["name"]] = {**measured, "reference": None}
+            log(f"   {measured['rps']:.0f} req/s, errors {measured['errors']}")
+            continue
+        extra_queries = max(page["queries"] - probe["reference_base_queries"], 0)
+        reference_path = f"/_bench/reference/?queries={extra_queries}&bytes={page['bytes']}"
+        reference = wrk(base_url, [(s.cookie, reference_path, "") for s in sessions])
+        results[page["name"]] = {**measured, "reference": reference}
+        log(
+            f"   {measured['rps']:.0f} req/s vs reference {reference['rps']:.0f} req/s "
+            f"({measured['rps'] / reference['rps']:.2f}x), errors {measured['errors']}"
+        )
+    return results
+
+
+def login_targets(base_url: str, usernames: list[str], password: str) -> list:
+    targets = []
+    for name in usernames:
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        html = opener.open(f"{base_url}/connexion/").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        body = urllib.parse.urlencode(
+            {"username": name, "password": password, "csrfmiddlewaretoken": token}
+        )
+        targets.append((cookie, "/connexion/", body))
+    return targets
+
+
+def report(engine: str, seed_seconds: float, probe: dict, results: dict) -> None:
+    lines = [
+        f"# Benchmark results ({engine}, {FAMILIES} families, {DURATION} s per page, "
+        f"{CONNECTIONS} connections, gunicorn sync x2)",
+        "",
+        f"Seeding: {seed_seconds:.0f} s. Reference page: same middleware, layout, size and "
+        "number of queries as the page it is compared with.",
+        "",
+        "| page | req/s | ratio to reference | p50 ms | p99 ms | errors | queries (1 student) "
+        "| queries (8 students) | bytes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in probe["pages"]:
+        result = results.get(page["name"])
+        if result is None:
+            continue
+        ratio = (
+            f"{result['rps'] / result['reference']['rps']:.2f}" if result["reference"] else "n/a"
+        )
+        lines.append(
+            f"| {page['name']} | {result['rps']:.0f} | {ratio} | {result['p50']:.1f} | "
+            f"{result['p99']:.1f} | {result['errors']} | {page['queries_small']} | "
+            f"{page['queries_large']} | {page['bytes']} |"
+        )
+    lines.append("")
+    lines.append(
+        "The login POST has no reference: its cost is the password hash (Argon2id), "
+        "which is deliberate."
+    )
+    for name, value in probe.get("extra", {}).items():
+        lines.append("")
+        lines.append(f"- {name}: {value}")
+    text = "\n".join(lines) + "\n"
+    print()
+    print(text)
+    (ROOT / "bench" / "results.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
