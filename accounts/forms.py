@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,11 +24,3 @@ class PasswordResetRequestForm(forms.Form):
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
-
-
-class PortalSetPasswordForm(SetPasswordForm):
-    """Django's form, with the rules spelled out under the field."""
-
-
-class PortalPasswordChangeForm(PasswordChangeForm):
-    pass

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -17,12 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.backends import axes_username, normalise_login, users_for_login
-from accounts.forms import (
-    LoginForm,
-    PasswordResetRequestForm,
-    PortalPasswordChangeForm,
-    PortalSetPasswordForm,
-)
+from accounts.forms import LoginForm, PasswordResetRequestForm
 
 security_log = logging.getLogger("portal.security")
 
@@ -69,7 +65,6 @@ def password_reset_done(request):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    form_class = PortalSetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     post_reset_login = True
     post_reset_login_backend = "accounts.backends.IdentifiantBackend"
@@ -91,9 +86,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def password_change(request):
-    form = PortalPasswordChangeForm(
-        request.user, request.POST if request.method == "POST" else None
-    )
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
