@@ -42,6 +42,24 @@ def _history():
     return HistoricalRecords(history_change_reason_field=models.JSONField(null=True))
 
 
+# Without these the record is "incomplete" (Accueil card, admin filter).
+COMPLETENESS_FIELDS = [
+    "reference_email",
+    "reference_mobile",
+    "address_line1",
+    "postal_code",
+    "city",
+]
+
+
+class FamilyQuerySet(models.QuerySet):
+    def incomplete(self):
+        missing = models.Q()
+        for name in COMPLETENESS_FIELDS:
+            missing |= models.Q(**{name: ""})
+        return self.filter(missing)
+
+
 class Family(models.Model):
     name = models.CharField(_("nom de la famille"), max_length=150)
     address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
@@ -71,6 +89,7 @@ class Family(models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
+    objects = FamilyQuerySet.as_manager()
     history = _history()
 
     class Meta:
@@ -89,6 +108,14 @@ class Family(models.Model):
         if main is not None:
             return main.display_name
         return self.name.upper()
+
+    def missing_fields(self) -> list[str]:
+        """Labels of what the record lacks to be complete (see COMPLETENESS_FIELDS)."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in COMPLETENESS_FIELDS
+            if not getattr(self, name)
+        ]
 
     @property
     def main_responsable(self):

@@ -99,7 +99,7 @@ def form_changes(form: forms.BaseForm, *, section: str = "") -> list[Change]:
     """
     changes = []
     for name, form_field in form.fields.items():
-        if name in UNLISTED_FIELDS or name not in form.cleaned_data:
+        if name in UNLISTED_FIELDS or name not in form.cleaned_data or form_field.widget.is_hidden:
             continue
         old = form.get_initial_for_field(form_field, name)
         new = form.cleaned_data[name]

@@ -3,12 +3,14 @@
 from tests.factories import ResponsableFactory
 
 
-def post_data(family, **overrides) -> dict:
-    """The Famille form as the page shows it for `family` (its responsables as stored), with
+def post_data(record, **overrides) -> dict:
+    """The Famille form as the page shows it now for the family `record` (as stored), with
     each field's hidden initial value, then `overrides` ("famille-city": "Plérin", …)."""
+    from families.models import Family
     from families.views import _record_forms
     from portal.changes import VersionForm
 
+    family = Family.objects.get(pk=record.pk)
     forms = _record_forms(family, family.responsables.all())
     data = {"record-version": str(family.version)}
     for form in [forms.family, *forms.responsables]:

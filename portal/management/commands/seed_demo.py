@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from families import demo as families_demo
 from families.models import Civility, Family, Responsable
 from portal.models import Centre
 from students.models import Course, Department, Discipline, Enrolment, Season, Student, Weekday
@@ -125,6 +126,7 @@ class Command(BaseCommand):
             )
 
         family = self.demo_family()
+        families_demo.seed_demo(family)
         for first_name, birth, civility, course_names in [
             ("Léa", date(2014, 3, 12), Civility.MADAME, ["Piano 2e cycle", "FM 1re année"]),
             ("Hugo", date(2016, 9, 2), Civility.MONSIEUR, ["Violon 1er cycle", "FM 1re année"]),
