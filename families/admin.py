@@ -202,13 +202,21 @@ class FamilyAdmin(SimpleHistoryAdmin):
                 self.save_formset(request, form, formset, change=change)
                 continue
             deleted = formset.deleted_forms
+            kept = [f for f in formset.forms if f not in deleted]
+            new = [f for f in kept if f.instance.pk is None and f.has_changed()]
+            changed = [f for f in kept if f.instance.pk is not None and f.has_changed()]
+            removed = [f.instance for f in deleted if f.instance.pk]
             update_family_record(
                 family=form.instance,
                 family_form=form,
-                responsable_forms=[f for f in formset.forms if f not in deleted],
-                removed_responsables=[f.instance for f in deleted if f.instance.pk],
+                responsable_forms=kept,
+                removed_responsables=removed,
                 user=request.user,
             )
+            # What formset.save() would have recorded, for the admin's change message.
+            formset.new_objects = [f.instance for f in new]
+            formset.changed_objects = [(f.instance, f.changed_data) for f in changed]
+            formset.deleted_objects = removed
         return None
 
     def get_urls(self):
