@@ -161,3 +161,17 @@ def test_families_cannot_reach_the_admin_access_page(family_client, family):
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     assert not User.objects.filter(responsable__rank=2).exists()
+
+
+def test_removing_a_responsable_removes_their_access(staff_client, family, outbox):
+    claire = second_responsable(family, last_name="Dupont", first_name="Claire")
+    account = UserFactory(username="dupont.claire", family=family, responsable=claire)
+    data = admin_form(staff_client, family)
+    index = next(k for k, v in data.items() if k.endswith("-id") and v == str(claire.pk))
+    data[index.replace("-id", "-DELETE")] = "on"
+    staff_client.post(change_url(family), data)
+    assert not family.responsables.filter(rank=2).exists()
+    account.refresh_from_db()
+    assert not account.is_active
+    (receipt,) = outbox()
+    assert "Responsable 2 — Responsable supprimé(e) : DUPONT Claire → (vide)" in receipt.body
