@@ -175,3 +175,13 @@ def test_removing_a_responsable_removes_their_access(staff_client, family, outbo
     assert not account.is_active
     (receipt,) = outbox()
     assert "Responsable 2 — Responsable supprimé(e) : DUPONT Claire → (vide)" in receipt.body
+
+
+def test_html_is_escaped_in_the_admin_history(staff_client, family):
+    family_client = staff_client.__class__()
+    family_client.force_login(family.accounts.get())
+    family_client.post("/famille/", post_data(family, **{"famille-city": "<script>x</script>"}))
+    page = staff_client.get(f"/admin/families/family/{family.pk}/history/").content.decode()
+    assert "<script>x</script>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "dupont.marie" in page
