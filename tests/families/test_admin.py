@@ -185,3 +185,27 @@ def test_html_is_escaped_in_the_admin_history(staff_client, family):
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
     assert "dupont.marie" in page
+
+
+def test_staff_add_a_family_with_its_first_responsable(staff_client, outbox):
+    page = staff_client.get("/admin/families/family/add/").content.decode()
+    data = form_values(page, 'id="family_form"')
+    data.update(
+        {
+            "name": "Kergoat",
+            "postal_code": "22000",
+            "city": "Saint-Brieuc",
+            "reference_email": "kergoat@example.org",
+            "reference_mobile": "0611223344",
+            "responsables-TOTAL_FORMS": "1",
+            "responsables-0-rank": "1",
+            "responsables-0-last_name": "Kergoat",
+            "responsables-0-first_name": "Erwan",
+        }
+    )
+    response = staff_client.post("/admin/families/family/add/", data, follow=True)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    family = Family.objects.get(name="Kergoat")
+    assert family.reference_mobile == "+33611223344"
+    assert str(family) == "KERGOAT Erwan"
+    assert outbox() == []  # a new record: nothing changed for anyone yet
