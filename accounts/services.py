@@ -48,6 +48,34 @@ def account_email(user: User) -> str:
     return ""
 
 
+def access_email(family, responsable=None) -> str:
+    """Where an account's e-mails go: the reference e-mail for the main contact (responsable 1,
+    or an account made before the responsables were recorded), else the responsable's own."""
+    if responsable is None or responsable.rank == 1:
+        return family.reference_email or (responsable.email if responsable else "")
+    return responsable.email
+
+
+def sync_account_emails(*, family) -> None:
+    """After the family record changed: each account follows its new e-mail address, so that
+    "mot de passe perdu" writes to the address the family gave, not to the replaced one."""
+    for user in User.objects.filter(family=family).select_related("responsable"):
+        email = access_email(family, user.responsable)
+        if email and user.email != email:
+            user.email = email
+            user.save(update_fields=["email"])
+
+
+@transaction.atomic
+def revoke_portal_access(*, user: User) -> None:
+    """Removes an account's access: it can no longer log in, and its open sessions end (the
+    password hash changes, which Django checks on every request, and the account is inactive).
+    Sending the access again reactivates it."""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["is_active", "password"])
+
+
 @transaction.atomic
 def grant_portal_access(*, family, responsable=None) -> User:
     """Create the account of a family (or of one responsable) if it has none, and e-mail its
@@ -55,10 +83,7 @@ def grant_portal_access(*, family, responsable=None) -> User:
     if responsable is None:
         responsable = family.main_responsable
     is_main = responsable is None or responsable.rank == 1
-    if is_main:
-        email = family.reference_email or (responsable.email if responsable else "")
-    else:
-        email = responsable.email
+    email = access_email(family, responsable)
     if not email:
         raise NoEmailAddress(str(family))
     accounts = User.objects.filter(family=family)
@@ -87,6 +112,10 @@ def grant_portal_access(*, family, responsable=None) -> User:
         if responsable is not None and user.responsable_id is None:
             user.responsable = responsable
             changed.append("responsable")
+        if not user.is_active:
+            # Access removed earlier and granted again: the link lets them choose a password.
+            user.is_active = True
+            changed.append("is_active")
         if changed:
             user.save(update_fields=changed)
     send_templated_email(

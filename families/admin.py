@@ -1,27 +1,282 @@
+"""Staff edit families with the same forms, rules, receipt and history as the Famille tab."""
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.services import NoEmailAddress, grant_portal_access
+from accounts.models import User
+from accounts.services import NoEmailAddress, grant_portal_access, revoke_portal_access
+from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
+from families.services import update_family_record
+from portal.changes import Change
+from portal.validators import format_phone, normalise_phone
+from students.models import Student
+
+PHONE_FIELDS = [
+    "home_phone",
+    "reference_mobile",
+    "extra_phone_1",
+    "extra_phone_2",
+    "extra_phone_3",
+    "responsables__mobile",
+    "responsables__work_phone",
+]
+
+
+class ResponsableAdminForm(ResponsableForm):
+    class Meta(ResponsableForm.Meta):
+        fields = ["rank", *RESPONSABLE_FIELDS]
 
 
 class ResponsableInline(admin.StackedInline):
     model = Responsable
+    form = ResponsableAdminForm
     extra = 0
     max_num = 2
+    readonly_fields = ["portal_access"]
+
+    @admin.display(description=_("Accès au portail"))
+    def portal_access(self, responsable):
+        if responsable.pk is None:
+            return "—"
+        account = getattr(responsable, "account", None)
+        if account is None:
+            state = _("aucun compte")
+        elif account.is_active:
+            state = _("identifiant %(username)s") % {"username": account.username}
+        else:
+            state = _("accès retiré (identifiant %(username)s)") % {"username": account.username}
+        url = reverse(
+            "admin:families_family_access",
+            kwargs={"family_id": responsable.family_id, "rank": responsable.rank},
+        )
+        return format_html(
+            '{} — <a href="{}">{}</a>', state, url, _("Envoyer les accès au portail")
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account")
+
+
+class StudentInline(admin.TabularInline):
+    """Shown for reference; a student's record is edited on its own page."""
+
+    model = Student
+    fields = ["first_name", "last_name", "birth_date"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class IncompleteFilter(admin.SimpleListFilter):
+    title = _("fiche")
+    parameter_name = "fiche"
+
+    def lookups(self, request, model_admin):
+        return [("incomplete", _("incomplète")), ("complete", _("complète"))]
+
+    def queryset(self, request, queryset):
+        incomplete = Family.objects.incomplete().values("pk")
+        if self.value() == "incomplete":
+            return queryset.filter(pk__in=incomplete)
+        if self.value() == "complete":
+            return queryset.exclude(pk__in=incomplete)
+        return queryset
+
+
+class PortalAccessFilter(admin.SimpleListFilter):
+    title = _("accès au portail")
+    parameter_name = "acces"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("au moins un accès actif")), ("no", _("aucun accès actif"))]
+
+    def queryset(self, request, queryset):
+        active = User.objects.filter(is_active=True, family__isnull=False).values("family_id")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=active)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=active)
+        return queryset
+
+
+class SecondResponsableFilter(admin.SimpleListFilter):
+    title = _("responsable 2")
+    parameter_name = "responsable2"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("oui")), ("no", _("non"))]
+
+    def queryset(self, request, queryset):
+        second = Responsable.objects.filter(rank=2).values("family_id")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=second)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=second)
+        return queryset
 
 
 @admin.register(Family)
 class FamilyAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "city", "reference_email", "reference_mobile"]
-    search_fields = ["name", "reference_email", "city", "responsables__last_name"]
-    inlines = [ResponsableInline]
+    form = FamilyAdminForm
+    list_display = ["__str__", "name", "city", "reference_email", "reference_mobile_fr"]
+    list_filter = [IncompleteFilter, PortalAccessFilter, SecondResponsableFilter, "city"]
+    search_fields = [
+        "name",
+        "city",
+        "reference_email",
+        "responsables__last_name",
+        "responsables__first_name",
+        "responsables__email",
+        "accounts__username",
+    ]
+    inlines = [ResponsableInline, StudentInline]
     actions = ["send_portal_access"]
-    exclude = ["version"]
+    history_list_display = ["listed_changes"]
+    object_history_list_template = "admin/families/family/history_list.html"
 
-    @admin.action(description=_("Envoyer les accès au portail"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("responsables")
+
+    @admin.display(description=_("mobile de référence"), ordering="reference_mobile")
+    def reference_mobile_fr(self, family):
+        return format_phone(family.reference_mobile)
+
+    @admin.display(description=_("modifications"))
+    def listed_changes(self, record):
+        stored = record.history_change_reason
+        if not isinstance(stored, list):
+            return ""
+        changes = [Change.from_json(item) for item in stored if isinstance(item, dict)]
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}{} : {} → {}</li>",
+                (
+                    (f"{c.section} — " if c.section else "", c.label, c.old or "∅", c.new or "∅")
+                    for c in changes
+                ),
+            ),
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Numbers are stored in E.164: "06 12 34 56 78" finds "+33612345678".
+        try:
+            number = normalise_phone(search_term)
+        except ValidationError:
+            number = ""
+        if number:
+            by_phone = Q()
+            for name in PHONE_FIELDS:
+                by_phone |= Q(**{name: number})
+            results = results | queryset.filter(by_phone)
+            may_have_duplicates = True
+        return results, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+        # An edit is saved in save_related, with its responsables, as one change: one history
+        # row, one receipt to the family.
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            if formset.model is not Responsable:
+                self.save_formset(request, form, formset, change=change)
+                continue
+            deleted = formset.deleted_forms
+            kept = [f for f in formset.forms if f not in deleted]
+            new = [f for f in kept if f.instance.pk is None and f.has_changed()]
+            changed = [f for f in kept if f.instance.pk is not None and f.has_changed()]
+            removed = [f.instance for f in deleted if f.instance.pk]
+            update_family_record(
+                family=form.instance,
+                family_form=form,
+                responsable_forms=kept,
+                removed_responsables=removed,
+                user=request.user,
+            )
+            # What formset.save() would have recorded, for the admin's change message.
+            formset.new_objects = [f.instance for f in new]
+            formset.changed_objects = [(f.instance, f.changed_data) for f in changed]
+            formset.deleted_objects = removed
+        return None
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:family_id>/acces/<int:rank>/",
+                self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.access_view)),
+                name="families_family_access",
+            ),
+            *super().get_urls(),
+        ]
+
+    def access_view(self, request, family_id, rank):
+        """ "Envoyer les accès au portail" (or remove them) for one responsable."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        family = get_object_or_404(Family, pk=family_id)
+        responsable = get_object_or_404(Responsable, family=family, rank=rank)
+        account = User.objects.filter(family=family, responsable=responsable).first()
+        change_url = reverse("admin:families_family_change", args=[family.pk])
+        if request.method == "POST":
+            self._change_access(request, family, responsable, account)
+            return redirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/families/family/portal_access.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": Family._meta,
+                "title": _("Accès au portail de %(name)s") % {"name": responsable.display_name},
+                "family": family,
+                "responsable": responsable,
+                "account": account,
+                "change_url": change_url,
+            },
+        )
+
+    def _change_access(self, request, family, responsable, account) -> None:
+        if request.POST.get("action") == "revoke":
+            if account is not None:
+                revoke_portal_access(user=account)
+                self.message_user(request, _("L'accès au portail est retiré."), messages.SUCCESS)
+            return
+        try:
+            user = grant_portal_access(family=family, responsable=responsable)
+        except NoEmailAddress:
+            self.message_user(
+                request,
+                _("Aucune adresse e-mail pour ce responsable : rien n'a été envoyé."),
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                _("Accès au portail envoyés à %(email)s (identifiant %(username)s).")
+                % {"email": user.email, "username": user.username},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Envoyer les accès au portail (responsable 1)"))
     def send_portal_access(self, request, queryset):
         sent, missing = 0, []
         for family in queryset.prefetch_related("responsables"):

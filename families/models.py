@@ -2,7 +2,9 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from portal.fields import PhoneNumberField, record_history
+from portal.validators import BIRTH_DEPARTMENT_CHOICES, validate_birth_date, validate_postal_code
 
 
 class Civility(models.TextChoices):
@@ -10,34 +12,78 @@ class Civility(models.TextChoices):
     MONSIEUR = "m", _("Monsieur")
 
 
+class MaritalStatus(models.TextChoices):
+    SINGLE = "celibataire", _("Célibataire")
+    MARRIED = "marie", _("Marié(e)")
+    CIVIL_UNION = "pacse", _("Pacsé(e)")
+    COHABITING = "concubinage", _("En concubinage")
+    SEPARATED = "separe", _("Séparé(e)")
+    DIVORCED = "divorce", _("Divorcé(e)")
+    WIDOWED = "veuf", _("Veuf, veuve")
+
+
+class SocioProfessionalGroup(models.TextChoices):
+    """INSEE PCS 2020, groups (first level)."""
+
+    FARMERS = "1", _("Agriculteurs exploitants")
+    SELF_EMPLOYED = "2", _("Artisans, commerçants et chefs d'entreprise")
+    EXECUTIVES = "3", _("Cadres et professions intellectuelles supérieures")
+    INTERMEDIATE = "4", _("Professions intermédiaires")
+    EMPLOYEES = "5", _("Employés")
+    WORKERS = "6", _("Ouvriers")
+    RETIRED = "7", _("Retraités")
+    NOT_WORKING = "8", _("Autres personnes sans activité professionnelle")
+
+
+# Without these the record is "incomplete" (Accueil card, admin filter).
+COMPLETENESS_FIELDS = [
+    "reference_email",
+    "reference_mobile",
+    "address_line1",
+    "postal_code",
+    "city",
+]
+
+
+class FamilyQuerySet(models.QuerySet):
+    def incomplete(self):
+        missing = models.Q()
+        for name in COMPLETENESS_FIELDS:
+            missing |= models.Q(**{name: ""})
+        return self.filter(missing)
+
+
 class Family(models.Model):
     name = models.CharField(_("nom de la famille"), max_length=150)
     address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
     address_line2 = models.CharField(_("complément d'adresse"), max_length=200, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    postal_code = models.CharField(
+        _("code postal"), max_length=5, blank=True, validators=[validate_postal_code]
+    )
     city = models.CharField(_("ville"), max_length=120, blank=True)
-    home_phone = models.CharField(_("téléphone domicile"), max_length=20, blank=True)
+    home_phone = PhoneNumberField(_("téléphone domicile"), blank=True)
     reference_email = models.EmailField(_("e-mail de référence"), blank=True)
-    reference_mobile = models.CharField(_("mobile de référence"), max_length=20, blank=True)
+    reference_mobile = PhoneNumberField(_("mobile de référence"), mobile=True, blank=True)
     extra_phone_1_label = models.CharField(
         _("libellé téléphone supplémentaire 1"), max_length=60, blank=True
     )
-    extra_phone_1 = models.CharField(_("téléphone supplémentaire 1"), max_length=20, blank=True)
+    extra_phone_1 = PhoneNumberField(_("téléphone supplémentaire 1"), blank=True)
     extra_phone_2_label = models.CharField(
         _("libellé téléphone supplémentaire 2"), max_length=60, blank=True
     )
-    extra_phone_2 = models.CharField(_("téléphone supplémentaire 2"), max_length=20, blank=True)
+    extra_phone_2 = PhoneNumberField(_("téléphone supplémentaire 2"), blank=True)
     extra_phone_3_label = models.CharField(
         _("libellé téléphone supplémentaire 3"), max_length=60, blank=True
     )
-    extra_phone_3 = models.CharField(_("téléphone supplémentaire 3"), max_length=20, blank=True)
+    extra_phone_3 = PhoneNumberField(_("téléphone supplémentaire 3"), blank=True)
     # Bumped on every save of the record: a form carries the version it was read at, and a
     # save against an older version is refused instead of silently overwriting (no lost update).
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
-    history = HistoricalRecords()
+    objects = FamilyQuerySet.as_manager()
+    history = record_history()
 
     class Meta:
         verbose_name = _("famille")
@@ -56,6 +102,14 @@ class Family(models.Model):
             return main.display_name
         return self.name.upper()
 
+    def missing_fields(self) -> list[str]:
+        """Labels of what the record lacks to be complete (see COMPLETENESS_FIELDS)."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in COMPLETENESS_FIELDS
+            if not getattr(self, name)
+        ]
+
     @property
     def main_responsable(self):
         # Uses the prefetch cache when the caller prefetched responsables.
@@ -73,19 +127,28 @@ class Responsable(models.Model):
     civility = models.CharField(_("civilité"), max_length=3, choices=Civility.choices, blank=True)
     last_name = models.CharField(_("nom"), max_length=150)
     first_name = models.CharField(_("prénom"), max_length=150)
-    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("date de naissance"), null=True, blank=True, validators=[validate_birth_date]
+    )
     birth_place = models.CharField(_("lieu de naissance"), max_length=150, blank=True)
-    birth_department = models.CharField(_("département de naissance"), max_length=3, blank=True)
-    marital_status = models.CharField(_("situation familiale"), max_length=20, blank=True)
+    birth_department = models.CharField(
+        _("département de naissance"), max_length=3, choices=BIRTH_DEPARTMENT_CHOICES, blank=True
+    )
+    marital_status = models.CharField(
+        _("situation familiale"), max_length=20, choices=MaritalStatus.choices, blank=True
+    )
     socio_professional_group = models.CharField(
-        _("code socio-professionnel"), max_length=2, blank=True
+        _("code socio-professionnel"),
+        max_length=2,
+        choices=SocioProfessionalGroup.choices,
+        blank=True,
     )
     profession = models.CharField(_("profession"), max_length=150, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
-    work_phone = models.CharField(_("téléphone professionnel"), max_length=20, blank=True)
+    mobile = PhoneNumberField(_("mobile"), blank=True)
+    work_phone = PhoneNumberField(_("téléphone professionnel"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta:
         verbose_name = _("responsable")

@@ -42,3 +42,22 @@ def test_it_generates_families_for_benchmarks(db, settings, client):
     assert Student.objects.count() > 60 * 2
     log_in(client, "bench000001", "Bench-Portail-2026")
     assert client.get("/accueil/").status_code == 200
+
+
+def test_it_fills_the_demo_family_record_completely(db, settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    family = Family.objects.get()
+    assert family.missing_fields() == []
+    assert family.extra_phone_1_label
+    first, second = family.responsables.order_by("rank")
+    for responsable in (first, second):
+        assert responsable.marital_status
+        assert responsable.socio_professional_group
+        assert responsable.work_phone.startswith("+33")
+        assert responsable.birth_department
+    log_in(client, "demo", "Demo-Portail-2026")
+    html = client.get("/famille/").content.decode()
+    assert 'value="Claire"' in html
+    assert "06 12 34 56 78" in html

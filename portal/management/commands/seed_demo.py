@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from families import demo as families_demo
 from families.models import Civility, Family, Responsable
 from portal.bulk_seed import BENCH_PASSWORD, generate_families
 from portal.models import Centre
@@ -140,6 +141,7 @@ class Command(BaseCommand):
             )
 
         family = self.demo_family()
+        families_demo.seed_demo(family)
         for first_name, birth, civility, course_names in [
             ("Léa", date(2014, 3, 12), Civility.MADAME, ["Piano 2e cycle", "FM 1re année"]),
             ("Hugo", date(2016, 9, 2), Civility.MONSIEUR, ["Violon 1er cycle", "FM 1re année"]),

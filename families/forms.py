@@ -1,0 +1,146 @@
+"""The family record's forms: used by the Famille tab and, with the same rules, by the admin.
+
+Validation and normalisation of French data come from the model fields (portal.fields,
+portal.validators); these forms only choose the fields a family may edit and the required ones.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from families.models import Family, Responsable
+from portal.changes import TrackEditsMixin, VersionForm, changes_since, is_stale
+
+FAMILY_FIELDS = [
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "home_phone",
+    "extra_phone_1_label",
+    "extra_phone_1",
+    "extra_phone_2_label",
+    "extra_phone_2",
+    "extra_phone_3_label",
+    "extra_phone_3",
+    "reference_email",
+    "reference_mobile",
+]
+RESPONSABLE_FIELDS = [
+    "civility",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "birth_place",
+    "birth_department",
+    "marital_status",
+    "socio_professional_group",
+    "profession",
+    "mobile",
+    "work_phone",
+    "email",
+]
+
+
+class FamilyForm(TrackEditsMixin, forms.ModelForm):
+    class Meta:
+        model = Family
+        fields = FAMILY_FIELDS
+        help_texts = {
+            "reference_email": _("Les accusés de réception et les factures y sont envoyés."),
+            "reference_mobile": _("Un numéro de téléphone mobile, par exemple 06 12 34 56 78."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "Il faut un mail et un mobile de référence par famille."
+        self.fields["reference_email"].required = True
+        self.fields["reference_mobile"].required = True
+        self.fields["address_line1"].label = _("Adresse (ligne 1)")
+        self.fields["address_line2"].label = _("Adresse (ligne 2)")
+        autocomplete = {
+            "address_line1": "address-line1",
+            "address_line2": "address-line2",
+            "postal_code": "postal-code",
+            "city": "address-level2",
+            "reference_email": "email",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+        self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean(self):
+        cleaned = super().clean()
+        for number in (1, 2, 3):
+            label, phone = f"extra_phone_{number}_label", f"extra_phone_{number}"
+            if cleaned.get(label) and not cleaned.get(phone) and phone not in self.errors:
+                self.add_error(phone, _("Indiquez le numéro correspondant à ce libellé."))
+        return cleaned
+
+
+class ResponsableForm(TrackEditsMixin, forms.ModelForm):
+    class Meta:
+        model = Responsable
+        fields = RESPONSABLE_FIELDS
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        for name in ("civility", "birth_department", "marital_status", "socio_professional_group"):
+            field = self.fields[name]
+            field.choices = [("", _("— Non renseigné —")), *field.choices[1:]]
+
+
+class OptionalResponsableForm(ResponsableForm):
+    """The second responsable: left empty, it is not created."""
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        kwargs.setdefault("empty_permitted", instance is None or instance.pk is None)
+        kwargs.setdefault("use_required_attribute", False)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def is_left_empty(self) -> bool:
+        return self.instance.pk is None and not self.has_changed()
+
+
+class FamilyAdminForm(FamilyForm):
+    """Staff edit the same fields with the same rules, plus the family's name; the version the
+    page was read at refuses a save over someone else's (no lost update)."""
+
+    record_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta(FamilyForm.Meta):
+        fields = ["name", *FAMILY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        # The admin's change view runs in a transaction: the lock lasts until the save.
+        stored = Family.objects.select_for_update().only("version").get(pk=self.instance.pk)
+        if not is_stale(VersionForm({"record-version": cleaned.get("record_version")}), stored):
+            return cleaned
+        seen = cleaned.get("record_version") or 0
+        details = "; ".join(
+            f"{change.section + ' — ' if change.section else ''}{change.label} : "
+            f"{change.old or '∅'} → {change.new or '∅'}"
+            for entry in changes_since(stored, seen)
+            for change in entry.changes
+        )
+        raise forms.ValidationError(
+            _(
+                "Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la modifiiez "
+                "(%(details)s). Rien n'a été enregistré : ouvrez de nouveau la fiche et "
+                "refaites votre modification."
+            ),
+            params={"details": details or "—"},
+            code="stale",
+        )

@@ -1,0 +1,98 @@
+"""Writes to the family record (the family and its responsables) and who is told about them."""
+
+from collections.abc import Iterable, Sequence
+
+from django import forms
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from accounts.models import User
+from accounts.services import revoke_portal_access, sync_account_emails
+from families.models import Family, Responsable
+from portal.changes import Change, author_label, form_changes, save_record, send_change_receipt
+from portal.emails import absolute_url
+
+
+def receipt_recipients(family: Family, *, also: Iterable[str] = ()) -> list[str]:
+    """Who receives the "accusé de réception" of a change to the family's records (family or
+    students): the reference e-mail and each responsable's e-mail, plus `also` (e.g. the old
+    reference e-mail when it changed). Uses the prefetch cache of `family.responsables`."""
+    addresses = [family.reference_email, *(r.email for r in family.responsables.all()), *also]
+    seen, result = set(), []
+    for address in addresses:
+        key = (address or "").strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            result.append(address.strip())
+    return result
+
+
+def _section(responsable: Responsable) -> str:
+    return gettext("Responsable %(rank)d") % {"rank": responsable.rank}
+
+
+@transaction.atomic
+def update_family_record(
+    *,
+    family: Family,
+    family_form: forms.ModelForm,
+    responsable_forms: Sequence[forms.ModelForm],
+    user,
+    removed_responsables: Sequence[Responsable] = (),
+) -> list[Change]:
+    """Saves what the validated forms change in the family record, as one edit.
+
+    `family` is the locked row the forms were built on; each responsable form's instance has
+    its family and rank set (a new second responsable is an unsaved instance). Returns the
+    changes; with none, nothing is saved and nothing is sent. Otherwise the family's version is
+    bumped, its history row lists every change, the accounts follow the new e-mail addresses
+    and the receipt goes to the reference e-mail and each responsable's e-mail, and also to
+    the addresses being replaced (a takeover must not go unnoticed).
+    """
+    changes = form_changes(family_form, section=gettext("Foyer"))
+    replaced_emails = [family_form.initial.get("reference_email", "")]
+    changed_forms = []
+    for form in responsable_forms:
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        form_list = form_changes(form, section=_section(form.instance))
+        if form_list:
+            changes.extend(form_list)
+            changed_forms.append(form)
+        replaced_emails.append(form.initial.get("email", ""))
+    for responsable in removed_responsables:
+        changes.append(
+            Change(
+                label=gettext("Responsable supprimé(e)"),
+                old=responsable.display_name,
+                new="",
+                section=_section(responsable),
+            )
+        )
+        replaced_emails.append(responsable.email)
+    if not changes:
+        return []
+
+    for responsable in removed_responsables:
+        # Their login must not survive them (nor become the main contact's, as an account
+        # without responsable is).
+        for account in User.objects.filter(family=family, responsable=responsable):
+            revoke_portal_access(user=account)
+        responsable.delete()
+    for form in changed_forms:
+        responsable = form.save(commit=False)
+        responsable.family = family
+        responsable.save()
+    # The family form's values are already on `family` (validation put them there).
+    save_record(family, changes=changes, user=user)
+    getattr(family, "_prefetched_objects_cache", {}).pop("responsables", None)
+    sync_account_emails(family=family)
+    send_change_receipt(
+        to=receipt_recipients(family, also=replaced_emails),
+        record_label=gettext("la fiche famille"),
+        changes=changes,
+        author=author_label(user),
+        record_url=absolute_url(reverse("families:detail")),
+    )
+    return changes

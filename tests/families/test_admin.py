@@ -1,0 +1,211 @@
+"""Staff edit families in the admin with the Famille tab's rules, receipt and history."""
+
+import html
+
+import pytest
+
+from accounts.models import User
+from families.models import Family
+from tests.factories import FamilyFactory, ResponsableFactory, StudentFactory, UserFactory
+from tests.families.factories import form_values, post_data, second_responsable
+
+CHANGELIST = "/admin/families/family/"
+
+
+def change_url(family) -> str:
+    return f"/admin/families/family/{family.pk}/change/"
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def admin_form(staff_client, family) -> dict:
+    response = staff_client.get(change_url(family))
+    assert response.status_code == 200
+    return form_values(response.content.decode(), 'id="family_form"')
+
+
+@pytest.fixture
+def families(db):
+    lefevre = FamilyFactory(
+        name="Lefèvre",
+        city="Plérin",
+        reference_email="lefevre@example.org",
+        reference_mobile="+33611111111",
+    )
+    ResponsableFactory(family=lefevre, last_name="Lefèvre", first_name="Hélène")
+    UserFactory(username="lefevre.helene", family=lefevre)
+    morvan = FamilyFactory(
+        name="Morvan",
+        city="Lannion",
+        reference_email="morvan@example.org",
+        reference_mobile="+33622222222",
+        address_line1="",
+    )
+    ResponsableFactory(family=morvan, last_name="Morvan", first_name="Yann")
+    return lefevre, morvan
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("Lefèvre", "LEFÈVRE Hélène"),
+        ("lefevre.helene", "LEFÈVRE Hélène"),
+        ("morvan@example.org", "MORVAN Yann"),
+        ("06 22 22 22 22", "MORVAN Yann"),
+        ("Lannion", "MORVAN Yann"),
+        ("Yann", "MORVAN Yann"),
+    ],
+)
+def test_staff_find_families_by_name_identifiant_email_phone_and_city(
+    staff_client, families, term, found
+):
+    page = text(staff_client.get(CHANGELIST, {"q": term}))
+    assert found in page
+    other = {"LEFÈVRE Hélène", "MORVAN Yann"} - {found}
+    assert other.pop() not in page
+
+
+def test_staff_filter_incomplete_records(staff_client, families):
+    page = text(staff_client.get(CHANGELIST, {"fiche": "incomplete"}))
+    assert "MORVAN Yann" in page
+    assert "LEFÈVRE Hélène" not in page
+
+
+def test_the_change_page_shows_responsables_students_and_access_links(staff_client, family):
+    second_responsable(family, last_name="Dupont", first_name="<b>Claire</b>")
+    StudentFactory(family=family, first_name="Léa")
+    page = staff_client.get(change_url(family)).content.decode()
+    assert "Léa" in page
+    assert "Envoyer les accès au portail" in page
+    assert f"/admin/families/family/{family.pk}/acces/2/" in page
+    assert "<b>Claire</b>" not in page
+    assert "&lt;b&gt;Claire&lt;/b&gt;" in page
+
+
+def test_staff_edits_follow_the_same_validation(staff_client, family, outbox):
+    data = admin_form(staff_client, family)
+    response = staff_client.post(
+        change_url(family),
+        {**data, "reference_mobile": "02 96 00 00 01", "postal_code": "123"},
+    )
+    page = text(response)
+    assert "Indiquez un numéro de téléphone mobile" in page
+    assert "Le code postal doit comporter 5 chiffres" in page
+    assert Family.objects.get(pk=family.pk).version == 1
+    assert outbox() == []
+
+
+def test_a_staff_edit_sends_the_same_receipt_and_is_in_the_history(staff_client, family, outbox):
+    data = admin_form(staff_client, family)
+    data["city"] = "Plérin"
+    data["reference_mobile"] = "07 81 23 45 67"
+    data["responsables-0-first_name"] = "Marie-Anne"
+    response = staff_client.post(change_url(family), data, follow=True)
+    assert response.status_code == 200
+    family.refresh_from_db()
+    assert (family.city, family.reference_mobile, family.version) == (
+        "Plérin",
+        "+33781234567",
+        2,
+    )
+    (receipt,) = outbox()
+    assert family.reference_email in receipt.to
+    assert "par le secrétariat" in receipt.body
+    assert "Foyer — Ville : Bellerive → Plérin" in receipt.body
+    assert "Responsable 1 — Prénom : Marie → Marie-Anne" in receipt.body
+    # One history row for the whole edit, with its author.
+    history = text(staff_client.get(f"/admin/families/family/{family.pk}/history/"))
+    assert "secretariat (secrétariat)" in history
+    assert "Responsable 1 — Prénom : Marie → Marie-Anne" in history
+    # The family sees it too.
+    family_user = family.accounts.get()
+    staff_client.force_login(family_user)
+    assert "modifiée par le secrétariat" in text(staff_client.get("/famille/"))
+
+
+def test_a_staff_save_over_a_family_save_is_refused(staff_client, family, outbox):
+    data = admin_form(staff_client, family)  # staff open the record...
+    family_client = staff_client.__class__()
+    family_client.force_login(family.accounts.get())
+    family_client.post("/famille/", post_data(family, **{"famille-city": "Plérin"}))
+    outbox.clear()
+    response = staff_client.post(change_url(family), {**data, "address_line2": "Bât. C"})
+    page = text(response)
+    assert "modifiée par quelqu'un d'autre" in page
+    assert "Ville : Bellerive → Plérin" in page
+    family.refresh_from_db()
+    assert (family.city, family.address_line2) == ("Plérin", "")
+    assert outbox() == []
+
+
+def test_staff_send_and_remove_a_responsables_portal_access(staff_client, family, outbox):
+    claire = second_responsable(family, last_name="Dupont", first_name="Claire", email="c@ex.org")
+    url = f"/admin/families/family/{family.pk}/acces/2/"
+    page = text(staff_client.get(url))
+    assert "c@ex.org" in page
+    response = staff_client.post(url, {"action": "send"}, follow=True)
+    assert "Accès au portail envoyés à c@ex.org (identifiant dupont.claire)." in text(response)
+    (message,) = outbox()
+    assert message.to == ["c@ex.org"]
+    account = User.objects.get(responsable=claire)
+    staff_client.post(url, {"action": "revoke"})
+    account.refresh_from_db()
+    assert not account.is_active
+
+
+def test_families_cannot_reach_the_admin_access_page(family_client, family):
+    second_responsable(family, email="c@ex.org")
+    response = family_client.post(f"/admin/families/family/{family.pk}/acces/2/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert not User.objects.filter(responsable__rank=2).exists()
+
+
+def test_removing_a_responsable_removes_their_access(staff_client, family, outbox):
+    claire = second_responsable(family, last_name="Dupont", first_name="Claire")
+    account = UserFactory(username="dupont.claire", family=family, responsable=claire)
+    data = admin_form(staff_client, family)
+    index = next(k for k, v in data.items() if k.endswith("-id") and v == str(claire.pk))
+    data[index.replace("-id", "-DELETE")] = "on"
+    staff_client.post(change_url(family), data)
+    assert not family.responsables.filter(rank=2).exists()
+    account.refresh_from_db()
+    assert not account.is_active
+    (receipt,) = outbox()
+    assert "Responsable 2 — Responsable supprimé(e) : DUPONT Claire → (vide)" in receipt.body
+
+
+def test_html_is_escaped_in_the_admin_history(staff_client, family):
+    family_client = staff_client.__class__()
+    family_client.force_login(family.accounts.get())
+    family_client.post("/famille/", post_data(family, **{"famille-city": "<script>x</script>"}))
+    page = staff_client.get(f"/admin/families/family/{family.pk}/history/").content.decode()
+    assert "<script>x</script>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "dupont.marie" in page
+
+
+def test_staff_add_a_family_with_its_first_responsable(staff_client, outbox):
+    page = staff_client.get("/admin/families/family/add/").content.decode()
+    data = form_values(page, 'id="family_form"')
+    data.update(
+        {
+            "name": "Kergoat",
+            "postal_code": "22000",
+            "city": "Saint-Brieuc",
+            "reference_email": "kergoat@example.org",
+            "reference_mobile": "0611223344",
+            "responsables-TOTAL_FORMS": "1",
+            "responsables-0-rank": "1",
+            "responsables-0-last_name": "Kergoat",
+            "responsables-0-first_name": "Erwan",
+        }
+    )
+    response = staff_client.post("/admin/families/family/add/", data, follow=True)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    family = Family.objects.get(name="Kergoat")
+    assert family.reference_mobile == "+33611223344"
+    assert str(family) == "KERGOAT Erwan"
+    assert outbox() == []  # a new record: nothing changed for anyone yet

@@ -1,0 +1,138 @@
+"""The shared record-editing mechanism (portal.changes), exercised on the Family record."""
+
+from django import forms
+
+from families.models import Family
+from portal.changes import (
+    Change,
+    TrackEditsMixin,
+    VersionForm,
+    changes_since,
+    form_changes,
+    history_page,
+    is_stale,
+    rebase_form,
+    save_record,
+    send_change_receipt,
+)
+from tests.factories import FamilyFactory, StaffFactory, UserFactory
+
+
+class AddressForm(TrackEditsMixin, forms.ModelForm):
+    class Meta:
+        model = Family
+        fields = ["address_line1", "postal_code", "city", "home_phone"]
+
+
+def test_it_lists_changed_fields_with_french_display_values(db):
+    family = FamilyFactory(city="Bellerive", home_phone="+33296000001", postal_code="22440")
+    form = AddressForm(
+        {
+            "address_line1": family.address_line1,
+            "postal_code": "22440",
+            "city": "Plérin",
+            "home_phone": "02 96 00 00 02",
+        },
+        instance=family,
+    )
+    assert form.is_valid(), form.errors
+    assert form_changes(form, section="Foyer") == [
+        Change("Ville", "Bellerive", "Plérin", "Foyer"),
+        Change("Téléphone domicile", "02 96 00 00 01", "02 96 00 00 02", "Foyer"),
+    ]
+
+
+def test_a_phone_typed_differently_is_not_a_change(db):
+    family = FamilyFactory(home_phone="+33296000001")
+    data = {"address_line1": family.address_line1, "postal_code": family.postal_code}
+    form = AddressForm({**data, "city": family.city, "home_phone": "0296000001"}, instance=family)
+    assert form.is_valid(), form.errors
+    assert form_changes(form) == []
+
+
+def test_a_stale_version_is_detected(db):
+    family = FamilyFactory()
+    assert not is_stale(VersionForm({"record-version": str(family.version)}), family)
+    assert is_stale(VersionForm({"record-version": str(family.version - 1 or 99)}), family)
+    assert is_stale(VersionForm({}), family)
+
+
+def test_rebase_keeps_only_the_users_edits_on_top_of_the_current_record(db):
+    family = FamilyFactory(city="Bellerive", address_line1="1 rue A", home_phone="")
+    read = AddressForm(instance=family)
+    posted = {
+        "address_line1": "1 rue A",
+        "initial-address_line1": read["address_line1"].value(),
+        "postal_code": "22440",
+        "initial-postal_code": "22440",
+        "city": "Plérin",  # the user's edit
+        "initial-city": "Bellerive",
+        "home_phone": "",
+        "initial-home_phone": "",
+    }
+    # Meanwhile someone else changes the address.
+    Family.objects.filter(pk=family.pk).update(address_line1="2 rue B", version=2)
+    family.refresh_from_db()
+    form = AddressForm(posted, instance=family)
+    assert form.is_valid()
+    assert form.changed_data == ["city"]
+    rebased = rebase_form(form, instance=Family.objects.get(pk=family.pk))
+    assert rebased.is_valid()
+    assert rebased.cleaned_data["address_line1"] == "2 rue B"
+    assert rebased.cleaned_data["city"] == "Plérin"
+    assert form_changes(rebased) == [Change("Ville", "Bellerive", "Plérin")]
+
+
+def test_history_pages_show_who_changed_what_newest_first(db, django_assert_max_num_queries):
+    user = UserFactory(username="dupont.marie")
+    family = user.family
+    staff = StaffFactory()
+    for number in range(12):
+        author = staff if number % 2 else user
+        save_record(family, changes=[Change("Ville", f"V{number}", f"V{number + 1}")], user=author)
+    with django_assert_max_num_queries(2):
+        page = history_page(family.history.all(), page_number=1, per_page=5)
+        entries = list(page)
+    assert [e.changes[0].new for e in entries] == ["V12", "V11", "V10", "V9", "V8"]
+    assert entries[0].author == "le secrétariat"
+    assert entries[1].author == "dupont.marie"
+    last = history_page(family.history.all(), page_number=3, per_page=5)
+    assert last[-1].is_creation
+    assert history_page(family.history.all(), page_number="x", per_page=5).number == 1
+
+
+def test_history_of_a_save_outside_the_mechanism_is_diffed(db):
+    family = FamilyFactory(city="Bellerive", postal_code="22440")
+    family.city = "Plérin"
+    family.save()
+    (entry, creation) = history_page(family.history.all())
+    assert entry.changes == [Change("Ville", "Bellerive", "Plérin")]
+    assert creation.is_creation
+
+
+def test_changes_since_a_version_lists_the_saves_made_meanwhile(db):
+    family = FamilyFactory()
+    save_record(family, changes=[Change("Ville", "A", "B")])
+    save_record(family, changes=[Change("Ville", "B", "C")])
+    entries = changes_since(family, 2)
+    assert [e.changes for e in entries] == [[Change("Ville", "B", "C")]]
+    assert family.version == 3
+
+
+def test_the_receipt_lists_old_and_new_values_escaped(db, outbox):
+    send_change_receipt(
+        to=["a@example.org", "A@example.org ", "b@example.org"],
+        record_label="la fiche famille",
+        changes=[Change("Ville", "<b>Avant</b>", "Après", "Foyer"), Change("adresse", "", "1 rue")],
+        author="dupont.marie",
+        record_url="https://portail.example.org/famille/",
+    )
+    (message,) = outbox()
+    assert message.to == ["a@example.org", "b@example.org"]
+    assert message.subject.startswith("Accusé de réception : modification de la fiche famille")
+    assert "Foyer — Ville : <b>Avant</b> → Après" in message.body
+    assert "adresse : (vide) → 1 rue" in message.body
+    assert "La fiche famille a été modifiée" in message.body
+    html = message.alternatives[0][0]
+    assert "&lt;b&gt;Avant&lt;/b&gt;" in html
+    assert "<b>Avant</b>" not in html
