@@ -1,0 +1,106 @@
+"""Forms of the Facturation tab (they only validate) and of the billing admin."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from billing.ledger import KIND_CREDIT_NOTE, KIND_INVOICE, KIND_PAYMENT, Period, period_choices
+from billing.models import Invoice, InvoiceLine, Payment, PaymentMode
+
+KIND_CHOICES = [
+    ("", _("Toutes les opérations")),
+    (KIND_INVOICE, _("Factures")),
+    (KIND_CREDIT_NOTE, _("Avoirs")),
+    (KIND_PAYMENT, _("Règlements")),
+]
+
+
+class PeriodField(forms.ChoiceField):
+    """A season or a civil year, cleaned into a `Period`."""
+
+    periods: dict[str, Period] = {}
+
+    def load_choices(self) -> None:
+        """Called by each form instance: the seasons are read per request, not at import."""
+        options = period_choices()
+        self.periods = {key: period for key, _label, period in options}
+        self.choices = [("", _("Toutes périodes"))] if not self.required else []
+        self.choices += [(key, label) for key, label, _period in options]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.periods.get(value, Period())
+
+
+class PeriodForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["periode"].load_choices()
+
+
+class LedgerFilterForm(PeriodForm):
+    periode = PeriodField(label=_("Saison ou année"), required=False)
+    type = forms.ChoiceField(label=_("Type d'opération"), choices=KIND_CHOICES, required=False)
+    q = forms.CharField(label=_("Numéro ou libellé"), required=False, max_length=50, strip=True)
+
+
+class AttestationForm(PeriodForm):
+    periode = PeriodField(label=_("Saison ou année civile"))
+
+
+class DraftInvoiceForm(forms.ModelForm):
+    class Meta:
+        model = Invoice
+        fields = ["family", "season", "label", "due_on"]
+
+
+class InvoiceLineForm(forms.ModelForm):
+    class Meta:
+        model = InvoiceLine
+        fields = ["position", "student", "discipline", "label", "amount"]
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount < 0:
+            raise ValidationError(_("Une ligne de facture ne peut pas être négative."))
+        return amount
+
+
+class PaymentForm(forms.ModelForm):
+    """Staff record a payment; the receipt is issued by `billing.services.record_payment`."""
+
+    invoices = forms.ModelMultipleChoiceField(
+        label=_("Factures réglées"),
+        queryset=Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number__isnull=False),
+        required=False,
+        help_text=_("Facultatif. Le montant est affecté aux plus anciennes d'abord."),
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["family", "received_on", "mode", "amount", "reference", "season"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].queryset = PaymentMode.objects.filter(is_active=True)
+        self.fields["received_on"].initial = date.today
+
+    def clean(self):
+        cleaned = super().clean()
+        family, invoices = cleaned.get("family"), cleaned.get("invoices")
+        if family and invoices and any(invoice.family_id != family.pk for invoice in invoices):
+            raise ValidationError(_("Les factures choisies doivent être celles de cette famille."))
+        return cleaned
+
+
+class ExportForm(forms.Form):
+    start = forms.DateField(label=_("Du"))
+    end = forms.DateField(label=_("Au"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            raise ValidationError(_("La date de début doit précéder la date de fin."))
+        return cleaned
