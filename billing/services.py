@@ -151,7 +151,7 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
     check_not_far_future(issued_on, field="issued_on")
     with transaction.atomic():
         invoice = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .select_related("family", "season")
             .get(pk=invoice.pk)
         )
