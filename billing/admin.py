@@ -5,7 +5,7 @@ import csv
 from datetime import date
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -176,6 +176,10 @@ class PaymentAdmin(admin.ModelAdmin):
     def pdf(self, obj):
         return pdf_link(obj)
 
+    def get_inlines(self, request, obj):
+        # Allocations are made by the service from the chosen invoices, then shown read-only.
+        return [] if obj is None else self.inlines
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return [*PaymentForm.Meta.fields, "invoices"]
@@ -262,7 +266,7 @@ class FamilyAccountAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         family = get_object_or_404(FamilyAccount, pk=object_id)
         if not self.has_view_permission(request, family):
-            raise PermissionError
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -84,8 +84,9 @@ class PaymentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mode"].queryset = PaymentMode.objects.filter(is_active=True)
-        self.fields["received_on"].initial = date.today
+        if "mode" in self.fields:  # absent when admin shows a recorded payment, read-only
+            self.fields["mode"].queryset = PaymentMode.objects.filter(is_active=True)
+            self.fields["received_on"].initial = date.today
 
     def clean(self):
         cleaned = super().clean()

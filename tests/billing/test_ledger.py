@@ -47,7 +47,7 @@ def test_it_shows_each_operation_with_links_and_the_totals(family_client, family
         "Débit",
         "Crédit",
     ]:
-        assert f'<th scope="col"' in html and f">{heading}</th>" in html
+        assert '<th scope="col"' in html and f">{heading}</th>" in html
     # Newest first.
     assert html.index("2026REG0001") < html.index("2026AV0001") < html.index("2026FAC0001")
     assert f'href="/facturation/{received.number}.pdf"' in html
