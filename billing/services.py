@@ -141,6 +141,14 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     invoice.total = (invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO).quantize(ZERO)
     invoice.issued_on = issued_on
     invoice.number = allocate_number(kind=invoice.kind, year=issued_on.year)
+    # Under the counter's lock: numbers and dates must run in the same order.
+    later = Invoice.objects.filter(
+        kind=invoice.kind, issued_on__year=issued_on.year, issued_on__gt=issued_on
+    )
+    if later.exists():
+        raise ValidationError(
+            "Une facture plus récente existe déjà : la date d'émission ne peut pas la précéder."
+        )
     store_pdf(invoice, pdf.render_invoice(invoice, centre=centre))
     invoice.save()
 

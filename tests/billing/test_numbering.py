@@ -4,6 +4,7 @@ import threading
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from billing import services
@@ -85,3 +86,10 @@ def test_concurrent_issuing_gives_unique_gapless_numbers():
     assert errors == []
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"2026FAC{n:04d}" for n in range(1, 9)]
+
+
+def test_numbers_and_dates_run_in_the_same_order(family):
+    issued_invoice(family, issued_on=date(2026, 6, 10))
+    with pytest.raises(ValidationError, match="plus récente"):
+        issued_invoice(family, issued_on=date(2026, 6, 9))
+    assert issued_invoice(family, issued_on=date(2026, 6, 10)).number == "2026FAC0002"
