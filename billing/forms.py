@@ -22,9 +22,9 @@ class PeriodField(forms.ChoiceField):
 
     periods: dict[str, Period] = {}
 
-    def load_choices(self) -> None:
+    def load_choices(self, options=None) -> None:
         """Called by each form instance: the seasons are read per request, not at import."""
-        options = period_choices()
+        options = period_choices() if options is None else options
         self.periods = {key: period for key, _label, period in options}
         self.choices = [("", _("Toutes périodes"))] if not self.required else []
         self.choices += [(key, label) for key, label, _period in options]
@@ -35,9 +35,9 @@ class PeriodField(forms.ChoiceField):
 
 
 class PeriodForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, periods=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["periode"].load_choices()
+        self.fields["periode"].load_choices(periods)
 
 
 class LedgerFilterForm(PeriodForm):

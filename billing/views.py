@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from billing import pdf
 from billing.forms import AttestationForm, LedgerFilterForm
-from billing.ledger import Period, build_attestation, build_ledger, totals
+from billing.ledger import Period, build_attestation, build_ledger, period_choices, totals
 from billing.models import Invoice, Payment
 from billing.services import family_address, invoice_balance
 from families.models import Family
@@ -21,7 +21,8 @@ from portal.models import Centre
 @require_GET
 def ledger(request):
     family = request.user.family
-    form = LedgerFilterForm(request.GET or None)
+    periods = period_choices()
+    form = LedgerFilterForm(request.GET or None, periods=periods)
     filters = {"period": Period(), "kind": "", "text": ""}
     if form.is_bound and form.is_valid():
         filters = {
@@ -37,7 +38,7 @@ def ledger(request):
         "ledger": result,
         "is_filtered": is_filtered,
         "account": totals(family) if is_filtered else result.totals,
-        "attestation_form": AttestationForm(),
+        "attestation_form": AttestationForm(periods=periods),
     }
     return render(request, "billing/ledger.html", context)
 

@@ -101,7 +101,7 @@ def test_the_filters_narrow_the_rows_and_the_totals_say_so(family_client, family
 
 
 def test_it_ignores_an_invalid_filter(family_client, family):
-    issued_invoice(family)
+    issued_invoice(family, issued_on=date(2026, 1, 5))
     html = page(family_client, periode="s999999", type="XYZ")
     assert "2026FAC0001" in html
     assert "Totaux de toutes vos opérations" in html
@@ -116,15 +116,27 @@ def test_it_shows_only_the_familys_own_operations(family_client, family, other_u
 def test_its_query_count_does_not_grow_with_the_operations(
     family_client, family, django_assert_max_num_queries
 ):
-    issued_invoice(family)
+    issued_invoice(family, issued_on=date(2026, 1, 1))
     payment(family)
-    with django_assert_max_num_queries(12) as few:
+    # Session, user, seasons, invoices, payments, two aggregates, centre, responsables.
+    with django_assert_max_num_queries(9) as few:
         page(family_client)
-    for _ in range(5):
-        invoice = issued_invoice(family)
-        services.issue_credit_note(invoice=invoice)
+    for day in range(2, 7):
+        invoice = issued_invoice(family, issued_on=date(2026, 1, day))
+        services.issue_credit_note(invoice=invoice, issued_on=date(2026, 1, day))
         payment(family)
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = page(family_client)
     assert html.count("/facturation/2026FAC0006.pdf") == 1
     assert html.count("AVOIR sur 2026FAC0006") == 1
+
+
+def test_a_filtered_ledger_adds_only_the_account_totals(
+    family_client, family, django_assert_max_num_queries
+):
+    for day in range(1, 6):
+        issued_invoice(family, issued_on=date(2026, 2, day))
+        payment(family)
+    with django_assert_max_num_queries(11):
+        html = page(family_client, type="FAC", q="2026")
+    assert "5 opérations correspondent à votre recherche" in html
