@@ -51,7 +51,7 @@ class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     form = InvoiceLineForm
     extra = 1
-    autocomplete_fields = []
+    autocomplete_fields = ["student", "discipline"]
     readonly_fields = ["student_name"]
 
     def _editable(self, obj) -> bool:
@@ -71,6 +71,7 @@ class InvoiceLineInline(admin.TabularInline):
 class InvoiceAdmin(admin.ModelAdmin):
     form = DraftInvoiceForm
     inlines = [InvoiceLineInline]
+    autocomplete_fields = ["family"]
     list_display = ["__str__", "kind", "family", "season", "issued_on", "total_display", "pdf"]
     list_filter = ["kind", ("number", admin.EmptyFieldListFilter), "season"]
     search_fields = ["number", "family__name", "family_name", "label"]
@@ -161,6 +162,7 @@ class PaymentAllocationInline(admin.TabularInline):
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
     form = PaymentForm
+    autocomplete_fields = ["family"]
     list_display = ["__str__", "family", "received_on", "mode_name", "amount_display", "pdf"]
     list_filter = ["mode", "season"]
     search_fields = ["number", "reference", "family__name", "family_name"]
@@ -182,7 +184,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return [*PaymentForm.Meta.fields, "invoices"]
+            return [*PaymentForm.Meta.fields, "invoice_numbers"]
         return [
             "number",
             "family",
@@ -214,7 +216,7 @@ class PaymentAdmin(admin.ModelAdmin):
             amount=data["amount"],
             reference=data["reference"],
             season=data["season"],
-            invoices=list(data["invoices"]),
+            invoices=data["invoices"],
         )
         obj.pk, obj.number = payment.pk, payment.number
         self.message_user(request, _("Reçu %s émis.") % payment.number)

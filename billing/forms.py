@@ -1,5 +1,6 @@
 """Forms of the Facturation tab (they only validate) and of the billing admin."""
 
+import re
 from datetime import date
 
 from django import forms
@@ -71,11 +72,13 @@ class InvoiceLineForm(forms.ModelForm):
 class PaymentForm(forms.ModelForm):
     """Staff record a payment; the receipt is issued by `billing.services.record_payment`."""
 
-    invoices = forms.ModelMultipleChoiceField(
+    invoice_numbers = forms.CharField(
         label=_("Factures réglées"),
-        queryset=Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number__isnull=False),
         required=False,
-        help_text=_("Facultatif. Le montant est affecté aux plus anciennes d'abord."),
+        help_text=_(
+            "Facultatif : numéros des factures de cette famille, séparés par des espaces "
+            "(ex. 2026FAC0012 2026FAC0040). Le montant est affecté aux plus anciennes d'abord."
+        ),
     )
 
     class Meta:
@@ -90,9 +93,21 @@ class PaymentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        family, invoices = cleaned.get("family"), cleaned.get("invoices")
-        if family and invoices and any(invoice.family_id != family.pk for invoice in invoices):
-            raise ValidationError(_("Les factures choisies doivent être celles de cette famille."))
+        numbers = set(re.split(r"[\s,;]+", cleaned.get("invoice_numbers", "").strip().upper()))
+        numbers.discard("")
+        family = cleaned.get("family")
+        invoices = []
+        if numbers and family:
+            invoices = list(
+                Invoice.objects.filter(family=family, kind=Invoice.Kind.INVOICE, number__in=numbers)
+            )
+            unknown = numbers - {invoice.number for invoice in invoices}
+            if unknown:
+                self.add_error(
+                    "invoice_numbers",
+                    _("Factures introuvables pour cette famille : %s") % ", ".join(sorted(unknown)),
+                )
+        cleaned["invoices"] = invoices
         return cleaned
 
 

@@ -7,7 +7,7 @@ copied data and PDF are stored, and the family's e-mail is queued; if anything f
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -33,6 +33,10 @@ from families.models import Family
 from portal.emails import absolute_url, send_templated_email
 from portal.models import Centre
 from students.models import Discipline, Season, Student
+
+
+# Due date of an invoice issued without one (the centre's usual "30 jours").
+PAYMENT_TERM = timedelta(days=30)
 
 
 def check_not_far_future(value: date | None, *, field: str) -> None:
@@ -167,6 +171,7 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
             raise ValidationError(f"La facture {invoice.number} est déjà émise.")
         if invoice.due_on and invoice.due_on < issued_on:
             raise ValidationError("L'échéance ne peut pas précéder la date d'émission.")
+        invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
         _issue(invoice, issued_on=issued_on, centre=Centre.objects.current())
         send_templated_email(
             to=family_recipients(invoice.family),

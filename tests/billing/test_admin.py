@@ -103,7 +103,7 @@ def test_staff_record_a_payment_and_its_receipt(staff_client, family):
         "amount": "100.00",
         "reference": "Guichet",
         "season": "",
-        "invoices": [invoice.pk],
+        "invoice_numbers": invoice.number.lower(),
     }
     response = staff_client.post(reverse("admin:billing_payment_add"), data, follow=True)
     assert "errornote" not in response.content.decode(), response.content.decode()[-6000:]
@@ -115,6 +115,22 @@ def test_staff_record_a_payment_and_its_receipt(staff_client, family):
     html = staff_client.get(reverse("admin:billing_payment_change", args=[received.pk]))
     assert received.number in html.content.decode()
     assert 'name="_save"' not in html.content.decode()
+
+
+def test_staff_cannot_allocate_a_payment_to_another_familys_invoice(
+    staff_client, family, other_user
+):
+    foreign = issued_invoice(other_user.family)
+    data = {
+        "family": family.pk,
+        "received_on": date.today().isoformat(),
+        "mode": payment_mode().pk,
+        "amount": "10.00",
+        "invoice_numbers": foreign.number,
+    }
+    response = staff_client.post(reverse("admin:billing_payment_add"), data)
+    assert "Factures introuvables pour cette famille" in response.content.decode()
+    assert not Payment.objects.exists()
 
 
 def test_staff_cannot_record_a_payment_of_zero(staff_client, family):
