@@ -9,13 +9,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
-from billing.forms import DraftInvoiceForm, ExportForm, InvoiceLineForm, PaymentForm
+from billing.forms import (
+    CreditNoteForm,
+    DraftInvoiceForm,
+    ExportForm,
+    InvoiceLineForm,
+    PaymentForm,
+)
 from billing.ledger import build_ledger
 from billing.models import (
     ZERO,
@@ -88,7 +94,57 @@ class InvoiceAdmin(admin.ModelAdmin):
         "centre_name",
         "pdf_sha256",
         "pdf",
+        "credit_note_link",
     ]
+
+    @admin.display(description=_("correction"))
+    def credit_note_link(self, obj):
+        if not obj.is_issued or obj.is_credit_note:
+            return "—"
+        url = reverse("admin:billing_invoice_credit", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Émettre un avoir pour cette facture"))
+
+    def get_urls(self):
+        credit = path(
+            "<int:pk>/avoir/",
+            self.admin_site.admin_view(self.credit_view),
+            name="billing_invoice_credit",
+        )
+        return [credit, *super().get_urls()]
+
+    def credit_view(self, request, pk):
+        """A credit note for part of an invoice (one line), or for what remains of it."""
+        invoice = get_object_or_404(Invoice, pk=pk, number__isnull=False, kind="FAC")
+        if not self.has_view_permission(request, invoice):
+            raise PermissionDenied
+        form = CreditNoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            amount = form.cleaned_data["amount"]
+            lines = None
+            if amount is not None:
+                lines = [services.LineData(label=form.cleaned_data["label"], amount=amount)]
+            try:
+                note = services.issue_credit_note(
+                    invoice=invoice, lines=lines, label=form.cleaned_data["label"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Avoir %(note)s émis pour %(invoice)s.")
+                    % {"note": note.number, "invoice": invoice.number},
+                )
+                return redirect("admin:billing_invoice_change", note.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Avoir pour la facture %s") % invoice.number,
+            "invoice": invoice,
+            "remaining": invoice.total - services.credited_total(invoice),
+            "form": form,
+        }
+        return render(request, "admin/billing/invoice/credit.html", context)
 
     @admin.display(description=_("total"))
     def total_display(self, obj):

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -109,6 +110,20 @@ class PaymentForm(forms.ModelForm):
                 )
         cleaned["invoices"] = invoices
         return cleaned
+
+
+class CreditNoteForm(forms.Form):
+    """Staff credit part of an invoice; leave the amount empty to credit all of it."""
+
+    label = forms.CharField(label=_("Motif (libellé de la ligne)"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("Montant de l'avoir"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_("Vide : avoir du montant restant de la facture, ligne par ligne."),
+    )
 
 
 class ExportForm(forms.Form):

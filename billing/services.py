@@ -34,7 +34,6 @@ from portal.emails import absolute_url, send_templated_email
 from portal.models import Centre
 from students.models import Discipline, Season, Student
 
-
 # Due date of an invoice issued without one (the centre's usual "30 jours").
 PAYMENT_TERM = timedelta(days=30)
 

@@ -178,3 +178,20 @@ def test_staff_export_a_periods_operations_as_csv(staff_client, family):
 def test_families_cannot_reach_the_billing_admin(family_client):
     response = family_client.get(reverse("admin:billing_invoice_changelist"))
     assert response.status_code == 302
+
+
+def test_staff_credit_part_of_an_invoice(staff_client, family):
+    invoice = issued_invoice(family, "120.00", "66.00")
+    change = staff_client.get(reverse("admin:billing_invoice_change", args=[invoice.pk]))
+    url = reverse("admin:billing_invoice_credit", args=[invoice.pk])
+    assert url in change.content.decode()
+    assert "186,00" in plain(staff_client.get(url).content.decode())
+    response = staff_client.post(url, {"label": "Absence prolongée", "amount": "200.00"})
+    assert "dépasse" in response.content.decode()
+    response = staff_client.post(
+        url, {"label": "Absence prolongée", "amount": "40.00"}, follow=True
+    )
+    note = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
+    assert note.total == 40
+    assert [line.label for line in note.lines.all()] == ["Absence prolongée"]
+    assert f"Avoir {note.number} émis pour {invoice.number}." in response.content.decode()
