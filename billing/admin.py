@@ -78,7 +78,15 @@ class InvoiceAdmin(admin.ModelAdmin):
     form = DraftInvoiceForm
     inlines = [InvoiceLineInline]
     autocomplete_fields = ["family"]
-    list_display = ["__str__", "kind", "family", "season", "issued_on", "total_display", "pdf"]
+    list_display = [
+        "__str__",
+        "kind",
+        "family",
+        "season",
+        "issued_on",
+        "total_display",
+        "pdf_download",
+    ]
     list_filter = ["kind", ("number", admin.EmptyFieldListFilter), "season"]
     search_fields = ["number", "family__name", "family_name", "label"]
     list_select_related = ["family", "season"]
@@ -93,7 +101,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "family_address",
         "centre_name",
         "pdf_sha256",
-        "pdf",
+        "pdf_download",
         "credit_note_link",
     ]
 
@@ -151,7 +159,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         return format_euros(obj.total) if obj.is_issued else _("brouillon")
 
     @admin.display(description=_("PDF"))
-    def pdf(self, obj):
+    def pdf_download(self, obj):
         return pdf_link(obj)
 
     def get_queryset(self, request):
@@ -219,7 +227,14 @@ class PaymentAllocationInline(admin.TabularInline):
 class PaymentAdmin(admin.ModelAdmin):
     form = PaymentForm
     autocomplete_fields = ["family"]
-    list_display = ["__str__", "family", "received_on", "mode_name", "amount_display", "pdf"]
+    list_display = [
+        "__str__",
+        "family",
+        "received_on",
+        "mode_name",
+        "amount_display",
+        "pdf_download",
+    ]
     list_filter = ["mode", "season"]
     search_fields = ["number", "reference", "family__name", "family_name"]
     list_select_related = ["family"]
@@ -231,7 +246,7 @@ class PaymentAdmin(admin.ModelAdmin):
         return format_euros(obj.amount)
 
     @admin.display(description=_("PDF"))
-    def pdf(self, obj):
+    def pdf_download(self, obj):
         return pdf_link(obj)
 
     def get_inlines(self, request, obj):
@@ -251,7 +266,7 @@ class PaymentAdmin(admin.ModelAdmin):
             "season",
             "family_name",
             "pdf_sha256",
-            "pdf",
+            "pdf_download",
         ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -83,6 +83,9 @@ def test_an_issued_invoice_is_read_only_in_admin(staff_client, family):
     html = staff_client.get(url).content.decode()
     assert invoice.number in html
     assert 'name="_save"' not in html
+    # The PDF is offered through the checked download view, never by its storage path.
+    assert f'href="/facturation/{invoice.number}.pdf"' in html
+    assert invoice.pdf.name not in html
     response = staff_client.post(url, {"family": family.pk, "label": "Changé"})
     assert response.status_code == 403
     delete = staff_client.post(
@@ -115,6 +118,7 @@ def test_staff_record_a_payment_and_its_receipt(staff_client, family):
     html = staff_client.get(reverse("admin:billing_payment_change", args=[received.pk]))
     assert received.number in html.content.decode()
     assert 'name="_save"' not in html.content.decode()
+    assert received.pdf.name not in html.content.decode()
 
 
 def test_staff_cannot_allocate_a_payment_to_another_familys_invoice(
