@@ -30,8 +30,7 @@ def ledger(request):
             "kind": form.cleaned_data["type"],
             "text": form.cleaned_data["q"],
         }
-    is_filtered = bool(filters["period"].season or filters["period"].year)
-    is_filtered = is_filtered or bool(filters["kind"] or filters["text"])
+    is_filtered = filters != {"period": Period(), "kind": "", "text": ""}
     result = build_ledger(family, **filters)
     context = {
         "form": form,
