@@ -319,7 +319,7 @@ class FamilyAccountAdmin(admin.ModelAdmin):
             .annotate(
                 balance=money_subquery(issued.filter(kind=Invoice.Kind.INVOICE), "total")
                 - money_subquery(issued.filter(kind=Invoice.Kind.CREDIT_NOTE), "total")
-                - money_subquery(Payment.objects.filter(number__isnull=False), "amount")
+                - money_subquery(Payment.objects.all(), "amount")
             )
         )
 
@@ -397,7 +397,7 @@ def operations_csv(start: date, end: date) -> HttpResponse:
                 amount if invoice.is_credit_note else "",
             ]
         )
-    for payment in Payment.objects.filter(number__isnull=False, received_on__range=(start, end)):
+    for payment in Payment.objects.filter(received_on__range=(start, end)):
         rows.append(
             [
                 payment.received_on,

@@ -94,7 +94,7 @@ def issued_invoices(family):
 
 
 def family_payments(family):
-    return Payment.objects.for_family(family).filter(number__isnull=False)
+    return Payment.objects.for_family(family)
 
 
 def totals(family, *, period: Period = Period(), kind: str = "", text: str = "") -> Totals:

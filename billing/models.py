@@ -253,9 +253,8 @@ class Payment(SnapshotFields):
         null=True,
         blank=True,
     )
-    number = models.CharField(  # noqa: DJ001
-        _("numéro de reçu"), max_length=20, unique=True, null=True, editable=False
-    )
+    # Numbered when recorded (a payment has no draft state).
+    number = models.CharField(_("numéro de reçu"), max_length=20, unique=True, editable=False)
     received_on = models.DateField(_("date du règlement"), validators=[not_far_future])
     mode = models.ForeignKey(
         PaymentMode, verbose_name=_("mode de règlement"), on_delete=models.PROTECT
