@@ -77,3 +77,21 @@ def test_staff_can_download_any_document(staff_client, invoice):
     response = staff_client.get(reverse("billing:pdf", args=[invoice.number]))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_detail_query_count_does_not_grow_with_lines_and_payments(
+    family_client, family, django_assert_max_num_queries
+):
+    small = issued_invoice(family, "10.00", issued_on=date(2026, 3, 1))
+    payment(family, "5.00", invoices=[small])
+    with django_assert_max_num_queries(20) as few:
+        family_client.get(reverse("billing:invoice", args=[small.number]))
+    big = issued_invoice(family, *["10.00"] * 12, issued_on=date(2026, 3, 2))
+    for _ in range(4):
+        payment(family, "5.00", invoices=[big])
+    services.issue_credit_note(
+        invoice=big, lines=[services.LineData(label="Geste", amount=Decimal("1.00"))]
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = family_client.get(reverse("billing:invoice", args=[big.number]))
+    assert visible_text(response.content.decode()).count("Cotisation n°") == 12
