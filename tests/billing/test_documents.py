@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from billing import services
 from billing.models import Invoice, InvoiceLine, IssuedDocumentError, Payment
@@ -176,3 +176,25 @@ def test_a_payment_is_never_allocated_to_another_familys_invoice(family, other_u
 def test_staff_can_add_payment_modes(family):
     received = payment(family, mode="Pass Culture")
     assert received.mode_name == "Pass Culture"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the immutability triggers exist on PostgreSQL only"
+)
+def test_the_database_refuses_to_change_an_issued_invoice_or_its_lines(family):
+    invoice = issued_invoice(family)
+    for statement in [
+        "UPDATE billing_invoice SET total = 0 WHERE id = %s",
+        "DELETE FROM billing_invoice WHERE id = %s",
+        "UPDATE billing_invoiceline SET amount = 0 WHERE invoice_id = %s",
+        "DELETE FROM billing_invoiceline WHERE invoice_id = %s",
+    ]:
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [invoice.pk])
+    draft = draft_invoice(family)
+    Invoice.objects.filter(pk=draft.pk).update(label="Toujours modifiable")
+    draft.lines.update(amount=Decimal("1.00"))
