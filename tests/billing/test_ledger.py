@@ -7,7 +7,7 @@ from html import unescape
 from django.urls import reverse
 
 from billing import services
-from tests.billing.factories import issued_invoice, payment, plain, visible_text
+from tests.billing.factories import draft_invoice, issued_invoice, payment, plain, visible_text
 from tests.factories import SeasonFactory
 
 URL = reverse("billing:ledger")
@@ -105,6 +105,13 @@ def test_it_ignores_an_invalid_filter(family_client, family):
     html = page(family_client, periode="s999999", type="XYZ")
     assert "2026FAC0001" in html
     assert "Totaux de toutes vos opérations" in html
+
+
+def test_drafts_stay_invisible_to_the_family(family_client, family):
+    draft_invoice(family, "777.00")
+    html = page(family_client)
+    assert "777,00" not in html
+    assert "Aucune opération pour le moment." in html
 
 
 def test_it_shows_only_the_familys_own_operations(family_client, family, other_user):
