@@ -140,6 +140,10 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
             line.student_name = line.student.display_name
     InvoiceLine.objects.bulk_update(lines, ["student_name"])
     copy_identities(invoice, family=invoice.family, centre=centre)
+    if invoice.credited_invoice is not None:
+        # A credit note is addressed as the invoice it corrects was, even if the family moved.
+        invoice.family_name = invoice.credited_invoice.family_name
+        invoice.family_address = invoice.credited_invoice.family_address
     invoice.payment_instructions = centre.payment_instructions
     invoice.total = (invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO).quantize(ZERO)
     invoice.issued_on = issued_on
@@ -205,6 +209,8 @@ def issue_credit_note(
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if not invoice.is_issued or invoice.is_credit_note:
             raise ValidationError("Un avoir ne corrige qu'une facture émise.")
+        if issued_on < invoice.issued_on:
+            raise ValidationError("Un avoir ne peut pas précéder la facture qu'il corrige.")
         if lines is None:
             lines = [
                 LineData(
