@@ -1,0 +1,320 @@
+"""Invoices, credit notes, payments and the counters that number them.
+
+An invoice (or credit note) is a draft until issued. Issuing copies into it everything that must
+never change afterwards (the family's name and address, the centre's identity, the lines' labels),
+gives it the next number of its year from a locked counter row and stores its PDF once, with its
+SHA-256. An issued document is never modified or deleted: a mistake is corrected by a credit note
+that references the invoice.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from families.models import Family
+
+ZERO = Decimal("0.00")
+# A date further ahead than this is a typing mistake (2062 for 2026), not a plan.
+FAR_FUTURE = timedelta(days=366)
+
+
+def not_far_future(value: date | None) -> None:
+    if value is not None and value > timezone.localdate() + FAR_FUTURE:
+        raise ValidationError(_("Cette date est trop loin dans le futur."))
+
+
+class IssuedDocumentError(Exception):
+    """An issued invoice, credit note or receipt cannot be changed or deleted."""
+
+
+class DocumentCounter(models.Model):
+    """One row per (kind, year): the last number given. Locked with SELECT … FOR UPDATE while a
+    document is issued, in the same transaction, so that a rollback gives the number back and
+    numbers never skip (a database sequence would skip on rollback)."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "FAC", _("Facture")
+        CREDIT_NOTE = "AV", _("Avoir")
+        RECEIPT = "REG", _("Reçu de règlement")
+
+    kind = models.CharField(_("type"), max_length=3, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("année"))
+    last_number = models.PositiveIntegerField(_("dernier numéro attribué"), default=0)
+
+    class Meta:
+        verbose_name = _("compteur de numérotation")
+        verbose_name_plural = _("compteurs de numérotation")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="billing_one_counter_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}{self.kind} : {self.last_number}"
+
+
+class PaymentMode(models.Model):
+    """Chèque, espèces, carte bancaire… Staff may add their own."""
+
+    name = models.CharField(_("nom"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=100)
+    is_active = models.BooleanField(_("proposé"), default=True)
+
+    class Meta:
+        verbose_name = _("mode de règlement")
+        verbose_name_plural = _("modes de règlement")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IssuedQuerySet(models.QuerySet):
+    def for_family(self, family):
+        return self.filter(family=family)
+
+    def delete(self):
+        if self.filter(number__isnull=False).exists():
+            raise IssuedDocumentError("Un document émis ne peut pas être supprimé.")
+        return super().delete()
+
+
+class SnapshotFields(models.Model):
+    """What an issued document copies from the family and the centre, once and for all."""
+
+    family_name = models.CharField(_("nom de la famille (copie)"), max_length=200, blank=True)
+    family_address = models.TextField(_("adresse de la famille (copie)"), blank=True)
+    centre_name = models.CharField(_("centre (copie)"), max_length=200, blank=True)
+    centre_address = models.TextField(_("adresse du centre (copie)"), blank=True)
+    centre_contact = models.TextField(_("contact du centre (copie)"), blank=True)
+    centre_siret = models.CharField(_("SIRET (copie)"), max_length=20, blank=True)
+    centre_legal_mentions = models.TextField(_("mentions légales (copie)"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="billing/%Y/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("empreinte SHA-256 du PDF"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_issued(self) -> bool:
+        return bool(self.number)
+
+    def delete(self, *args, **kwargs):
+        if self.is_issued:
+            raise IssuedDocumentError("Un document émis ne peut pas être supprimé.")
+        return super().delete(*args, **kwargs)
+
+
+class Invoice(SnapshotFields):
+    """An invoice, or a credit note (kind AV) that references the invoice it corrects."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "FAC", _("Facture")
+        CREDIT_NOTE = "AV", _("Avoir")
+
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="invoices",
+        on_delete=models.PROTECT,
+    )
+    kind = models.CharField(_("type"), max_length=3, choices=Kind.choices, default=Kind.INVOICE)
+    season = models.ForeignKey(
+        "students.Season",
+        verbose_name=_("saison"),
+        related_name="invoices",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    credited_invoice = models.ForeignKey(
+        "self",
+        verbose_name=_("facture corrigée"),
+        related_name="credit_notes",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    label = models.CharField(
+        _("libellé"), max_length=200, blank=True, help_text=_("Ex. Cotisations 2026-2027")
+    )
+    # NULL while a draft: several drafts coexist, and UNIQUE ignores NULLs (an empty string would
+    # collide).
+    number = models.CharField(  # noqa: DJ001
+        _("numéro"), max_length=20, unique=True, null=True, editable=False
+    )
+    issued_on = models.DateField(_("date d'émission"), null=True, blank=True, editable=False)
+    due_on = models.DateField(
+        _("date d'échéance"), null=True, blank=True, validators=[not_far_future]
+    )
+    payment_instructions = models.TextField(_("modalités de paiement (copie)"), blank=True)
+    total = models.DecimalField(
+        _("total"), max_digits=10, decimal_places=2, default=ZERO, editable=False
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    objects = IssuedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("facture ou avoir")
+        verbose_name_plural = _("factures et avoirs")
+        ordering = ["-issued_on", "-number", "-pk"]
+        indexes = [models.Index(fields=["family", "issued_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__gte=0), name="billing_invoice_total_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(issued_on__isnull=False),
+                name="billing_issued_invoice_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="FAC", credited_invoice__isnull=True)
+                | Q(kind="AV", credited_invoice__isnull=False),
+                name="billing_credit_note_references_invoice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.get_kind_display()} (brouillon n° {self.pk})"
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == self.Kind.CREDIT_NOTE
+
+    @property
+    def ledger_label(self) -> str:
+        if self.is_credit_note:
+            return f"AVOIR sur {self.credited_invoice.number}" if self.credited_invoice else "AVOIR"
+        return self.label.upper() if self.label else "FACTURE"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("facture"), related_name="lines", on_delete=models.CASCADE
+    )
+    student = models.ForeignKey(
+        "students.Student",
+        verbose_name=_("élève"),
+        related_name="invoice_lines",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    discipline = models.ForeignKey(
+        "students.Discipline",
+        verbose_name=_("discipline"),
+        related_name="invoice_lines",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    # Copied at issue time (and kept even if the student or discipline is renamed or deleted).
+    student_name = models.CharField(_("élève (copie)"), max_length=200, blank=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    amount = models.DecimalField(
+        _("montant"), max_digits=10, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("ligne de facture")
+        verbose_name_plural = _("lignes de facture")
+        ordering = ["invoice", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="billing_line_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Payment(SnapshotFields):
+    """A payment received from a family; recorded and numbered at once, with its receipt."""
+
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="payments",
+        on_delete=models.PROTECT,
+    )
+    season = models.ForeignKey(
+        "students.Season",
+        verbose_name=_("saison"),
+        related_name="payments",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    # Numbered when recorded (a payment has no draft state).
+    number = models.CharField(_("numéro de reçu"), max_length=20, unique=True, editable=False)
+    received_on = models.DateField(_("date du règlement"), validators=[not_far_future])
+    mode = models.ForeignKey(
+        PaymentMode, verbose_name=_("mode de règlement"), on_delete=models.PROTECT
+    )
+    mode_name = models.CharField(_("mode de règlement (copie)"), max_length=80, blank=True)
+    amount = models.DecimalField(
+        _("montant"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    reference = models.CharField(
+        _("référence"), max_length=100, blank=True, help_text=_("N° de chèque, de transaction…")
+    )
+    created_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    objects = IssuedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("règlement")
+        verbose_name_plural = _("règlements")
+        ordering = ["-received_on", "-number", "-pk"]
+        indexes = [models.Index(fields=["family", "received_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Règlement {self.pk}"
+
+
+class PaymentAllocation(models.Model):
+    """The part of a payment that settles a given invoice."""
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("règlement"), related_name="allocations", on_delete=models.CASCADE
+    )
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("facture"), related_name="allocations", on_delete=models.PROTECT
+    )
+    amount = models.DecimalField(_("montant affecté"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("affectation de règlement")
+        verbose_name_plural = _("affectations de règlement")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_allocation_positive"),
+            models.UniqueConstraint(
+                fields=["payment", "invoice"], name="billing_one_allocation_per_invoice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment} → {self.invoice}"
+
+
+class FamilyAccount(Family):
+    """A family seen from the accounts department: its ledger and balance (admin only)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("compte famille")
+        verbose_name_plural = _("comptes familles")

@@ -1,7 +1,14 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from billing import views
 
 app_name = "billing"
 
-urlpatterns = [path("", views.ledger, name="ledger")]
+NUMBER = r"(?P<number>\d{4}(?:FAC|AV|REG)\d{4,6})"
+
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("attestation/", views.attestation, name="attestation"),
+    re_path(rf"^factures/{NUMBER}/$", views.invoice_detail, name="invoice"),
+    re_path(rf"^{NUMBER}\.pdf$", views.document_pdf, name="pdf"),
+]

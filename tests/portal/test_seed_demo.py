@@ -61,3 +61,22 @@ def test_it_fills_the_demo_family_record_completely(db, settings, client):
     html = client.get("/famille/").content.decode()
     assert 'value="Claire"' in html
     assert "06 12 34 56 78" in html
+
+
+def test_it_gives_the_demo_family_two_seasons_of_invoices_a_credit_note_and_payments(
+    db, settings, client
+):
+    from billing.models import Invoice, Payment
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    family = User.objects.get(username="demo").family
+    invoices = Invoice.objects.filter(family=family, kind="FAC", number__isnull=False)
+    assert invoices.values("season").distinct().count() == 2
+    assert Invoice.objects.filter(family=family, kind="AV", number__isnull=False).count() == 1
+    assert Payment.objects.filter(family=family).count() >= 3
+    log_in(client, "demo", "Demo-Portail-2026")
+    html = client.get("/facturation/").content.decode()
+    assert "AVOIR sur" in html
+    assert "Chèques vacances ANCV" in html

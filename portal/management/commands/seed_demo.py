@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from billing import demo as billing_demo
 from families import demo as families_demo
 from families.models import Civility, Family, Responsable
 from portal.bulk_seed import BENCH_PASSWORD, generate_families
@@ -156,6 +157,7 @@ class Command(BaseCommand):
                 Enrolment.objects.get_or_create(student=student, course=courses[course_name])
 
         return [
+            *billing_demo.seed_demo(family),
             f"Centre : {centre.name}",
             f"Saison en cours : {season.name}",
             f"Famille de démonstration : identifiant demo / mot de passe {DEMO_PASSWORD}",

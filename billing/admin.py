@@ -1,0 +1,416 @@
+"""Staff side of billing: drafts and their lines, issuing, credit notes, payments, family
+accounts and the accountant's CSV export. Issued documents are read-only here."""
+
+import csv
+from datetime import date
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from billing import services
+from billing.forms import (
+    CreditNoteForm,
+    DraftInvoiceForm,
+    ExportForm,
+    InvoiceLineForm,
+    PaymentForm,
+)
+from billing.ledger import build_ledger
+from billing.models import (
+    ZERO,
+    FamilyAccount,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+    PaymentMode,
+)
+from billing.templatetags.billing import format_euros
+
+
+def pdf_link(document) -> str:
+    if not document.pdf:
+        return "—"
+    return format_html(
+        '<a href="{}">{}</a>', reverse("billing:pdf", args=[document.number]), _("PDF")
+    )
+
+
+@admin.register(PaymentMode)
+class PaymentModeAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A mode already used by a payment is protected by the database anyway.
+        return obj is None or not Payment.objects.filter(mode=obj).exists()
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    form = InvoiceLineForm
+    extra = 1
+    autocomplete_fields = ["student", "discipline"]
+    readonly_fields = ["student_name"]
+
+    def _editable(self, obj) -> bool:
+        return obj is None or not obj.is_issued
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    form = DraftInvoiceForm
+    inlines = [InvoiceLineInline]
+    autocomplete_fields = ["family"]
+    list_display = [
+        "__str__",
+        "kind",
+        "family",
+        "season",
+        "issued_on",
+        "total_display",
+        "pdf_download",
+    ]
+    list_filter = ["kind", ("number", admin.EmptyFieldListFilter), "season"]
+    search_fields = ["number", "family__name", "family_name", "label"]
+    list_select_related = ["family", "season"]
+    actions = ["issue_selected", "credit_selected"]
+    readonly_fields = [
+        "number",
+        "kind",
+        "credited_invoice",
+        "issued_on",
+        "total",
+        "family_name",
+        "family_address",
+        "centre_name",
+        "pdf_sha256",
+        "pdf_download",
+        "credit_note_link",
+    ]
+
+    @admin.display(description=_("correction"))
+    def credit_note_link(self, obj):
+        if not obj.is_issued or obj.is_credit_note:
+            return "—"
+        url = reverse("admin:billing_invoice_credit", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Émettre un avoir pour cette facture"))
+
+    def get_urls(self):
+        credit = path(
+            "<int:pk>/avoir/",
+            self.admin_site.admin_view(self.credit_view),
+            name="billing_invoice_credit",
+        )
+        return [credit, *super().get_urls()]
+
+    def credit_view(self, request, pk):
+        """A credit note for part of an invoice (one line), or for what remains of it."""
+        invoice = get_object_or_404(Invoice, pk=pk, number__isnull=False, kind="FAC")
+        if not self.has_view_permission(request, invoice):
+            raise PermissionDenied
+        form = CreditNoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            amount = form.cleaned_data["amount"]
+            lines = None
+            if amount is not None:
+                lines = [services.LineData(label=form.cleaned_data["label"], amount=amount)]
+            try:
+                note = services.issue_credit_note(
+                    invoice=invoice, lines=lines, label=form.cleaned_data["label"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Avoir %(note)s émis pour %(invoice)s.")
+                    % {"note": note.number, "invoice": invoice.number},
+                )
+                return redirect("admin:billing_invoice_change", note.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Avoir pour la facture %s") % invoice.number,
+            "invoice": invoice,
+            "remaining": invoice.total - services.credited_total(invoice),
+            "form": form,
+        }
+        return render(request, "admin/billing/invoice/credit.html", context)
+
+    @admin.display(description=_("total"))
+    def total_display(self, obj):
+        return format_euros(obj.total) if obj.is_issued else _("brouillon")
+
+    @admin.display(description=_("PDF"))
+    def pdf_download(self, obj):
+        return pdf_link(obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("family", "season")
+
+    def get_fields(self, request, obj=None):
+        if obj is None or not obj.is_issued:
+            return ["family", "season", "label", "due_on"]
+        return ["family", "season", "label", "due_on", *self.readonly_fields]
+
+    def has_change_permission(self, request, obj=None):
+        # Issued: view only. Drafts: editable.
+        return (obj is None or not obj.is_issued) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or not obj.is_issued) and super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # Only drafts can go; the queryset refuses issued documents anyway.
+        super().delete_queryset(request, queryset.filter(number__isnull=True))
+
+    @admin.action(description=_("Émettre les brouillons sélectionnés (numéro et PDF)"))
+    def issue_selected(self, request, queryset):
+        for invoice in queryset.filter(number__isnull=True, kind=Invoice.Kind.INVOICE):
+            try:
+                invoice = services.issue_invoice(invoice=invoice)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{invoice} : {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                self.message_user(request, _("Facture %s émise.") % invoice.number)
+
+    @admin.action(description=_("Émettre un avoir total pour les factures sélectionnées"))
+    def credit_selected(self, request, queryset):
+        for invoice in queryset.filter(number__isnull=False, kind=Invoice.Kind.INVOICE):
+            try:
+                note = services.issue_credit_note(invoice=invoice)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{invoice} : {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("Avoir %(note)s émis pour %(invoice)s.")
+                    % {"note": note.number, "invoice": invoice.number},
+                )
+
+
+class PaymentAllocationInline(admin.TabularInline):
+    model = PaymentAllocation
+    extra = 0
+    can_delete = False
+    readonly_fields = ["invoice", "amount"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    form = PaymentForm
+    autocomplete_fields = ["family"]
+    list_display = [
+        "__str__",
+        "family",
+        "received_on",
+        "mode_name",
+        "amount_display",
+        "pdf_download",
+    ]
+    list_filter = ["mode", "season"]
+    search_fields = ["number", "reference", "family__name", "family_name"]
+    list_select_related = ["family"]
+    date_hierarchy = "received_on"
+    inlines = [PaymentAllocationInline]
+
+    @admin.display(description=_("montant"))
+    def amount_display(self, obj):
+        return format_euros(obj.amount)
+
+    @admin.display(description=_("PDF"))
+    def pdf_download(self, obj):
+        return pdf_link(obj)
+
+    def get_inlines(self, request, obj):
+        # Allocations are made by the service from the chosen invoices, then shown read-only.
+        return [] if obj is None else self.inlines
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*PaymentForm.Meta.fields, "invoice_numbers"]
+        return [
+            "number",
+            "family",
+            "received_on",
+            "mode_name",
+            "amount",
+            "reference",
+            "season",
+            "family_name",
+            "pdf_sha256",
+            "pdf_download",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        payment = services.record_payment(
+            family=data["family"],
+            received_on=data["received_on"],
+            mode=data["mode"],
+            amount=data["amount"],
+            reference=data["reference"],
+            season=data["season"],
+            invoices=data["invoices"],
+        )
+        obj.pk, obj.number = payment.pk, payment.number
+        self.message_user(request, _("Reçu %s émis.") % payment.number)
+
+
+def money_subquery(queryset, field: str):
+    return Coalesce(
+        Subquery(
+            queryset.filter(family=OuterRef("pk"))
+            .values("family")
+            .annotate(total=Sum(field))
+            .values("total")
+        ),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+@admin.register(FamilyAccount)
+class FamilyAccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "balance_display"]
+    search_fields = ["name", "responsables__last_name", "reference_email"]
+
+    def get_queryset(self, request):
+        issued = Invoice.objects.filter(number__isnull=False)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                balance=money_subquery(issued.filter(kind=Invoice.Kind.INVOICE), "total")
+                - money_subquery(issued.filter(kind=Invoice.Kind.CREDIT_NOTE), "total")
+                - money_subquery(Payment.objects.all(), "amount")
+            )
+        )
+
+    @admin.display(description=_("solde (dû par la famille)"), ordering="balance")
+    def balance_display(self, obj):
+        return format_euros(obj.balance)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        family = get_object_or_404(FamilyAccount, pk=object_id)
+        if not self.has_view_permission(request, family):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Compte de %s") % family,
+            "family": family,
+            "ledger": build_ledger(family),
+        }
+        return render(request, "admin/billing/familyaccount/ledger.html", context)
+
+    def get_urls(self):
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_view),
+            name="billing_familyaccount_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """The operations of a period, as CSV for the accountant (semicolons, French decimals)."""
+        form = ExportForm(request.GET or None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Exporter les opérations d'une période"),
+                "form": form,
+            }
+            return render(request, "admin/billing/familyaccount/export.html", context)
+        return operations_csv(form.cleaned_data["start"], form.cleaned_data["end"])
+
+
+def operations_csv(start: date, end: date) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="operations-{start}-{end}.csv"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")  # so that spreadsheet software reads UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        ["Date", "Type", "Numéro", "Famille", "Libellé", "Mode de règlement", "Débit", "Crédit"]
+    )
+    rows = []
+    for invoice in Invoice.objects.filter(
+        number__isnull=False, issued_on__range=(start, end)
+    ).select_related("credited_invoice"):
+        amount = str(invoice.total).replace(".", ",")
+        rows.append(
+            [
+                invoice.issued_on,
+                invoice.get_kind_display(),
+                invoice.number,
+                invoice.family_name,
+                invoice.ledger_label,
+                "",
+                "" if invoice.is_credit_note else amount,
+                amount if invoice.is_credit_note else "",
+            ]
+        )
+    for payment in Payment.objects.filter(received_on__range=(start, end)):
+        rows.append(
+            [
+                payment.received_on,
+                "Règlement",
+                payment.number,
+                payment.family_name,
+                payment.reference,
+                payment.mode_name,
+                "",
+                str(payment.amount).replace(".", ","),
+            ]
+        )
+    rows.sort(key=lambda row: (row[0], row[2]))
+    for row in rows:
+        writer.writerow([row[0].strftime("%d/%m/%Y"), *row[1:]])
+    return response

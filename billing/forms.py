@@ -1,0 +1,137 @@
+"""Forms of the Facturation tab (they only validate) and of the billing admin."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from billing.ledger import KIND_CREDIT_NOTE, KIND_INVOICE, KIND_PAYMENT, Period, period_choices
+from billing.models import Invoice, InvoiceLine, Payment, PaymentMode
+
+KIND_CHOICES = [
+    ("", _("Toutes les opérations")),
+    (KIND_INVOICE, _("Factures")),
+    (KIND_CREDIT_NOTE, _("Avoirs")),
+    (KIND_PAYMENT, _("Règlements")),
+]
+
+
+class PeriodField(forms.ChoiceField):
+    """A season or a civil year, cleaned into a `Period`."""
+
+    periods: dict[str, Period] = {}
+
+    def load_choices(self, options=None) -> None:
+        """Called by each form instance: the seasons are read per request, not at import."""
+        options = period_choices() if options is None else options
+        self.periods = {key: period for key, _label, period in options}
+        self.choices = [("", _("Toutes périodes"))] if not self.required else []
+        self.choices += [(key, label) for key, label, _period in options]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.periods.get(value, Period())
+
+
+class PeriodForm(forms.Form):
+    def __init__(self, *args, periods=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["periode"].load_choices(periods)
+
+
+class LedgerFilterForm(PeriodForm):
+    periode = PeriodField(label=_("Saison ou année"), required=False)
+    type = forms.ChoiceField(label=_("Type d'opération"), choices=KIND_CHOICES, required=False)
+    q = forms.CharField(label=_("Numéro ou libellé"), required=False, max_length=50, strip=True)
+
+
+class AttestationForm(PeriodForm):
+    periode = PeriodField(label=_("Saison ou année civile"))
+
+
+class DraftInvoiceForm(forms.ModelForm):
+    class Meta:
+        model = Invoice
+        fields = ["family", "season", "label", "due_on"]
+
+
+class InvoiceLineForm(forms.ModelForm):
+    class Meta:
+        model = InvoiceLine
+        fields = ["position", "student", "discipline", "label", "amount"]
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount < 0:
+            raise ValidationError(_("Une ligne de facture ne peut pas être négative."))
+        return amount
+
+
+class PaymentForm(forms.ModelForm):
+    """Staff record a payment; the receipt is issued by `billing.services.record_payment`."""
+
+    invoice_numbers = forms.CharField(
+        label=_("Factures réglées"),
+        required=False,
+        help_text=_(
+            "Facultatif : numéros des factures de cette famille, séparés par des espaces "
+            "(ex. 2026FAC0012 2026FAC0040). Le montant est affecté aux plus anciennes d'abord."
+        ),
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["family", "received_on", "mode", "amount", "reference", "season"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "mode" in self.fields:  # absent when admin shows a recorded payment, read-only
+            self.fields["mode"].queryset = PaymentMode.objects.filter(is_active=True)
+            self.fields["received_on"].initial = date.today
+
+    def clean(self):
+        cleaned = super().clean()
+        numbers = set(re.split(r"[\s,;]+", cleaned.get("invoice_numbers", "").strip().upper()))
+        numbers.discard("")
+        family = cleaned.get("family")
+        invoices = []
+        if numbers and family:
+            invoices = list(
+                Invoice.objects.filter(family=family, kind=Invoice.Kind.INVOICE, number__in=numbers)
+            )
+            unknown = numbers - {invoice.number for invoice in invoices}
+            if unknown:
+                self.add_error(
+                    "invoice_numbers",
+                    _("Factures introuvables pour cette famille : %s") % ", ".join(sorted(unknown)),
+                )
+        cleaned["invoices"] = invoices
+        return cleaned
+
+
+class CreditNoteForm(forms.Form):
+    """Staff credit part of an invoice; leave the amount empty to credit all of it."""
+
+    label = forms.CharField(label=_("Motif (libellé de la ligne)"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("Montant de l'avoir"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_("Vide : avoir du montant restant de la facture, ligne par ligne."),
+    )
+
+
+class ExportForm(forms.Form):
+    start = forms.DateField(label=_("Du"))
+    end = forms.DateField(label=_("Au"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            raise ValidationError(_("La date de début doit précéder la date de fin."))
+        return cleaned

@@ -1,0 +1,239 @@
+"""A family's ledger (relevé de compte): its issued invoices, credit notes and payments.
+
+Rows come from two queries and totals from two aggregates, whatever the number of operations;
+the same filters apply to both, so the totals always equal the sum of the rows shown.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import ZERO, Invoice, Payment
+from students.models import Season
+
+KIND_INVOICE, KIND_CREDIT_NOTE, KIND_PAYMENT = "FAC", "AV", "REG"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A season (by the season each document belongs to) or a civil year (by date)."""
+
+    season: Season | None = None
+    year: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.season is not None:
+            return f"Saison {self.season.name}"
+        if self.year is not None:
+            return f"Année {self.year}"
+        return "Toutes périodes"
+
+    @property
+    def slug(self) -> str:
+        if self.season is not None:
+            return f"saison-{self.season.name}"
+        return f"annee-{self.year}" if self.year else "tout"
+
+    def invoice_q(self) -> Q:
+        if self.season is not None:
+            return Q(season=self.season)
+        return Q(issued_on__year=self.year) if self.year else Q()
+
+    def payment_q(self) -> Q:
+        if self.season is not None:
+            return Q(season=self.season)
+        return Q(received_on__year=self.year) if self.year else Q()
+
+
+@dataclass(frozen=True)
+class Row:
+    date: date
+    number: str
+    kind: str
+    label: str
+    mode: str = ""
+    debit: Decimal | None = None
+    credit: Decimal | None = None
+    detail_url: str = ""
+
+    @property
+    def pdf_url(self) -> str:
+        return reverse("billing:pdf", args=[self.number])
+
+
+@dataclass
+class Totals:
+    billed: Decimal = ZERO
+    credited: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def settled(self) -> Decimal:
+        """Everything in the Crédit column: payments and credit notes."""
+        return self.paid + self.credited
+
+    @property
+    def balance(self) -> Decimal:
+        """Positive: the family owes this; negative: the family has a credit."""
+        return self.billed - self.settled
+
+
+@dataclass
+class Ledger:
+    rows: list[Row] = field(default_factory=list)
+    totals: Totals = field(default_factory=Totals)
+
+
+def issued_invoices(family):
+    return Invoice.objects.for_family(family).filter(number__isnull=False)
+
+
+def family_payments(family):
+    return Payment.objects.for_family(family)
+
+
+def totals(family, *, period: Period = Period(), kind: str = "", text: str = "") -> Totals:
+    invoices, payments = _filtered(family, period=period, kind=kind, text=text)
+    sums = invoices.aggregate(
+        billed=Sum("total", filter=Q(kind=KIND_INVOICE)),
+        credited=Sum("total", filter=Q(kind=KIND_CREDIT_NOTE)),
+    )
+    paid = payments.aggregate(paid=Sum("amount"))["paid"]
+    return Totals(
+        billed=sums["billed"] or ZERO, credited=sums["credited"] or ZERO, paid=paid or ZERO
+    )
+
+
+def _filtered(family, *, period: Period, kind: str, text: str):
+    invoices = issued_invoices(family).filter(period.invoice_q())
+    payments = family_payments(family).filter(period.payment_q())
+    if kind in (KIND_INVOICE, KIND_CREDIT_NOTE):
+        invoices = invoices.filter(kind=kind)
+        payments = payments.none()
+    elif kind == KIND_PAYMENT:
+        invoices = invoices.none()
+    text = text.strip()
+    if text:
+        invoices = invoices.filter(Q(number__icontains=text) | Q(label__icontains=text))
+        payments = payments.filter(
+            Q(number__icontains=text) | Q(reference__icontains=text) | Q(mode_name__icontains=text)
+        )
+    return invoices, payments
+
+
+def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str = "") -> Ledger:
+    invoices, payments = _filtered(family, period=period, kind=kind, text=text)
+    rows = [
+        Row(
+            date=invoice.issued_on,
+            number=invoice.number,
+            kind=invoice.kind,
+            label=invoice.ledger_label,
+            debit=None if invoice.is_credit_note else invoice.total,
+            credit=invoice.total if invoice.is_credit_note else None,
+            detail_url=reverse("billing:invoice", args=[invoice.number]),
+        )
+        for invoice in invoices.select_related("credited_invoice")
+    ]
+    rows += [
+        Row(
+            date=payment.received_on,
+            number=payment.number,
+            kind=KIND_PAYMENT,
+            label="RÈGLEMENT" + (f" ({payment.reference})" if payment.reference else ""),
+            mode=payment.mode_name,
+            credit=payment.amount,
+        )
+        for payment in payments
+    ]
+    rows.sort(key=lambda row: (row.date, row.number), reverse=True)
+    return Ledger(rows=rows, totals=totals(family, period=period, kind=kind, text=text))
+
+
+def period_choices() -> list[tuple[str, str, Period]]:
+    """("s<pk>" | "a<year>", label, Period) for every season, then every civil year they span."""
+    seasons = list(Season.objects.order_by("-starts_on"))
+    years = {timezone.localdate().year}
+    for season in seasons:
+        years.update({season.starts_on.year, season.ends_on.year})
+    choices = [
+        (f"s{season.pk}", f"Saison {season.name}", Period(season=season)) for season in seasons
+    ]
+    choices += [
+        (f"a{year}", f"Année {year}", Period(year=year)) for year in sorted(years, reverse=True)
+    ]
+    return choices
+
+
+@dataclass(frozen=True)
+class StudentShare:
+    name: str
+    billed: Decimal
+    paid: Decimal
+
+
+@dataclass(frozen=True)
+class Attestation:
+    family_name: str
+    family_address: str
+    period: Period
+    students: list[StudentShare]
+    billed: Decimal
+    paid: Decimal
+    payments: list[Payment]
+    generated_on: date
+
+    @property
+    def period_label(self) -> str:
+        return self.period.label
+
+    @property
+    def slug(self) -> str:
+        return self.period.slug
+
+
+def build_attestation(family, *, period: Period, family_name: str, address: str) -> Attestation:
+    """What was billed (credit notes deducted) and paid in the period, per student.
+
+    Payments are made by the family, not per student: each student's paid part is the period's
+    paid total shared in proportion to what each student was billed (never above it).
+    """
+    from billing.models import InvoiceLine
+
+    per_student = (
+        InvoiceLine.objects.filter(invoice__in=issued_invoices(family).filter(period.invoice_q()))
+        .values("student_name")
+        .annotate(
+            billed=Sum("amount", filter=Q(invoice__kind=KIND_INVOICE), default=ZERO)
+            - Sum("amount", filter=Q(invoice__kind=KIND_CREDIT_NOTE), default=ZERO)
+        )
+        .order_by("student_name")
+    )
+    payments = list(family_payments(family).filter(period.payment_q()).order_by("received_on"))
+    billed = sum((row["billed"] for row in per_student), ZERO)
+    paid = sum((payment.amount for payment in payments), ZERO)
+    ratio = min(Decimal(1), paid / billed) if billed > 0 else Decimal(0)
+    students = [
+        StudentShare(
+            name=row["student_name"] or "Autres prestations",
+            billed=row["billed"],
+            paid=(row["billed"] * ratio).quantize(Decimal("0.01")),
+        )
+        for row in per_student
+        if row["billed"]
+    ]
+    return Attestation(
+        family_name=family_name,
+        family_address=address,
+        period=period,
+        students=students,
+        billed=billed,
+        paid=paid,
+        payments=payments,
+        generated_on=timezone.localdate(),
+    )

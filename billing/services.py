@@ -1,0 +1,312 @@
+"""Writes of the billing app: issuing invoices and credit notes, recording payments.
+
+Each function is one transaction: the number is taken from a locked counter row, the document's
+copied data and PDF are stored, and the family's e-mail is queued; if anything fails, all of it
+(number included) rolls back, so numbers stay sequential without gaps.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from billing import pdf
+from billing.models import (
+    ZERO,
+    DocumentCounter,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+    PaymentMode,
+    not_far_future,
+)
+from families.models import Family
+from portal.emails import absolute_url, send_templated_email
+from portal.models import Centre
+from students.models import Discipline, Season, Student
+
+# Due date of an invoice issued without one (the centre's usual "30 jours").
+PAYMENT_TERM = timedelta(days=30)
+
+
+def check_not_far_future(value: date | None, *, field: str) -> None:
+    try:
+        not_far_future(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
+def allocate_number(*, kind: str, year: int) -> str:
+    """The next number of `kind` for `year`, e.g. 2026FAC0001. Call inside a transaction.
+
+    The counter row is created if missing (INSERT … ON CONFLICT DO NOTHING), then locked with
+    SELECT … FOR UPDATE until the caller's transaction ends: concurrent issuers wait in line,
+    and a rollback gives the number back.
+    """
+    DocumentCounter.objects.bulk_create(
+        [DocumentCounter(kind=kind, year=year)], ignore_conflicts=True
+    )
+    counter = DocumentCounter.objects.select_for_update().get(kind=kind, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{year}{kind}{counter.last_number:04d}"
+
+
+def family_address(family: Family) -> str:
+    lines = [family.address_line1, family.address_line2, f"{family.postal_code} {family.city}"]
+    return "\n".join(line.strip() for line in lines if line and line.strip())
+
+
+def copy_identities(document, *, family: Family, centre: Centre) -> None:
+    """What an issued document keeps forever, whatever later happens to the live records."""
+    family = Family.objects.prefetch_related("responsables").get(pk=family.pk)
+    document.family_name = family.display_name
+    document.family_address = family_address(family)
+    document.centre_name = centre.name
+    document.centre_address = centre.address
+    document.centre_contact = " · ".join(
+        value for value in [centre.phone, centre.email, centre.website] if value
+    )
+    document.centre_siret = centre.siret
+    document.centre_legal_mentions = centre.legal_mentions
+
+
+def store_pdf(document, rendered: tuple[str, str, bytes]) -> None:
+    """Saves the bytes once, under a random name, with their SHA-256."""
+    _filename, _mimetype, data = rendered
+    year = timezone.localdate().year
+    document.pdf.name = default_storage.save(
+        f"billing/{year}/{secrets.token_urlsafe(24)}.pdf", ContentFile(data)
+    )
+    document.pdf_sha256 = pdf.sha256(data)
+
+
+def family_recipients(family: Family) -> list[str]:
+    return [family.reference_email] if family.reference_email else []
+
+
+@dataclass(frozen=True)
+class LineData:
+    label: str
+    amount: Decimal
+    student: Student | None = None
+    discipline: Discipline | None = None
+
+
+def create_draft_invoice(
+    *,
+    family: Family,
+    lines: list[LineData],
+    season: Season | None = None,
+    label: str = "",
+    due_on: date | None = None,
+) -> Invoice:
+    check_not_far_future(due_on, field="due_on")
+    for line in lines:
+        if line.amount < 0:
+            raise ValidationError("Une ligne de facture ne peut pas être négative.")
+    with transaction.atomic():
+        invoice = Invoice.objects.create(family=family, season=season, label=label, due_on=due_on)
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                label=line.label,
+                amount=line.amount,
+                student=line.student,
+                discipline=line.discipline,
+            )
+            for position, line in enumerate(lines, start=1)
+        )
+    return invoice
+
+
+def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
+    """Numbers, freezes and renders a locked draft (invoice or credit note)."""
+    lines = list(invoice.lines.select_related("student"))
+    if not lines:
+        raise ValidationError("Une facture sans ligne ne peut pas être émise.")
+    for line in lines:
+        if line.student is not None and not line.student_name:
+            line.student_name = line.student.display_name
+    InvoiceLine.objects.bulk_update(lines, ["student_name"])
+    copy_identities(invoice, family=invoice.family, centre=centre)
+    if invoice.credited_invoice is not None:
+        # A credit note is addressed as the invoice it corrects was, even if the family moved.
+        invoice.family_name = invoice.credited_invoice.family_name
+        invoice.family_address = invoice.credited_invoice.family_address
+    invoice.payment_instructions = centre.payment_instructions
+    invoice.total = (invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO).quantize(ZERO)
+    invoice.issued_on = issued_on
+    invoice.number = allocate_number(kind=invoice.kind, year=issued_on.year)
+    # Under the counter's lock: numbers and dates must run in the same order.
+    later = Invoice.objects.filter(
+        kind=invoice.kind, issued_on__year=issued_on.year, issued_on__gt=issued_on
+    )
+    if later.exists():
+        raise ValidationError(
+            "Une facture plus récente existe déjà : la date d'émission ne peut pas la précéder."
+        )
+    store_pdf(invoice, pdf.render_invoice(invoice, centre=centre))
+    invoice.save()
+
+
+def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice:
+    """Issues a draft invoice: number, copied identities, stored PDF, e-mail to the family."""
+    issued_on = issued_on or timezone.localdate()
+    check_not_far_future(issued_on, field="issued_on")
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("family", "season")
+            .get(pk=invoice.pk)
+        )
+        if invoice.is_issued:
+            raise ValidationError(f"La facture {invoice.number} est déjà émise.")
+        if invoice.due_on and invoice.due_on < issued_on:
+            raise ValidationError("L'échéance ne peut pas précéder la date d'émission.")
+        invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
+        _issue(invoice, issued_on=issued_on, centre=Centre.objects.current())
+        send_templated_email(
+            to=family_recipients(invoice.family),
+            template="invoice_issued",
+            context={
+                "invoice": invoice,
+                "url": absolute_url(reverse("billing:invoice", args=[invoice.number])),
+            },
+        )
+    return invoice
+
+
+def credited_total(invoice: Invoice) -> Decimal:
+    return (
+        invoice.credit_notes.filter(number__isnull=False).aggregate(total=Sum("total"))["total"]
+        or ZERO
+    )
+
+
+def issue_credit_note(
+    *,
+    invoice: Invoice,
+    lines: list[LineData] | None = None,
+    label: str = "",
+    issued_on: date | None = None,
+) -> Invoice:
+    """A credit note correcting an issued invoice: all of it by default, or the given lines."""
+    issued_on = issued_on or timezone.localdate()
+    check_not_far_future(issued_on, field="issued_on")
+    with transaction.atomic():
+        # Locking the invoice serialises two credit notes for it, so both cannot over-credit.
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not invoice.is_issued or invoice.is_credit_note:
+            raise ValidationError("Un avoir ne corrige qu'une facture émise.")
+        if issued_on < invoice.issued_on:
+            raise ValidationError("Un avoir ne peut pas précéder la facture qu'il corrige.")
+        if lines is None:
+            lines = [
+                LineData(
+                    label=line.label,
+                    amount=line.amount,
+                    student=line.student,
+                    discipline=line.discipline,
+                )
+                for line in invoice.lines.select_related("student", "discipline")
+            ]
+        amount = sum((line.amount for line in lines), ZERO)
+        if any(line.amount < 0 for line in lines) or amount <= 0:
+            raise ValidationError("Le montant de l'avoir doit être positif.")
+        if amount > invoice.total - credited_total(invoice):
+            raise ValidationError("L'avoir dépasse ce qui reste de la facture.")
+        credit_note = Invoice.objects.create(
+            family_id=invoice.family_id,
+            kind=Invoice.Kind.CREDIT_NOTE,
+            credited_invoice=invoice,
+            season_id=invoice.season_id,
+            label=label or f"Avoir sur la facture {invoice.number}",
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=credit_note,
+                position=position,
+                label=line.label,
+                amount=line.amount,
+                student=line.student,
+                discipline=line.discipline,
+            )
+            for position, line in enumerate(lines, start=1)
+        )
+        _issue(credit_note, issued_on=issued_on, centre=Centre.objects.current())
+    return credit_note
+
+
+def season_of(day: date) -> Season | None:
+    return (
+        Season.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
+        or Season.objects.current()
+    )
+
+
+def record_payment(
+    *,
+    family: Family,
+    received_on: date,
+    mode: PaymentMode,
+    amount: Decimal,
+    reference: str = "",
+    season: Season | None = None,
+    invoices: list[Invoice] | None = None,
+) -> Payment:
+    """Records a payment, allocates it to `invoices` (oldest first, up to what each still
+    owes) and issues its numbered receipt."""
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "Le montant d'un règlement doit être positif."})
+    check_not_far_future(received_on, field="received_on")
+    with transaction.atomic():
+        centre = Centre.objects.current()
+        payment = Payment(
+            family=family,
+            season=season or season_of(received_on),
+            received_on=received_on,
+            mode=mode,
+            mode_name=mode.name,
+            amount=amount,
+            reference=reference,
+        )
+        copy_identities(payment, family=family, centre=centre)
+        payment.number = allocate_number(kind=DocumentCounter.Kind.RECEIPT, year=received_on.year)
+        payment.save()
+        remaining = amount
+        targets = (
+            Invoice.objects.select_for_update()
+            .filter(
+                family=family,
+                kind=Invoice.Kind.INVOICE,
+                number__isnull=False,
+                pk__in=[invoice.pk for invoice in invoices or []],
+            )
+            .order_by("issued_on", "number")
+        )
+        for invoice in targets:
+            due = invoice_balance(invoice)
+            share = min(due, remaining)
+            if share > 0:
+                PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=share)
+                remaining -= share
+        store_pdf(payment, pdf.render_receipt(payment, centre=centre))
+        payment.save(update_fields=["pdf", "pdf_sha256"])
+    return payment
+
+
+def invoice_balance(invoice: Invoice) -> Decimal:
+    """What is still owed on one issued invoice: total − credit notes − allocated payments."""
+    paid = invoice.allocations.aggregate(total=Sum("amount"))["total"] or ZERO
+    return invoice.total - credited_total(invoice) - paid
