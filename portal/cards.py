@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.module_loading import import_string
 
-PROVIDERS: list[str] = []
+PROVIDERS: list[str] = [
+    "reenrolment.cards.home_cards",
+]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.models import User
 from families.models import Civility, Family, Responsable
 from portal.models import Centre
+from reenrolment import demo as reenrolment_demo
 from students.models import Course, Department, Discipline, Enrolment, Season, Student, Weekday
 
 DEMO_PASSWORD = "Demo-Portail-2026"
@@ -143,6 +144,7 @@ class Command(BaseCommand):
             f"Saison en cours : {season.name}",
             f"Famille de démonstration : identifiant demo / mot de passe {DEMO_PASSWORD}",
             f"Personnel : identifiant admin / mot de passe {ADMIN_PASSWORD}",
+            *reenrolment_demo.seed_demo(family),
         ]
 
     def demo_family(self) -> Family:
