@@ -37,8 +37,9 @@ class Clock:
         self.monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock(monkeypatch):
+    """Autouse, so that the clock is set before any login (sessions expire after 8 hours)."""
     clock = Clock(monkeypatch)
     clock.set(DURING)
     return clock
