@@ -30,3 +30,23 @@ def test_it_writes_nothing_with_dry_run(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", "--dry-run")
     assert not Family.objects.exists()
+
+
+def test_it_opens_a_reenrolment_campaign_for_the_next_season(db, settings, client):
+    from reenrolment.models import Campaign
+    from students.models import Course
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    campaign = Campaign.objects.get()
+    assert campaign.is_open()
+    assert campaign.season.name == "2027-2028"
+    assert Course.objects.filter(season=campaign.season).count() == 5
+    assert campaign.disciplines.count() == 5
+    assert campaign.requirements.count() == 2
+    log_in(client, "demo", "Demo-Portail-2026")
+    html = client.get("/reinscription/").content.decode()
+    assert "Réinscriptions 2027-2028" in html
+    assert "Faire la demande de Léa" in html
+    assert "Réinscriptions 2027-2028" in client.get("/accueil/").content.decode()
