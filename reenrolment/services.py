@@ -73,21 +73,31 @@ def family_recipients(family: Family) -> list[str]:
     return [r.email for r in family.responsables.all() if r.email]
 
 
-def _send_receipt(request: Request, *, action: str) -> None:
+def _email_family(request: Request, *, template: str, **context) -> None:
+    """Receipts and decisions: the request as it is now, with a link to its page."""
     request = (
-        Request.objects.select_related("campaign", "student__family")
-        .prefetch_related("lines__discipline", "lines__preferred_course", "consents__requirement")
+        Request.objects.select_related("campaign__season", "student__family")
+        .prefetch_related(
+            "lines__discipline",
+            "lines__preferred_course",
+            "lines__assigned_course",
+            "consents__requirement",
+        )
         .get(pk=request.pk)
     )
     send_templated_email(
         to=family_recipients(request.student.family),
-        template="reenrolment_receipt",
+        template=template,
         context={
             "request": request,
-            "action": action,
             "url": absolute_url(reverse("reenrolment:request_detail", args=[request.pk])),
+            **context,
         },
     )
+
+
+def _send_receipt(request: Request, *, action: str) -> None:
+    _email_family(request, template="reenrolment_receipt", action=action)
 
 
 def _write_lines(request: Request, lines: Sequence[LineChoice]) -> None:
@@ -319,19 +329,7 @@ def decide_many(
 
 
 def _send_decision(request: Request) -> None:
-    request = (
-        Request.objects.select_related("campaign__season", "student__family")
-        .prefetch_related("lines__discipline", "lines__assigned_course")
-        .get(pk=request.pk)
-    )
-    send_templated_email(
-        to=family_recipients(request.student.family),
-        template="reenrolment_decision",
-        context={
-            "request": request,
-            "url": absolute_url(reverse("reenrolment:request_detail", args=[request.pk])),
-        },
-    )
+    _email_family(request, template="reenrolment_decision")
 
 
 @dataclass(frozen=True)
