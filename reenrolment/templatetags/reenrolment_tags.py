@@ -1,11 +1,13 @@
-"""French date-times for campaign deadlines: "30 juin 2027 à 23 h 59" (Europe/Paris)."""
+"""French date-times for campaign deadlines: "30 juin 2027 à 23 h 59" (Europe/Paris).
+
+Always in French, whatever language the browser asks for: the school's dates are written the
+French way in its letters, e-mails and pages."""
 
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -15,13 +17,7 @@ def fr_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)
-    day = _("1er") if local.day == 1 else str(local.day)
-    return _("%(day)s %(month_year)s à %(hour)s h %(minute)s") % {
-        "day": day,
-        "month_year": date_format(local, "F Y"),
-        "hour": local.hour,
-        "minute": f"{local.minute:02d}",
-    }
+    return f"{fr_date(local)} à {local.hour} h {local.minute:02d}"
 
 
 @register.filter
@@ -30,5 +26,6 @@ def fr_date(value) -> str:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value)
-    day = _("1er") if value.day == 1 else str(value.day)
-    return f"{day} {date_format(value, 'F Y')}"
+    day = "1er" if value.day == 1 else str(value.day)
+    with translation.override("fr"):
+        return f"{day} {date_format(value, 'F Y')}"
