@@ -99,15 +99,15 @@ DECISIONS = [
 
 
 class RequestDecisionForm(forms.ModelForm):
-    decision = forms.ChoiceField(label=_("décision"), choices=DECISIONS, required=False)
+    decision = forms.ChoiceField(label=_("Décision"), choices=DECISIONS, required=False)
     position = forms.IntegerField(
-        label=_("position sur la liste d'attente"),
+        label=_("Position sur la liste d'attente"),
         min_value=1,
         required=False,
         help_text=_("Vide : à la suite de la liste."),
     )
     reason = forms.CharField(
-        label=_("motif du refus"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Motif du refus"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     class Meta:
@@ -129,7 +129,7 @@ def csv_cell(value) -> str:
 
 class RefusalForm(forms.Form):
     reason = forms.CharField(
-        label=_("motif du refus (envoyé aux familles)"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Motif du refus (envoyé aux familles)"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

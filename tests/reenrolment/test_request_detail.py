@@ -91,3 +91,14 @@ def test_after_the_close_it_is_read_only(family_client, family_user, lea_request
     response = family_client.post(withdraw_url(lea_request), follow=True)
     assert "est close" in text(response)
     assert Request.objects.get().status == Request.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("wishes", [1, 3])
+def test_its_query_count_does_not_grow_with_the_lines(
+    family_client, lea_request, school, django_assert_max_num_queries, wishes
+):
+    for discipline in [school.violin, school.dance, school.guitar][:wishes]:
+        LineFactory(request=lea_request, discipline=discipline)
+    with django_assert_max_num_queries(12):
+        html = text(family_client.get(detail_url(lea_request)))
+    assert html.count("nouveau vœu") == wishes
