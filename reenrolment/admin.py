@@ -116,8 +116,29 @@ class RequestDecisionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == Request.Status.REFUSED and not cleaned.get("reason", ""):
+        decision = cleaned.get("decision")
+        request = self.instance
+        if decision == Request.Status.REFUSED and not cleaned.get("reason", ""):
             self.add_error("reason", _("Indiquez le motif du refus : il est envoyé à la famille."))
+        if not decision:
+            return cleaned
+        if request.is_withdrawn:
+            self.add_error("decision", _("La famille a retiré cette demande."))
+        elif request.status == Request.Status.ACCEPTED and decision != request.status:
+            self.add_error(
+                "decision", _("Cette demande est déjà acceptée : ses inscriptions sont créées.")
+            )
+        elif decision == Request.Status.ACCEPTED:
+            season = request.campaign.season
+            for line in request.lines.filter(kind__in=[Line.Kind.CONTINUE, Line.Kind.WISH]):
+                if line.assigned_course is None and not services.pick_course(
+                    season=season, line=line
+                ):
+                    self.add_error(
+                        "decision",
+                        _("Aucun cours de %(discipline)s en %(season)s : créez-le d'abord.")
+                        % {"discipline": line.discipline, "season": season},
+                    )
         return cleaned
 
 

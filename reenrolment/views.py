@@ -108,8 +108,9 @@ def request_form(request, campaign_pk: int, student_pk: int):
         messages.info(request, _("Cette demande a reçu une réponse : elle ne peut plus changer."))
         return redirect("reenrolment:request_detail", pk=existing.pk)
 
+    # A réinscription starts from this season's disciplines; an inscription from wishes only.
     current: dict = {}
-    for enrolment in student.current_enrolments:
+    for enrolment in [] if campaign.is_enrolment else student.current_enrolments:
         if enrolment.course.season_id != campaign.season_id:
             current.setdefault(enrolment.course.discipline, []).append(enrolment.course)
     form = RequestForm(

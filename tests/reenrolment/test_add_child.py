@@ -73,3 +73,11 @@ def test_it_refuses_after_the_close(family_client, family_user, inscription, clo
     )
     assert "est close" in text(response)
     assert not Student.objects.exists()
+
+
+def test_an_inscription_starts_from_wishes_only(family_client, inscription, lea):
+    html = text(
+        family_client.get(reverse("reenrolment:request_form", args=[inscription.pk, lea.pk]))
+    )
+    assert "Disciplines de cette saison" not in html
+    assert "Vœu 1" in html

@@ -160,3 +160,37 @@ def test_csv_export(staff_client, requests):
 def test_families_cannot_reach_the_admin(family_client, requests):
     response = family_client.get(CHANGELIST)
     assert response.status_code == 302
+
+
+def test_acceptance_without_a_course_is_refused_by_the_form(staff_client, requests, school):
+    ines_request = requests[1]
+    school.dance_next.delete()
+    url = reverse("admin:reenrolment_request_change", args=[ines_request.pk])
+    data = {
+        "decision": "accepted",
+        "lines-TOTAL_FORMS": "0",
+        "lines-INITIAL_FORMS": "0",
+        "consents-TOTAL_FORMS": "0",
+        "consents-INITIAL_FORMS": "0",
+    }
+    html = staff_client.post(url, data).content.decode()
+    assert "Aucun cours de Danse classique en 2027-2028 : créez-le d&#x27;abord." in html
+    ines_request.refresh_from_db()
+    assert ines_request.status == Request.Status.SUBMITTED
+
+
+def test_a_withdrawn_request_cannot_be_decided_in_the_admin(staff_client, requests):
+    lea_request = requests[0]
+    Request.objects.filter(pk=lea_request.pk).update(status=Request.Status.WITHDRAWN)
+    url = reverse("admin:reenrolment_request_change", args=[lea_request.pk])
+    data = {
+        "decision": "waitlisted",
+        "lines-TOTAL_FORMS": "0",
+        "lines-INITIAL_FORMS": "0",
+        "consents-TOTAL_FORMS": "0",
+        "consents-INITIAL_FORMS": "0",
+    }
+    html = staff_client.post(url, data).content.decode()
+    assert "La famille a retiré cette demande." in html
+    lea_request.refresh_from_db()
+    assert lea_request.status == Request.Status.WITHDRAWN
