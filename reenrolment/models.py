@@ -85,6 +85,7 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")),
                 name="reenrolment_campaign_closes_after_opening",
+                violation_error_message=_("La clôture doit être postérieure à l'ouverture."),
             ),
         ]
 

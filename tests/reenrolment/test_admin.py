@@ -6,9 +6,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from reenrolment.models import Line, Request
+from reenrolment.models import Campaign, Line, Request
 from students.models import Enrolment
-from tests.reenrolment.factories import LineFactory, RequestFactory
+from tests.reenrolment.factories import LineFactory, NextSeasonFactory, RequestFactory
 
 CHANGELIST = reverse("admin:reenrolment_request_changelist")
 
@@ -194,3 +194,24 @@ def test_a_withdrawn_request_cannot_be_decided_in_the_admin(staff_client, reques
     assert "La famille a retiré cette demande." in html
     lea_request.refresh_from_db()
     assert lea_request.status == Request.Status.WITHDRAWN
+
+
+def test_a_campaign_cannot_close_before_it_opens(staff_client, school, consent):
+    response = staff_client.post(
+        reverse("admin:reenrolment_campaign_add"),
+        {
+            "name": "Inscriptions 2027-2028",
+            "season": NextSeasonFactory().pk,
+            "kind": "enrolment",
+            "opens_at_0": "01/07/2027",
+            "opens_at_1": "09:00",
+            "closes_at_0": "30/06/2027",
+            "closes_at_1": "23:59",
+            "disciplines": [school.piano.pk],
+            "requirements": [consent.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert "La clôture doit être postérieure à l&#x27;ouverture." in response.content.decode()
+
+    assert not Campaign.objects.exists()
