@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 PROVIDERS: list[str] = [
     "families.cards.home_cards",
     "billing.cards.home_cards",
+    "reenrolment.cards.home_cards",
 ]
 
 

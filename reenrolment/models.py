@@ -1,0 +1,296 @@
+"""Re-enrolment campaigns, the families' requests, and the staff's decisions on them.
+
+A campaign enrols for one season during a window of date-times. A family sends one request per
+student per campaign (a database constraint, so double submissions cannot duplicate it); the
+request lists the disciplines the student continues and the new wishes. Staff decide: accepted
+(enrolments are created in the campaign's season), waiting list (with a position) or refused
+(with a reason). The writes go through `reenrolment.services`.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from students.models import Enrolment, Season, Student, Weekday
+
+
+class CampaignQuerySet(models.QuerySet):
+    def open(self, now=None):
+        now = now or timezone.now()
+        return self.filter(opens_at__lte=now, closes_at__gt=now)
+
+    def upcoming(self, now=None):
+        now = now or timezone.now()
+        return self.filter(opens_at__gt=now).order_by("opens_at")
+
+
+class Requirement(models.Model):
+    """A consent a family must tick (règlement intérieur, droit à l'image…)."""
+
+    name = models.CharField(_("intitulé"), max_length=150, unique=True)
+    text = models.TextField(
+        _("texte à accepter"),
+        help_text=_("Ce que la famille déclare accepter, affiché à côté de la case à cocher."),
+    )
+    url = models.URLField(_("lien vers le document"), blank=True)
+
+    class Meta:
+        verbose_name = _("consentement requis")
+        verbose_name_plural = _("consentements requis")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        REENROLMENT = "reenrolment", _("Réinscription des élèves actuels")
+        ENROLMENT = "enrolment", _("Inscription de nouveaux élèves des familles connues")
+
+    name = models.CharField(_("nom"), max_length=150, help_text=_("Ex. Réinscriptions 2027-2028"))
+    season = models.ForeignKey(
+        "students.Season",
+        verbose_name=_("saison concernée"),
+        related_name="campaigns",
+        on_delete=models.PROTECT,
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    opens_at = models.DateTimeField(_("ouverture"))
+    closes_at = models.DateTimeField(_("clôture"))
+    disciplines = models.ManyToManyField(
+        "students.Discipline", verbose_name=_("disciplines proposées"), related_name="+"
+    )
+    instructions = models.TextField(_("consignes aux familles"), blank=True)
+    requirements = models.ManyToManyField(
+        Requirement, verbose_name=_("consentements requis"), blank=True, related_name="campaigns"
+    )
+    documents_note = models.TextField(
+        _("autres documents à fournir"),
+        blank=True,
+        help_text=_(
+            "Affiché aux familles en plus des justificatifs demandés selon les disciplines "
+            "(domicile pour la musique, attestation ou certificat médical pour la danse)."
+        ),
+    )
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campagne")
+        verbose_name_plural = _("campagnes")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="reenrolment_campaign_closes_after_opening",
+                violation_error_message=_("La clôture doit être postérieure à l'ouverture."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    @property
+    def is_enrolment(self) -> bool:
+        return self.kind == self.Kind.ENROLMENT
+
+    def eligible_students(self, family):
+        """The family's students this campaign is for: in a réinscription, those enrolled in
+        the current season; in an inscription, all of them (new children included)."""
+        students = Student.objects.for_family(family)
+        if self.is_enrolment:
+            return students
+        current = Season.objects.filter(is_current=True).exclude(pk=self.season_id)
+        enrolled = Enrolment.objects.filter(
+            student=models.OuterRef("pk"), course__season__in=current
+        )
+        requested = Request.objects.filter(student=models.OuterRef("pk"), campaign=self)
+        return students.filter(models.Exists(enrolled) | models.Exists(requested))
+
+
+class RequestQuerySet(models.QuerySet):
+    def for_family(self, family):
+        return self.filter(student__family=family)
+
+
+class Request(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("envoyée")
+        REVIEWING = "reviewing", _("en cours d'examen")
+        ACCEPTED = "accepted", _("acceptée")
+        WAITLISTED = "waitlisted", _("liste d'attente")
+        REFUSED = "refused", _("refusée")
+        WITHDRAWN = "withdrawn", _("retirée")
+
+    # The family may still change these; the others are staff decisions.
+    OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING, Status.WITHDRAWN)
+    DECIDED_STATUSES = (Status.ACCEPTED, Status.WAITLISTED, Status.REFUSED)
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campagne"), related_name="requests", on_delete=models.PROTECT
+    )
+    student = models.ForeignKey(
+        "students.Student",
+        verbose_name=_("élève"),
+        related_name="reenrolment_requests",
+        on_delete=models.CASCADE,
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    comment = models.TextField(_("commentaire de la famille"), blank=True)
+    waitlist_position = models.PositiveIntegerField(
+        _("position sur la liste d'attente"), null=True, blank=True
+    )
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    # Bumped by every change of the family: a form carries the revision it was read at, and a
+    # submission against another revision (a double click, a second tab) changes nothing.
+    revision = models.PositiveIntegerField(_("révision"), default=1)
+    submitted_at = models.DateTimeField(_("déposée le"))
+    updated_at = models.DateTimeField(_("modifiée le"))
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("décidée par"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande")
+        verbose_name_plural = _("demandes")
+        ordering = ["-submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "student"], name="reenrolment_one_request_per_student"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="waitlisted") | Q(waitlist_position__isnull=False),
+                name="reenrolment_waitlist_has_position",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""),
+                name="reenrolment_refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.campaign}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in self.DECIDED_STATUSES
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    def can_be_changed(self, now=None) -> bool:
+        return self.status in self.OPEN_STATUSES and self.campaign.is_open(now)
+
+    @property
+    def status_label(self) -> str:
+        """As the family reads it: with the position or the reason."""
+        if self.status == self.Status.WAITLISTED:
+            return _("liste d'attente (position %(position)s)") % {
+                "position": self.waitlist_position
+            }
+        if self.status == self.Status.REFUSED:
+            return _("refusée (%(reason)s)") % {"reason": self.refusal_reason}
+        return self.get_status_display()
+
+
+class Line(models.Model):
+    """One discipline of a request: continued from this season, or a new wish."""
+
+    class Kind(models.TextChoices):
+        CONTINUE = "continue", _("continue")
+        STOP = "stop", _("arrête")
+        WISH = "wish", _("nouveau vœu")
+
+    request = models.ForeignKey(
+        Request, verbose_name=_("demande"), related_name="lines", on_delete=models.CASCADE
+    )
+    discipline = models.ForeignKey(
+        "students.Discipline",
+        verbose_name=_("discipline"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    kind = models.CharField(_("choix"), max_length=10, choices=Kind.choices)
+    preferred_course = models.ForeignKey(
+        "students.Course",
+        verbose_name=_("cours souhaité"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    preferred_weekday = models.PositiveSmallIntegerField(
+        _("jour souhaité"), choices=Weekday.choices, null=True, blank=True
+    )
+    preferred_time = models.CharField(_("horaire souhaité"), max_length=100, blank=True)
+    assigned_course = models.ForeignKey(
+        "students.Course",
+        verbose_name=_("cours attribué"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+        help_text=_(
+            "Choisi par le secrétariat ; laissé vide, il est choisi à l'acceptation : le cours "
+            "souhaité, sinon le cours de la discipline au jour souhaité le moins rempli."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("discipline demandée")
+        verbose_name_plural = _("disciplines demandées")
+        ordering = ["request", "kind", "discipline__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "discipline"], name="reenrolment_one_line_per_discipline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.discipline} ({self.get_kind_display()})"
+
+    @property
+    def is_requested(self) -> bool:
+        return self.kind != self.Kind.STOP
+
+
+class Consent(models.Model):
+    """A required consent as the family ticked it, with the date."""
+
+    request = models.ForeignKey(
+        Request, verbose_name=_("demande"), related_name="consents", on_delete=models.CASCADE
+    )
+    requirement = models.ForeignKey(
+        Requirement, verbose_name=_("consentement"), related_name="+", on_delete=models.PROTECT
+    )
+    accepted_at = models.DateTimeField(_("accepté le"))
+
+    class Meta:
+        verbose_name = _("consentement donné")
+        verbose_name_plural = _("consentements donnés")
+        ordering = ["requirement__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "requirement"], name="reenrolment_one_consent_per_requirement"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.requirement)

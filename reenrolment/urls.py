@@ -4,4 +4,14 @@ from reenrolment import views
 
 app_name = "reenrolment"
 
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path(
+        "campagnes/<int:campaign_pk>/eleves/<int:student_pk>/",
+        views.request_form,
+        name="request_form",
+    ),
+    path("campagnes/<int:campaign_pk>/nouvel-enfant/", views.add_child, name="add_child"),
+    path("demandes/<int:pk>/", views.request_detail, name="request_detail"),
+    path("demandes/<int:pk>/retirer/", views.withdraw, name="withdraw"),
+]

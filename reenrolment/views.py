@@ -1,10 +1,248 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""The Réinscription tab: open campaigns, one request per student, its follow-up."""
 
-from portal.access import family_required
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.access import family_required, get_for_family
+from reenrolment import services
+from reenrolment.forms import ChildForm, RequestForm
+from reenrolment.models import Campaign, Request
+from students.models import Course, Enrolment
+
+REQUEST_PREFETCH = [
+    "lines__discipline__department",
+    "lines__preferred_course",
+    "lines__assigned_course",
+    "consents__requirement",
+]
+
+
+def _current_enrolments():
+    return Prefetch(
+        "enrolments",
+        queryset=Enrolment.objects.filter(course__season__is_current=True).select_related(
+            "course__discipline"
+        ),
+        to_attr="current_enrolments",
+    )
+
+
+def _campaign_section(campaign: Campaign, family) -> dict:
+    students = list(
+        campaign.eligible_students(family)
+        .prefetch_related(_current_enrolments())
+        .order_by("first_name", "pk")
+    )
+    requests = {
+        request.student_id: request
+        for request in Request.objects.for_family(family)
+        .filter(campaign=campaign)
+        .select_related("student")
+        .prefetch_related(*REQUEST_PREFETCH)
+    }
+    return {
+        "campaign": campaign,
+        "rows": [(student, requests.get(student.pk)) for student in students],
+        "documents": services.documents_needed(requests.values()),
+    }
 
 
 @family_required
 @require_GET
 def index(request):
-    return render(request, "reenrolment/index.html")
+    family = request.user.family
+    now = timezone.now()
+    campaigns = list(
+        Campaign.objects.open(now).select_related("season").order_by("closes_at", "pk")
+    )
+    sections = [_campaign_section(campaign, family) for campaign in campaigns]
+    upcoming = None if campaigns else Campaign.objects.upcoming(now).first()
+    past_requests = (
+        Request.objects.for_family(family)
+        .exclude(campaign__in=campaigns)
+        .filter(campaign__opens_at__lte=now)
+        .select_related("campaign", "student")
+        .prefetch_related(*REQUEST_PREFETCH)
+        .order_by("-campaign__closes_at", "student__first_name", "pk")[:30]
+    )
+    return render(
+        request,
+        "reenrolment/index.html",
+        {
+            "sections": sections,
+            "upcoming": upcoming,
+            "past_requests": past_requests,
+        },
+    )
+
+
+def _open_campaign_or_redirect(request, campaign: Campaign, now):
+    if campaign.is_open(now):
+        return None
+    messages.error(request, str(services.CampaignNotOpen(campaign, now)))
+    return redirect("reenrolment:index")
+
+
+@family_required
+@require_http_methods(["GET", "POST"])
+def request_form(request, campaign_pk: int, student_pk: int):
+    family = request.user.family
+    campaign = get_object_or_404(Campaign.objects.select_related("season"), pk=campaign_pk)
+    student = get_for_family(
+        request,
+        campaign.eligible_students(family).prefetch_related(_current_enrolments()),
+        pk=student_pk,
+    )
+    now = timezone.now()
+    if closed := _open_campaign_or_redirect(request, campaign, now):
+        return closed
+    existing = (
+        Request.objects.filter(campaign=campaign, student=student).prefetch_related("lines").first()
+    )
+    if existing is not None and existing.is_decided:
+        messages.info(request, _("Cette demande a reçu une réponse : elle ne peut plus changer."))
+        return redirect("reenrolment:request_detail", pk=existing.pk)
+
+    # A réinscription starts from this season's disciplines; an inscription from wishes only.
+    current: dict = {}
+    for enrolment in [] if campaign.is_enrolment else student.current_enrolments:
+        if enrolment.course.season_id != campaign.season_id:
+            current.setdefault(enrolment.course.discipline, []).append(enrolment.course)
+    form = RequestForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "revision": existing.revision if existing else 0,
+            "comment": existing.comment if existing else "",
+        },
+        campaign=campaign,
+        offered=campaign.disciplines.order_by("name"),
+        courses=Course.objects.filter(season=campaign.season).select_related("discipline"),
+        current=current,
+        requirements=campaign.requirements.all(),
+        initial_lines=list(existing.lines.all()) if existing else [],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.submit_request(
+                campaign=campaign,
+                student=student,
+                lines=form.lines,
+                comment=form.cleaned_data["comment"],
+                requirements=form.accepted_requirements(),
+                revision=form.cleaned_data["revision"],
+            )
+        except (services.CampaignNotOpen, services.RequestLocked) as error:
+            messages.error(request, str(error))
+            return redirect("reenrolment:index")
+        outcome_messages = {
+            services.Outcome.CREATED: (
+                messages.SUCCESS,
+                _("Votre demande est envoyée. Un accusé de réception vous est adressé par e-mail."),
+            ),
+            services.Outcome.CHANGED: (
+                messages.SUCCESS,
+                _(
+                    "Votre demande est modifiée. "
+                    "Un accusé de réception vous est adressé par e-mail."
+                ),
+            ),
+            services.Outcome.DUPLICATE: (
+                messages.INFO,
+                _("Une demande existe déjà pour cet élève : la voici. Rien n'a été ajouté."),
+            ),
+            services.Outcome.STALE: (
+                messages.WARNING,
+                _(
+                    "Cette demande a été modifiée entre-temps (dans un autre onglet ?) : "
+                    "voici sa version actuelle. Vos dernières saisies n'ont pas été enregistrées."
+                ),
+            ),
+        }
+        level, text = outcome_messages[result.outcome]
+        messages.add_message(request, level, text)
+        return redirect("reenrolment:request_detail", pk=result.request.pk)
+    return render(
+        request,
+        "reenrolment/request_form.html",
+        {"campaign": campaign, "student": student, "form": form, "existing": existing},
+    )
+
+
+def _family_request(request, pk: int) -> Request:
+    return get_for_family(
+        request,
+        Request.objects.select_related("campaign__season", "student").prefetch_related(
+            *REQUEST_PREFETCH
+        ),
+        family_field="student__family",
+        pk=pk,
+    )
+
+
+@family_required
+@require_GET
+def request_detail(request, pk: int):
+    reenrolment_request = _family_request(request, pk)
+    return render(
+        request,
+        "reenrolment/request_detail.html",
+        {
+            "req": reenrolment_request,
+            "campaign": reenrolment_request.campaign,
+            "can_change": reenrolment_request.can_be_changed(),
+            "documents": services.documents_needed([reenrolment_request]),
+        },
+    )
+
+
+@family_required
+@require_POST
+def withdraw(request, pk: int):
+    reenrolment_request = _family_request(request, pk)
+    try:
+        services.withdraw_request(request=reenrolment_request)
+    except (services.CampaignNotOpen, services.RequestLocked) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Votre demande est retirée. Un accusé de réception vous est adressé par e-mail."),
+        )
+    return redirect("reenrolment:request_detail", pk=reenrolment_request.pk)
+
+
+@family_required
+@require_http_methods(["GET", "POST"])
+def add_child(request, campaign_pk: int):
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("season"),
+        pk=campaign_pk,
+        kind=Campaign.Kind.ENROLMENT,
+    )
+    now = timezone.now()
+    if closed := _open_campaign_or_redirect(request, campaign, now):
+        return closed
+    family = request.user.family
+    form = ChildForm(
+        request.POST if request.method == "POST" else None, initial={"last_name": family.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            student = services.add_child(campaign=campaign, family=family, **form.cleaned_data)
+        except services.CampaignNotOpen as error:
+            messages.error(request, str(error))
+            return redirect("reenrolment:index")
+        except services.DecisionError as error:  # pragma: no cover - kind checked above
+            raise Http404 from error
+        messages.success(
+            request,
+            _("%(name)s est ajouté(e) à votre famille : faites maintenant sa demande.")
+            % {"name": student.display_name},
+        )
+        return redirect("reenrolment:request_form", campaign_pk=campaign.pk, student_pk=student.pk)
+    return render(request, "reenrolment/child_form.html", {"campaign": campaign, "form": form})

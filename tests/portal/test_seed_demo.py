@@ -80,3 +80,23 @@ def test_it_gives_the_demo_family_two_seasons_of_invoices_a_credit_note_and_paym
     html = client.get("/facturation/").content.decode()
     assert "AVOIR sur" in html
     assert "Chèques vacances ANCV" in html
+
+
+def test_it_opens_a_reenrolment_campaign_for_the_next_season(db, settings, client):
+    from reenrolment.models import Campaign
+    from students.models import Course
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    campaign = Campaign.objects.get()
+    assert campaign.is_open()
+    assert campaign.season.name == "2027-2028"
+    assert Course.objects.filter(season=campaign.season).count() == 5
+    assert campaign.disciplines.count() == 5
+    assert campaign.requirements.count() == 2
+    log_in(client, "demo", "Demo-Portail-2026")
+    html = client.get("/reinscription/").content.decode()
+    assert "Réinscriptions 2027-2028" in html
+    assert "Faire la demande de Léa" in html
+    assert "Réinscriptions 2027-2028" in client.get("/accueil/").content.decode()

@@ -12,6 +12,7 @@ from families import demo as families_demo
 from families.models import Civility, Family, Responsable
 from portal.bulk_seed import BENCH_PASSWORD, generate_families
 from portal.models import Centre
+from reenrolment import demo as reenrolment_demo
 from students.models import Course, Department, Discipline, Enrolment, Season, Student, Weekday
 
 DEMO_PASSWORD = "Demo-Portail-2026"
@@ -162,6 +163,7 @@ class Command(BaseCommand):
             f"Saison en cours : {season.name}",
             f"Famille de démonstration : identifiant demo / mot de passe {DEMO_PASSWORD}",
             f"Personnel : identifiant admin / mot de passe {ADMIN_PASSWORD}",
+            *reenrolment_demo.seed_demo(family),
         ]
 
     def demo_family(self) -> Family:

@@ -1,0 +1,324 @@
+"""Staff side of the campaigns: set them up, review the requests, decide, export.
+
+A decision (one by one in the request's page, or in bulk from the list) goes through
+`reenrolment.services.decide`, which e-mails the family and, on acceptance, creates the
+enrolments in the courses shown in the "cours attribué" column.
+"""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from reenrolment import services
+from reenrolment.models import Campaign, Consent, Line, Request, Requirement
+from students.models import Course
+
+
+@admin.register(Requirement)
+class RequirementAdmin(admin.ModelAdmin):
+    list_display = ["name", "url"]
+    search_fields = ["name", "text"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "season", "kind", "opens_at", "closes_at", "request_count"]
+    list_filter = ["season", "kind"]
+    filter_horizontal = ["disciplines", "requirements"]
+    fieldsets = [
+        (None, {"fields": ["name", "season", "kind", ("opens_at", "closes_at")]}),
+        (_("Offre"), {"fields": ["disciplines", "instructions"]}),
+        (_("Pièces et consentements"), {"fields": ["requirements", "documents_note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(request_total=Count("requests"))
+
+    @admin.display(description=_("demandes"), ordering="request_total")
+    def request_count(self, campaign):
+        return campaign.request_total
+
+
+class LineInline(admin.TabularInline):
+    model = Line
+    extra = 0
+    can_delete = False
+    fields = [
+        "discipline",
+        "kind",
+        "preferred_course",
+        "preferred_weekday",
+        "preferred_time",
+        "assigned_course",
+    ]
+    readonly_fields = [
+        "discipline",
+        "kind",
+        "preferred_course",
+        "preferred_weekday",
+        "preferred_time",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_course":
+            # Only the courses of the season the request's campaign enrols for.
+            object_id = request.resolver_match.kwargs.get("object_id")
+            season = Request.objects.filter(pk=object_id).values("campaign__season")[:1]
+            kwargs["queryset"] = Course.objects.filter(season__in=season).select_related("season")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    can_delete = False
+    fields = ["requirement", "accepted_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+DECISIONS = [
+    ("", _("— pas de changement —")),
+    (Request.Status.REVIEWING, _("En cours d'examen")),
+    (Request.Status.ACCEPTED, _("Acceptée (crée les inscriptions)")),
+    (Request.Status.WAITLISTED, _("Liste d'attente")),
+    (Request.Status.REFUSED, _("Refusée")),
+]
+
+
+class RequestDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(label=_("Décision"), choices=DECISIONS, required=False)
+    position = forms.IntegerField(
+        label=_("Position sur la liste d'attente"),
+        min_value=1,
+        required=False,
+        help_text=_("Vide : à la suite de la liste."),
+    )
+    reason = forms.CharField(
+        label=_("Motif du refus"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Request
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        request = self.instance
+        if decision == Request.Status.REFUSED and not cleaned.get("reason", ""):
+            self.add_error("reason", _("Indiquez le motif du refus : il est envoyé à la famille."))
+        if not decision:
+            return cleaned
+        if request.is_withdrawn:
+            self.add_error("decision", _("La famille a retiré cette demande."))
+        elif request.status == Request.Status.ACCEPTED and decision != request.status:
+            self.add_error(
+                "decision", _("Cette demande est déjà acceptée : ses inscriptions sont créées.")
+            )
+        elif decision == Request.Status.ACCEPTED:
+            season = request.campaign.season
+            for line in request.lines.filter(kind__in=[Line.Kind.CONTINUE, Line.Kind.WISH]):
+                if line.assigned_course is None and not services.pick_course(
+                    season=season, line=line
+                ):
+                    self.add_error(
+                        "decision",
+                        _("Aucun cours de %(discipline)s en %(season)s : créez-le d'abord.")
+                        % {"discipline": line.discipline, "season": season},
+                    )
+        return cleaned
+
+
+def csv_cell(value) -> str:
+    """Text typed by families must not run as a spreadsheet formula (CSV injection)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du refus (envoyé aux familles)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@admin.register(Request)
+class RequestAdmin(admin.ModelAdmin):
+    form = RequestDecisionForm
+    list_display = ["student", "family", "campaign", "status_label", "disciplines", "submitted_at"]
+    list_filter = ["campaign", "status", "lines__discipline"]
+    list_select_related = ["student__family", "campaign"]
+    search_fields = ["student__last_name", "student__first_name", "student__family__name"]
+    date_hierarchy = "submitted_at"
+    inlines = [LineInline, ConsentInline]
+    actions = ["mark_reviewing", "accept", "waitlist", "refuse", "export_csv"]
+    readonly_fields = [
+        "campaign",
+        "student",
+        "status_label",
+        "comment",
+        "submitted_at",
+        "updated_at",
+        "decided_at",
+        "decided_by",
+    ]
+    fieldsets = [
+        (None, {"fields": readonly_fields}),
+        (_("Décision"), {"fields": ["decision", "position", "reason"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("lines__discipline")
+
+    @admin.display(description=_("famille"), ordering="student__family__name")
+    def family(self, obj):
+        return obj.student.family
+
+    @admin.display(description=_("statut"), ordering="status")
+    def status_label(self, obj):
+        return obj.status_label
+
+    @admin.display(description=_("disciplines demandées"))
+    def disciplines(self, obj):
+        return ", ".join(line.discipline.name for line in obj.lines.all() if line.is_requested)
+
+    def save_model(self, request, obj, form, change):
+        """Nothing of the request itself is edited here: the decision is applied once the
+        lines (their assigned courses) are saved, in `save_related`."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        decision = form.cleaned_data.get("decision")
+        if not decision:
+            return
+        try:
+            services.decide(
+                request=form.instance,
+                status=decision,
+                position=form.cleaned_data.get("position"),
+                reason=form.cleaned_data.get("reason", ""),
+                by=request.user,
+            )
+        except services.DecisionError as error:
+            messages.error(request, str(error))
+
+    def _bulk(self, request, queryset, status, reason=""):
+        done, errors = services.decide_many(
+            requests=queryset, status=status, reason=reason, by=request.user
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(n)d demande traitée.", "%(n)d demandes traitées.", done) % {"n": done},
+                messages.SUCCESS,
+            )
+        for error in errors:
+            self.message_user(request, error, messages.ERROR)
+
+    @admin.action(description=_("Passer en cours d'examen"))
+    def mark_reviewing(self, request, queryset):
+        self._bulk(request, queryset, Request.Status.REVIEWING)
+
+    @admin.action(description=_("Accepter (crée les inscriptions, e-mail aux familles)"))
+    def accept(self, request, queryset):
+        self._bulk(request, queryset, Request.Status.ACCEPTED)
+
+    @admin.action(description=_("Mettre en liste d'attente (par ordre de dépôt)"))
+    def waitlist(self, request, queryset):
+        self._bulk(request, queryset, Request.Status.WAITLISTED)
+
+    @admin.action(description=_("Refuser (avec un motif)"))
+    def refuse(self, request, queryset):
+        form = RefusalForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._bulk(request, queryset, Request.Status.REFUSED, form.cleaned_data["reason"])
+            return None
+        return TemplateResponse(
+            request,
+            "admin/reenrolment/request/refuse.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Refuser les demandes"),
+                "opts": self.model._meta,
+                "form": form,
+                "requests": queryset.select_related("student", "campaign"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Exporter en CSV"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="demandes-{stamp}.csv"'
+        # A BOM and semicolons: what a French spreadsheet opens without an import wizard.
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(
+            [
+                "campagne",
+                "famille",
+                "e-mail",
+                "élève",
+                "statut",
+                "position",
+                "motif",
+                "continue",
+                "arrête",
+                "vœux",
+                "cours attribués",
+                "commentaire",
+                "déposée le",
+            ]
+        )
+        requests = queryset.select_related("campaign", "student__family").prefetch_related(
+            "lines__discipline", "lines__preferred_course", "lines__assigned_course"
+        )
+        for req in requests.order_by("campaign", "submitted_at", "pk"):
+            lines = list(req.lines.all())
+
+            def names(kind, lines=lines):
+                return ", ".join(line.discipline.name for line in lines if line.kind == kind)
+
+            wishes = ", ".join(
+                line.discipline.name
+                + (f" ({line.preferred_course.name})" if line.preferred_course else "")
+                + (f" ({line.get_preferred_weekday_display()})" if line.preferred_weekday else "")
+                + (f" ({line.preferred_time})" if line.preferred_time else "")
+                for line in lines
+                if line.kind == Line.Kind.WISH
+            )
+            writer.writerow(
+                csv_cell(value)
+                for value in [
+                    req.campaign.name,
+                    req.student.family.name,
+                    req.student.family.reference_email,
+                    req.student.display_name,
+                    req.get_status_display(),
+                    req.waitlist_position or "",
+                    req.refusal_reason,
+                    names(Line.Kind.CONTINUE),
+                    names(Line.Kind.STOP),
+                    wishes,
+                    ", ".join(line.assigned_course.name for line in lines if line.assigned_course),
+                    req.comment,
+                    timezone.localtime(req.submitted_at).strftime("%d/%m/%Y %H:%M"),
+                ]
+            )
+        return response

@@ -1,0 +1,72 @@
+"""Demo data of the Réinscription tab: next season's courses and an open campaign."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from reenrolment.models import Campaign, Requirement
+from students.models import Course, Discipline, Season
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def seed_demo(family=None, *, now=None) -> list[str]:
+    """Idempotent: the 2027-2028 season with a copy of the current season's courses, and a
+    réinscription campaign open now until 30 June 2027 at 23:59 (or a month from now, if
+    later)."""
+    now = now or timezone.now()
+    season, _ = Season.objects.get_or_create(
+        name="2027-2028",
+        defaults={"starts_on": date(2027, 9, 1), "ends_on": date(2028, 6, 30)},
+    )
+    current = Season.objects.current()
+    if current is not None and current.pk != season.pk:
+        for course in Course.objects.filter(season=current):
+            Course.objects.get_or_create(
+                season=season,
+                name=course.name,
+                defaults={
+                    "discipline": course.discipline,
+                    "teacher": course.teacher,
+                    "weekday": course.weekday,
+                    "start_time": course.start_time,
+                    "end_time": course.end_time,
+                },
+            )
+    requirements = [
+        Requirement.objects.get_or_create(name=name, defaults={"text": text})[0]
+        for name, text in [
+            (
+                "Règlement intérieur",
+                "J'ai lu et j'accepte le règlement intérieur du conservatoire.",
+            ),
+            (
+                "Droit à l'image",
+                "J'ai pris connaissance des conditions d'utilisation des photos et vidéos "
+                "des élèves (spectacles, site du centre).",
+            ),
+        ]
+    ]
+    closes_at = max(datetime(2027, 6, 30, 23, 59, tzinfo=PARIS), now + timedelta(days=30))
+    campaign, _ = Campaign.objects.get_or_create(
+        season=season,
+        kind=Campaign.Kind.REENROLMENT,
+        defaults={
+            "name": f"Réinscriptions {season.name}",
+            "opens_at": now - timedelta(days=1),
+            "closes_at": closes_at,
+            "instructions": (
+                "Indiquez pour chaque élève les disciplines poursuivies l'an prochain et vos "
+                "nouveaux vœux. Les places sont attribuées après la clôture ; vous recevrez "
+                "la réponse par e-mail."
+            ),
+        },
+    )
+    if not campaign.is_open(now):
+        campaign.opens_at, campaign.closes_at = now - timedelta(days=1), closes_at
+        campaign.save(update_fields=["opens_at", "closes_at"])
+    campaign.disciplines.set(Discipline.objects.all())
+    campaign.requirements.set(requirements)
+    deadline = timezone.localtime(campaign.closes_at, PARIS)
+    return [f"Campagne ouverte : {campaign.name} (jusqu'au {deadline:%d/%m/%Y %H:%M})"]

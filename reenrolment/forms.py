@@ -1,0 +1,186 @@
+"""Forms of the Réinscription tab: they validate and turn the answers into `LineChoice`s."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reenrolment.services import LineChoice
+from students.models import Course, Weekday
+
+WISH_SLOTS = 3
+
+
+def course_label(course: Course) -> str:
+    parts = [course.name]
+    if course.weekday:
+        parts.append(course.get_weekday_display())
+    if course.start_time:
+        when = f"{course.start_time:%H} h {course.start_time:%M}"
+        if course.end_time:
+            when += f" – {course.end_time:%H} h {course.end_time:%M}"
+        parts.append(when)
+    if course.teacher:
+        parts.append(course.teacher)
+    return " · ".join(parts)
+
+
+class CourseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return course_label(obj)
+
+
+class RequestForm(forms.Form):
+    """One student's request: each discipline of this season kept or stopped, new wishes from
+    the campaign's catalogue, a comment and the required consents.
+
+    `current` maps each discipline of this season to its courses; `initial_lines` (the
+    request being changed) pre-fills the form instead of this season's enrolments."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    comment = forms.CharField(
+        label=_("Commentaire (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    KEEP_CHOICES = [("continue", _("Continue")), ("stop", _("Arrête"))]
+
+    def __init__(
+        self, *args, campaign, offered, courses, current, requirements, initial_lines, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.offered = {discipline.pk: discipline for discipline in offered}
+        self.current = current
+        self.requirements = list(requirements)
+        lines = {line.discipline_id: line for line in initial_lines}
+
+        self.keep_names = []
+        for discipline, its_courses in current.items():
+            name = f"keep_{discipline.pk}"
+            self.keep_names.append(name)
+            label = f"{discipline.name} ({', '.join(c.name for c in its_courses)})"
+            field = forms.ChoiceField(
+                label=label, choices=self.KEEP_CHOICES, widget=forms.RadioSelect
+            )
+            if discipline.pk not in self.offered:
+                field.disabled = True
+                field.initial = "stop"
+                field.help_text = _("Cette discipline n'est pas proposée dans cette campagne.")
+            elif discipline.pk in lines:
+                field.initial = "stop" if lines[discipline.pk].kind == "stop" else "continue"
+            else:
+                field.initial = "stop" if initial_lines else "continue"
+            self.fields[name] = field
+
+        wishes = [line for line in initial_lines if line.kind == "wish"]
+        self.wish_count = max(WISH_SLOTS, len(wishes) + 1)
+        course_queryset = courses.filter(discipline__in=list(self.offered))
+        for i in range(self.wish_count):
+            wish = wishes[i] if i < len(wishes) else None
+            self.fields[f"wish_{i}_discipline"] = forms.ModelChoiceField(
+                label=_("Discipline"),
+                queryset=offered,
+                required=False,
+                empty_label=_("— aucune —"),
+                initial=wish.discipline_id if wish else None,
+            )
+            self.fields[f"wish_{i}_course"] = CourseChoiceField(
+                label=_("Cours souhaité (facultatif)"),
+                queryset=course_queryset,
+                required=False,
+                empty_label=_("— indifférent —"),
+                initial=wish.preferred_course_id if wish else None,
+            )
+            self.fields[f"wish_{i}_weekday"] = forms.TypedChoiceField(
+                label=_("Jour souhaité (facultatif)"),
+                choices=[("", _("— indifférent —")), *Weekday.choices],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=wish.preferred_weekday if wish else None,
+            )
+            self.fields[f"wish_{i}_time"] = forms.CharField(
+                label=_("Horaire souhaité (facultatif)"),
+                max_length=100,
+                required=False,
+                help_text=_("Ex. après 17 h"),
+                initial=wish.preferred_time if wish else "",
+            )
+        for requirement in self.requirements:
+            self.fields[f"consent_{requirement.pk}"] = forms.BooleanField(
+                label=requirement.text,
+                required=True,
+                error_messages={"required": _("Cette case doit être cochée pour envoyer.")},
+                initial=bool(initial_lines),
+            )
+
+    def keep_fields(self):
+        return [self[name] for name in self.keep_names]
+
+    def wish_rows(self):
+        return [
+            [self[f"wish_{i}_{part}"] for part in ("discipline", "course", "weekday", "time")]
+            for i in range(self.wish_count)
+        ]
+
+    def consent_fields(self):
+        return [
+            (requirement, self[f"consent_{requirement.pk}"]) for requirement in self.requirements
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        lines: list[LineChoice] = []
+        seen: set[int] = set()
+        for discipline in self.current:
+            choice = cleaned.get(f"keep_{discipline.pk}", "stop")
+            lines.append(LineChoice(discipline=discipline, kind=choice))
+            seen.add(discipline.pk)
+        for i in range(self.wish_count):
+            discipline = cleaned.get(f"wish_{i}_discipline")
+            course = cleaned.get(f"wish_{i}_course")
+            if discipline is None and course is not None:
+                discipline = course.discipline
+            if discipline is None:
+                continue
+            if course is not None and course.discipline_id != discipline.pk:
+                self.add_error(
+                    f"wish_{i}_course", _("Ce cours n'est pas un cours de la discipline choisie.")
+                )
+                continue
+            if discipline.pk in seen:
+                self.add_error(
+                    f"wish_{i}_discipline", _("Cette discipline figure déjà dans la demande.")
+                )
+                continue
+            seen.add(discipline.pk)
+            lines.append(
+                LineChoice(
+                    discipline=discipline,
+                    kind="wish",
+                    preferred_course=course,
+                    preferred_weekday=cleaned.get(f"wish_{i}_weekday"),
+                    preferred_time=cleaned.get(f"wish_{i}_time", ""),
+                )
+            )
+        if not self.errors and not any(line.kind != "stop" for line in lines):
+            raise forms.ValidationError(
+                _(
+                    "Choisissez au moins une discipline. Si l'élève arrête tout, "
+                    "n'envoyez pas de demande (ou retirez celle déjà envoyée)."
+                )
+            )
+        self.lines = lines
+        return cleaned
+
+    def accepted_requirements(self):
+        return [r for r in self.requirements if self.cleaned_data.get(f"consent_{r.pk}")]
+
+
+class ChildForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    birth_date = forms.DateField(
+        label=_("Date de naissance"), widget=forms.DateInput(attrs={"type": "date"})
+    )

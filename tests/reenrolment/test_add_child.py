@@ -1,0 +1,83 @@
+"""A new child of the family, during an inscription campaign."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from reenrolment.models import Campaign, Request
+from students.models import Student
+from tests.reenrolment.conftest import CLOSES_AT
+from tests.reenrolment.helpers import form_data, text
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+@pytest.fixture
+def inscription(campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(kind=Campaign.Kind.ENROLMENT)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def url(campaign):
+    return reverse("reenrolment:add_child", args=[campaign.pk])
+
+
+def test_anonymous_visitors_go_to_the_login_page(client, inscription):
+    response = client.post(url(inscription), {"first_name": "Noé"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/")
+    assert not Student.objects.exists()
+
+
+def test_it_adds_the_child_then_takes_the_family_to_its_request(
+    family_client, family, inscription, school, outbox
+):
+    response = family_client.post(
+        url(inscription),
+        {"first_name": "Noé", "last_name": "Dupont", "birth_date": "2019-04-02"},
+        follow=True,
+    )
+    html = text(response)
+    assert "Noé DUPONT est ajouté(e) à votre famille : faites maintenant sa demande." in html
+    assert "Demande pour Noé DUPONT" in html
+    noe = Student.objects.get(first_name="Noé")
+    assert noe.family == family and noe.birth_date == date(2019, 4, 2)
+
+    response = family_client.post(
+        response.request["PATH_INFO"],
+        form_data(inscription, wishes=[{"discipline": school.dance}]),
+        follow=True,
+    )
+    assert "Votre demande est envoyée." in text(response)
+    assert Request.objects.get().student == noe
+    assert len(outbox()) == 1
+
+
+def test_it_is_a_404_in_a_reenrolment_campaign(family_client, campaign):
+    response = family_client.post(
+        url(campaign), {"first_name": "Noé", "last_name": "Dupont", "birth_date": "2019-04-02"}
+    )
+    assert response.status_code == 404
+    assert not Student.objects.exists()
+
+
+def test_it_refuses_after_the_close(family_client, family_user, inscription, clock):
+    clock.set(CLOSES_AT)
+    family_client.force_login(family_user)
+    response = family_client.post(
+        url(inscription),
+        {"first_name": "Noé", "last_name": "Dupont", "birth_date": "2019-04-02"},
+        follow=True,
+    )
+    assert "est close" in text(response)
+    assert not Student.objects.exists()
+
+
+def test_an_inscription_starts_from_wishes_only(family_client, inscription, lea):
+    html = text(
+        family_client.get(reverse("reenrolment:request_form", args=[inscription.pk, lea.pk]))
+    )
+    assert "Disciplines de cette saison" not in html
+    assert "Vœu 1" in html

@@ -1,0 +1,276 @@
+"""A family's request for one student: pre-filled, submitted, changed, and bad input."""
+
+import pytest
+
+from reenrolment.models import Consent, Line, Request
+from tests.factories import StudentFactory
+from tests.reenrolment.conftest import CLOSES_AT, DURING, OPENS_AT
+from tests.reenrolment.factories import CampaignFactory
+from tests.reenrolment.helpers import form_data, form_url, text
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+def submit(client, campaign, student, **kwargs):
+    return client.post(form_url(campaign, student), form_data(campaign, **kwargs), follow=True)
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page(client, campaign, lea):
+    response = client.get(form_url(campaign, lea))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/")
+
+
+def test_it_prefills_the_form_from_this_seasons_enrolments(family_client, campaign, lea, school):
+    html = text(family_client.get(form_url(campaign, lea)))
+    assert "Demande pour Léa DUPONT" in html
+    assert "jusqu'au 30 juin 2027 à 23 h 59" in html
+    assert "Piano (Piano 2026)" in html
+    assert "Violon (Violon 2026)" in html
+    for discipline in (school.piano, school.violin):
+        assert (
+            f'name="keep_{discipline.pk}" value="continue"  '
+            f'id="id_keep_{discipline.pk}_0" required checked>' in html
+        )
+    assert html.count("checked") == 2
+    # The wishes offer the campaign's catalogue only, with the next season's courses.
+    assert ">Danse classique</option>" in html
+    assert "Guitare" not in html
+    assert "Piano mercredi · mercredi · 14 h 00 – 14 h 30" in html
+    assert "J'ai lu et j'accepte le règlement intérieur." in html
+    assert "Répondez avant l'été." in html
+
+
+def test_it_records_the_request_and_sends_a_receipt(family_client, campaign, lea, school, outbox):
+    response = submit(
+        family_client,
+        campaign,
+        lea,
+        keep={school.piano: "continue", school.violin: "stop"},
+        wishes=[{"discipline": school.dance, "weekday": 2, "time": "après 17 h"}],
+        comment="Merci !",
+    )
+    html = text(response)
+    assert "Votre demande est envoyée." in html
+    assert "Demande de Léa DUPONT" in html
+    assert "envoyée" in html
+    assert "<strong>Piano</strong> : continue" in html
+    assert "<strong>Violon</strong> : arrête" in html
+    assert "<strong>Danse classique</strong> : nouveau vœu" in html
+    assert "jour souhaité : mardi" in html
+    assert "horaire souhaité : après 17 h" in html
+    assert "Règlement intérieur — accepté le 11 mai 2027 à 9 h 00" in html
+    # Documents for the new season: music and dance.
+    assert "Justificatif de domicile" in html
+    assert "Attestation sur l'honneur ou certificat médical — Léa DUPONT" in html
+    assert 'href="/eleves/"' in html
+
+    request = Request.objects.get()
+    assert request.student == lea and request.status == Request.Status.SUBMITTED
+    assert {(line.discipline, line.kind) for line in request.lines.all()} == {
+        (school.piano, "continue"),
+        (school.violin, "stop"),
+        (school.dance, "wish"),
+    }
+    assert Consent.objects.get().accepted_at == DURING
+
+    [mail] = outbox()
+    assert mail.to == [lea.family.reference_email]
+    assert mail.subject == "Demande de réinscription reçue : Léa DUPONT"
+    assert "- Danse classique : nouveau vœu (jour souhaité : mardi)" in mail.body
+    assert f"https://portail.example.org/reinscription/demandes/{request.pk}/" in mail.body
+    assert "jusqu'au 30 juin 2027 à 23 h 59" in mail.body
+
+
+def test_it_changes_the_request_with_a_new_receipt(family_client, campaign, lea, school, outbox):
+    submit(family_client, campaign, lea, keep={school.piano: "continue", school.violin: "stop"})
+    outbox.clear()
+    html = text(family_client.get(form_url(campaign, lea)))
+    assert "Vous modifiez votre demande (envoyée)." in html
+    assert 'name="revision" value="1"' in html
+
+    response = submit(
+        family_client,
+        campaign,
+        lea,
+        revision=1,
+        keep={school.piano: "stop", school.violin: "continue"},
+        wishes=[{"course": school.dance_next}],
+    )
+    assert "Votre demande est modifiée." in text(response)
+    request = Request.objects.get()
+    assert request.revision == 2
+    # A wish naming only a course takes the course's discipline.
+    assert {
+        (line.discipline, line.kind, line.preferred_course) for line in request.lines.all()
+    } == {
+        (school.piano, "stop", None),
+        (school.violin, "continue", None),
+        (school.dance, "wish", school.dance_next),
+    }
+    [mail] = outbox()
+    assert mail.subject == "Demande de réinscription modifiée : Léa DUPONT"
+
+
+def test_it_refuses_a_discipline_twice(family_client, campaign, lea, school):
+    response = submit(
+        family_client,
+        campaign,
+        lea,
+        keep={school.piano: "continue", school.violin: "continue"},
+        wishes=[{"discipline": school.piano}],
+    )
+    assert "Cette discipline figure déjà dans la demande." in text(response)
+    assert not Request.objects.exists()
+
+
+def test_a_double_click_leaves_one_request_and_one_receipt(
+    family_client, campaign, lea, school, outbox
+):
+    first = submit(
+        family_client, campaign, lea, keep={school.piano: "continue", school.violin: "stop"}
+    )
+    second = submit(
+        family_client, campaign, lea, keep={school.piano: "continue", school.violin: "stop"}
+    )
+    assert "Votre demande est envoyée." in text(first)
+    assert "Une demande existe déjà pour cet élève : la voici. Rien n'a été ajouté." in text(second)
+    assert Request.objects.count() == 1
+    assert len(outbox()) == 1
+
+
+def test_a_form_read_at_an_old_revision_changes_nothing(family_client, campaign, lea, school):
+    submit(family_client, campaign, lea, keep={school.piano: "continue", school.violin: "stop"})
+    submit(
+        family_client,
+        campaign,
+        lea,
+        revision=1,
+        keep={school.piano: "stop", school.violin: "stop"},
+        wishes=[{"discipline": school.dance}],
+    )
+    response = submit(
+        family_client,
+        campaign,
+        lea,
+        revision=1,
+        keep={school.piano: "continue", school.violin: "stop"},
+    )
+    assert "Cette demande a été modifiée entre-temps" in text(response)
+    assert Request.objects.get().lines.get(discipline=school.piano).kind == "stop"
+
+
+def test_it_requires_the_consents(family_client, campaign, lea, school):
+    response = submit(
+        family_client,
+        campaign,
+        lea,
+        keep={school.piano: "continue", school.violin: "stop"},
+        consents=False,
+    )
+    assert "Cette case doit être cochée pour envoyer." in text(response)
+    assert not Request.objects.exists()
+
+
+def test_it_requires_at_least_one_discipline(family_client, campaign, lea, school):
+    response = submit(
+        family_client, campaign, lea, keep={school.piano: "stop", school.violin: "stop"}
+    )
+    assert "Choisissez au moins une discipline." in text(response)
+    assert not Request.objects.exists()
+
+
+def test_it_refuses_a_discipline_not_offered(family_client, campaign, lea, school):
+    response = submit(
+        family_client,
+        campaign,
+        lea,
+        keep={school.piano: "continue", school.violin: "stop"},
+        wishes=[{"discipline": school.guitar}],
+    )
+    assert "Sélectionnez un choix valide" in text(response)
+    assert not Request.objects.exists()
+
+
+def test_it_refuses_a_course_of_another_discipline(family_client, campaign, lea, school):
+    response = submit(
+        family_client,
+        campaign,
+        lea,
+        keep={school.piano: "continue", school.violin: "stop"},
+        wishes=[{"discipline": school.dance, "course": school.violin_next}],
+    )
+    assert "Ce cours n'est pas un cours de la discipline choisie." in text(response)
+    assert not Request.objects.exists()
+
+
+def test_a_discipline_not_offered_any_more_cannot_be_continued(family_client, school, consent, lea):
+    campaign = CampaignFactory(disciplines=[school.piano], requirements=[consent])
+    html = text(family_client.get(form_url(campaign, lea)))
+    assert "Cette discipline n'est pas proposée dans cette campagne." in html
+    submit(family_client, campaign, lea, keep={school.piano: "continue", school.violin: "continue"})
+    assert Line.objects.get(discipline=school.violin).kind == "stop"
+
+
+def test_another_familys_student_is_a_404(family_client, campaign, outsider_student, school):
+    assert family_client.get(form_url(campaign, outsider_student)).status_code == 404
+    response = family_client.post(
+        form_url(campaign, outsider_student),
+        form_data(campaign, keep={school.piano: "continue", school.violin: "stop"}),
+    )
+    assert response.status_code == 404
+    assert not Request.objects.exists()
+
+
+def test_a_tampered_campaign_id_is_a_404(family_client, campaign, lea, school):
+    url = form_url(campaign, lea).replace(f"/{campaign.pk}/", f"/{campaign.pk + 100}/")
+    response = family_client.post(
+        url, form_data(campaign, keep={school.piano: "continue", school.violin: "stop"})
+    )
+    assert response.status_code == 404
+    assert not Request.objects.exists()
+
+
+def test_a_student_without_enrolment_this_season_is_not_in_a_reenrolment(
+    family_client, campaign, family
+):
+    newcomer = StudentFactory(family=family)
+    assert family_client.get(form_url(campaign, newcomer)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("moment", "message"),
+    [
+        (OPENS_AT.replace(hour=8), "n'est pas encore ouverte"),
+        (CLOSES_AT, "est close"),
+    ],
+)
+def test_it_refuses_submissions_outside_the_window(
+    family_client, family_user, campaign, lea, school, clock, moment, message
+):
+    clock.set(moment)
+    family_client.force_login(family_user)  # a fresh session at the new time
+    response = submit(
+        family_client, campaign, lea, keep={school.piano: "continue", school.violin: "stop"}
+    )
+    assert message in text(response)
+    assert "Réinscription" in text(response)
+    assert not Request.objects.exists()
+
+
+def test_a_decided_request_is_read_only(family_client, campaign, lea, school):
+    submit(family_client, campaign, lea, keep={school.piano: "continue", school.violin: "stop"})
+    Request.objects.update(status=Request.Status.REFUSED, refusal_reason="Complet")
+    response = family_client.get(form_url(campaign, lea), follow=True)
+    html = text(response)
+    assert "Cette demande a reçu une réponse : elle ne peut plus changer." in html
+    assert "refusée (Complet)" in html
+    assert "Modifier la demande" not in html
+    submit(
+        family_client,
+        campaign,
+        lea,
+        revision=1,
+        keep={school.piano: "stop", school.violin: "continue"},
+    )
+    assert Request.objects.get().lines.get(discipline=school.piano).kind == "continue"
