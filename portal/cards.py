@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 
 PROVIDERS: list[str] = [
     "families.cards.home_cards",
+    "students.cards.home_cards",
 ]
 
 

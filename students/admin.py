@@ -1,7 +1,21 @@
+from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from students.models import Course, Department, Discipline, Enrolment, Season, Student
+from students.models import (
+    Course,
+    Department,
+    Discipline,
+    Document,
+    DocumentToReview,
+    Enrolment,
+    Season,
+    Student,
+)
+from students.services import review_document
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -42,3 +56,159 @@ class CourseAdmin(admin.ModelAdmin):
     list_display = ["name", "discipline", "season", "teacher", "weekday", "start_time", "end_time"]
     list_filter = ["season", "discipline__department"]
     search_fields = ["name", "discipline__name", "teacher"]
+
+
+class DocumentReviewForm(forms.ModelForm):
+    """Validate, or refuse with the reason sent to the family: one step."""
+
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[("validate", _("Valider")), ("refuse", _("Refuser"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Motif du refus"),
+        help_text=_("Envoyé à la famille par e-mail et affiché sur le portail."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    class Meta:
+        model = Document
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Indiquez le motif du refus : il est envoyé à la famille."))
+        return cleaned
+
+
+def _can_open(request, document: Document) -> bool:
+    return not document.is_health_data or request.user.has_perm("students.view_medical_certificate")
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentReviewForm
+    list_display = [
+        "kind",
+        "family",
+        "student",
+        "season",
+        "status",
+        "document_date",
+        "uploaded_at",
+        "is_current",
+        "download_link",
+    ]
+    list_select_related = ["family", "student", "season"]
+    list_filter = ["status", "kind", "season", "is_current"]
+    search_fields = ["family__name", "student__last_name", "student__first_name"]
+    date_hierarchy = "uploaded_at"
+    readonly_fields = [
+        "family",
+        "student",
+        "season",
+        "kind",
+        "document_date",
+        "status",
+        "refusal_reason",
+        "preview",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_at",
+        "uploaded_by",
+        "reviewed_at",
+        "reviewed_by",
+        "earlier_versions",
+    ]
+    fieldsets = [
+        (None, {"fields": ["family", "student", "season", "kind", "document_date", "status"]}),
+        (_("Fichier"), {"fields": ["preview", "original_name", "content_type", "size"]}),
+        (_("Vérification"), {"fields": ["decision", "reason", "refusal_reason"]}),
+        (
+            _("Suivi"),
+            {
+                "fields": [
+                    "uploaded_at",
+                    "uploaded_by",
+                    "reviewed_at",
+                    "reviewed_by",
+                    "earlier_versions",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("Fichier"))
+    def download_link(self, document):
+        request = getattr(self, "_request", None)
+        if request is not None and not _can_open(request, document):
+            return _("réservé")
+        url = reverse("documents:download", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger"))
+
+    def changelist_view(self, request, extra_context=None):
+        self._request = request
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._request = request
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("Aperçu"))
+    def preview(self, document):
+        if not _can_open(self._request, document):
+            return _("Certificat médical : réservé au personnel habilité.")
+        url = reverse("documents:download", args=[document.pk])
+        link = format_html('<a href="{}">{}</a>', url, _("Télécharger"))
+        if document.is_image:
+            return format_html(
+                '<img src="{}?apercu=1" alt="{}" width="600"><br>{}',
+                url,
+                _("Aperçu du document"),
+                link,
+            )
+        return link
+
+    @admin.display(description=_("Versions précédentes"))
+    def earlier_versions(self, document):
+        earlier = Document.objects.filter(
+            family_id=document.family_id, student_id=document.student_id, is_current=False
+        ).exclude(pk=document.pk)
+        if document.student_id is None:
+            earlier = earlier.filter(kind=document.kind)
+        rows = [
+            (
+                reverse("admin:students_document_change", args=[version.pk]),
+                f"{version.get_kind_display()} — {version.season} — "
+                f"{version.uploaded_at:%d/%m/%Y} — {version.get_status_display()}",
+            )
+            for version in earlier.select_related("season")
+        ]
+        return format_html_join("", '<div><a href="{}">{}</a></div>', rows) or "—"
+
+    def save_model(self, request, obj, form, change):
+        review_document(
+            document=obj,
+            validate=form.cleaned_data["decision"] == "validate",
+            reason=form.cleaned_data.get("reason", ""),
+            reviewer=request.user,
+        )
+
+
+@admin.register(DocumentToReview)
+class DocumentToReviewAdmin(DocumentAdmin):
+    """The "documents à vérifier": the current versions waiting for a decision."""
+
+    list_filter = ["kind", "season"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(status=Document.Status.RECEIVED, is_current=True)
+        )

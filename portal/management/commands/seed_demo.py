@@ -10,6 +10,7 @@ from accounts.models import User
 from families import demo as families_demo
 from families.models import Civility, Family, Responsable
 from portal.models import Centre
+from students import demo as students_demo
 from students.models import Course, Department, Discipline, Enrolment, Season, Student, Weekday
 
 DEMO_PASSWORD = "Demo-Portail-2026"
@@ -139,6 +140,7 @@ class Command(BaseCommand):
             )
             for course_name in course_names:
                 Enrolment.objects.get_or_create(student=student, course=courses[course_name])
+        students_demo.seed_demo(family)
 
         return [
             f"Centre : {centre.name}",
