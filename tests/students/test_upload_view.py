@@ -42,7 +42,7 @@ def _post_address(client, student, file, *, document_date=None):
 
 def test_it_stores_a_proof_of_address_and_sends_a_receipt(family_client, family, outbox):
     student = music_student(family, first_name="Léa")
-    response = _post_address(family_client, student, upload("edf.pdf", pdf_bytes()))
+    response = _post_address(family_client, student, upload("facture-electricite.pdf", pdf_bytes()))
     assert response.status_code == 302
     assert response["Location"] == f"/eleves/{student.pk}/#documents"
     document = Document.objects.get()
@@ -51,7 +51,7 @@ def test_it_stores_a_proof_of_address_and_sends_a_receipt(family_client, family,
     assert document.status == Document.Status.RECEIVED
     assert document.content_type == "application/pdf"
     # A random name, not the family's file name.
-    assert document.file.name.startswith("documents/") and "edf" not in document.file.name
+    assert document.file.name.startswith("documents/") and "facture" not in document.file.name
     assert default_storage.open(document.file.name).read() == pdf_bytes()
 
     html = family_client.get(response["Location"]).content.decode()
