@@ -84,8 +84,12 @@ class DocumentReviewForm(forms.ModelForm):
         return cleaned
 
 
-def _can_open(request, document: Document) -> bool:
-    return not document.is_health_data or request.user.has_perm("students.view_medical_certificate")
+def _may_open_certificates(request) -> bool:
+    return request.user.has_perm("students.view_medical_certificate")
+
+
+def _restricted(field_name: str) -> str:
+    return "preview_restricted" if field_name == "preview" else field_name
 
 
 @admin.register(Document)
@@ -145,26 +149,39 @@ class DocumentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    # Whether the user may open medical certificates decides which columns and fields are
+    # shown (chosen per request: the ModelAdmin instance is shared by every request).
+    def get_list_display(self, request):
+        if _may_open_certificates(request):
+            return self.list_display
+        return [*self.list_display[:-1], "download_link_restricted"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if _may_open_certificates(request):
+            return self.readonly_fields
+        return [*self.readonly_fields, "preview_restricted"]
+
+    def get_fieldsets(self, request, obj=None):
+        if _may_open_certificates(request):
+            return self.fieldsets
+        return [
+            (name, {**options, "fields": [_restricted(f) for f in options["fields"]]})
+            for name, options in self.fieldsets
+        ]
+
     @admin.display(description=_("Fichier"))
     def download_link(self, document):
-        request = getattr(self, "_request", None)
-        if request is not None and not _can_open(request, document):
-            return _("réservé")
         url = reverse("documents:download", args=[document.pk])
         return format_html('<a href="{}">{}</a>', url, _("Télécharger"))
 
-    def changelist_view(self, request, extra_context=None):
-        self._request = request
-        return super().changelist_view(request, extra_context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._request = request
-        return super().change_view(request, object_id, form_url, extra_context)
+    @admin.display(description=_("Fichier"))
+    def download_link_restricted(self, document):
+        if document.is_health_data:
+            return _("réservé")
+        return self.download_link(document)
 
     @admin.display(description=_("Aperçu"))
     def preview(self, document):
-        if not _can_open(self._request, document):
-            return _("Certificat médical : réservé au personnel habilité.")
         url = reverse("documents:download", args=[document.pk])
         link = format_html('<a href="{}">{}</a>', url, _("Télécharger"))
         if document.is_image:
@@ -175,6 +192,12 @@ class DocumentAdmin(admin.ModelAdmin):
                 link,
             )
         return link
+
+    @admin.display(description=_("Aperçu"))
+    def preview_restricted(self, document):
+        if document.is_health_data:
+            return _("Certificat médical : réservé au personnel habilité.")
+        return self.preview(document)
 
     @admin.display(description=_("Versions précédentes"))
     def earlier_versions(self, document):

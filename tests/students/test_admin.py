@@ -83,3 +83,30 @@ def test_the_student_admin_shows_enrolments_inline(staff_client, family):
     assert "Inscriptions" in page and str(enrolment.course.pk) in page
     for url in ["course", "discipline", "department", "season"]:
         assert staff_client.get(f"/admin/students/{url}/").status_code == 200
+
+
+def test_certificates_stay_closed_to_staff_without_the_permission(client, family):
+    from django.contrib.auth.models import Permission
+
+    from students.models import DocumentKind
+    from tests.factories import StaffFactory
+    from tests.students.factories import dance_student
+
+    agent = StaffFactory(is_superuser=False)
+    agent.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_document", "change_document"])
+    )
+    client.force_login(agent)
+    certificate = DocumentFactory(
+        family=family,
+        student=dance_student(family),
+        kind=DocumentKind.MEDICAL_CERTIFICATE,
+        document_date=None,
+    )
+    page = html.unescape(
+        client.get(f"/admin/students/document/{certificate.pk}/change/").content.decode()
+    )
+    assert "réservé au personnel habilité" in page
+    assert f"/documents/{certificate.pk}/" not in page
+    listing = client.get("/admin/students/document/").content.decode()
+    assert "réservé" in listing and f"/documents/{certificate.pk}/" not in listing
