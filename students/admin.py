@@ -67,7 +67,7 @@ class DocumentReviewForm(forms.ModelForm):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Motif du refus"),
+        label=_("Motif (si refus)"),
         help_text=_("Envoyé à la famille par e-mail et affiché sur le portail."),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -129,9 +129,22 @@ class DocumentAdmin(admin.ModelAdmin):
         "earlier_versions",
     ]
     fieldsets = [
-        (None, {"fields": ["family", "student", "season", "kind", "document_date", "status"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "family",
+                    "student",
+                    "season",
+                    "kind",
+                    "document_date",
+                    "status",
+                    "refusal_reason",
+                ]
+            },
+        ),
         (_("Fichier"), {"fields": ["preview", "original_name", "content_type", "size"]}),
-        (_("Vérification"), {"fields": ["decision", "reason", "refusal_reason"]}),
+        (_("Vérification"), {"fields": ["decision", "reason"]}),
         (
             _("Suivi"),
             {
@@ -147,6 +160,10 @@ class DocumentAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
+        return False
+
+    # A document goes with its file: `purge_documents` deletes both; the admin deletes neither.
+    def has_delete_permission(self, request, obj=None):
         return False
 
     # Whether the user may open medical certificates decides which columns and fields are

@@ -1,6 +1,5 @@
 """Accueil cards: one per document still to provide, refused or expired (two queries)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.cards import Card
@@ -12,12 +11,9 @@ def home_cards(family) -> list[Card]:
     for item in build_checklist(family).items:
         if not item.needs_attention:
             continue
+        title = item.label
         if item.student is not None:
             title = f"{item.label} — {item.student.display_name}"
-            url = reverse("students:detail", args=[item.student.pk]) + "#documents"
-        else:
-            title = item.label
-            url = reverse("students:list")
         if item.status == ItemStatus.REFUSED:
             text = _("Document refusé : %(reason)s") % {"reason": item.document.refusal_reason}
             level = "danger"
@@ -27,5 +23,7 @@ def home_cards(family) -> list[Card]:
         else:
             text = _("Document à fournir pour la saison en cours.")
             level = "warning"
-        cards.append(Card(title=title, text=text, url=url, link_label=_("Importer"), level=level))
+        cards.append(
+            Card(title=title, text=text, url=item.url, link_label=_("Importer"), level=level)
+        )
     return cards

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,12 @@ class ChecklistItem:
     student: Student | None
     document: Document | None  # this season's current version, if any
     status: str
+    # The student whose page holds the item: the student, or the first music student.
+    page_student: Student | None = None
+
+    @property
+    def url(self) -> str:
+        return reverse("students:detail", args=[self.page_student.pk]) + "#documents"
 
     @property
     def key(self) -> str:
@@ -157,7 +164,8 @@ def build_checklist(family, students=None) -> Checklist:
         (this_season if document.season.is_current else earlier)[slot] = document
 
     items = []
-    if any(student.has_music for student in students):
+    musicians = [student for student in students if student.has_music]
+    if musicians:
         slot = (ADDRESS,)
         items.append(
             ChecklistItem(
@@ -165,6 +173,7 @@ def build_checklist(family, students=None) -> Checklist:
                 None,
                 this_season.get(slot),
                 _status(this_season.get(slot), earlier.get(slot)),
+                page_student=musicians[0],
             )
         )
     for student in students:
@@ -176,6 +185,7 @@ def build_checklist(family, students=None) -> Checklist:
                     student,
                     this_season.get(slot),
                     _status(this_season.get(slot), earlier.get(slot)),
+                    page_student=student,
                 )
             )
     return Checklist(items)

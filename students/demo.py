@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfWriter
 
@@ -21,7 +22,9 @@ def _blank_pdf() -> bytes:
 
 
 def _document(family, season, *, student=None, kind, status, is_current=True, reason="", days=10):
-    name = default_storage.save(f"documents/{uuid.uuid4().hex}.pdf", ContentFile(_blank_pdf()))
+    name, content = f"documents/{uuid.uuid4().hex}.pdf", _blank_pdf()
+    # Written once the rows are committed: `seed_demo --dry-run` leaves no file behind.
+    transaction.on_commit(lambda: default_storage.save(name, ContentFile(content)))
     today = timezone.localdate()
     return Document.objects.create(
         family=family,
@@ -31,7 +34,7 @@ def _document(family, season, *, student=None, kind, status, is_current=True, re
         document_date=today - timedelta(days=days) if student is None else None,
         file=name,
         content_type="application/pdf",
-        size=default_storage.size(name),
+        size=len(content),
         original_name="document.pdf",
         status=status,
         refusal_reason=reason,
