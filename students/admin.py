@@ -110,24 +110,6 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "season", "is_current"]
     search_fields = ["family__name", "student__last_name", "student__first_name"]
     date_hierarchy = "uploaded_at"
-    readonly_fields = [
-        "family",
-        "student",
-        "season",
-        "kind",
-        "document_date",
-        "status",
-        "refusal_reason",
-        "preview",
-        "original_name",
-        "content_type",
-        "size",
-        "uploaded_at",
-        "uploaded_by",
-        "reviewed_at",
-        "reviewed_by",
-        "earlier_versions",
-    ]
     fieldsets = [
         (
             None,
@@ -157,6 +139,14 @@ class DocumentAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+    ]
+
+    # Everything is read-only but the decision: staff review a document, they do not edit it.
+    readonly_fields = [
+        name
+        for _name, options in fieldsets
+        for name in options["fields"]
+        if name not in DocumentReviewForm.declared_fields
     ]
 
     def has_add_permission(self, request):

@@ -48,6 +48,8 @@ _ACTIVE_CONTENT = re.compile(
 # A ZIP (or JAR, or Office file) appended to an image or PDF ends with this record.
 _ZIP_END = b"PK\x05\x06"
 _PDF_ACTIVE_KEYS = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/RichMedia", "/XFA")
+# The same actions written anywhere in the file's uncompressed objects (e.g. an /OpenAction).
+_PDF_ACTIVE_NAMES = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)\b")
 
 TOO_LARGE_MESSAGE = _("Le fichier dépasse 10 Mo : réduisez-le (ou photographiez une seule page).")
 
@@ -148,7 +150,9 @@ def _check_pdf(data: bytes) -> None:
         root = reader.trailer["/Root"]
         names = root.get("/Names")
         names = names.get_object() if names is not None else {}
-        if any(key in root or key in names for key in _PDF_ACTIVE_KEYS):
+        if _PDF_ACTIVE_NAMES.search(data) or any(
+            key in root or key in names for key in _PDF_ACTIVE_KEYS
+        ):
             raise _refuse(_("Ce PDF contient du code ou des fichiers joints : il est refusé."))
         for page in reader.pages:
             page.mediabox  # noqa: B018 (each page must be readable)

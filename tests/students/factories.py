@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 from pypdf import PdfWriter
+from pypdf.actions import JavaScript
 
 from students.models import Department, Document, DocumentKind
 from tests.factories import (
@@ -48,9 +49,11 @@ def dance_student(family, **kwargs):
 # --- real files, made in the tests ---------------------------------------------------------
 
 
-def pdf_bytes(*, password: str | None = None) -> bytes:
+def pdf_bytes(*, password: str | None = None, javascript: str | None = None) -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
+    if javascript:
+        writer.add_open_action(JavaScript(javascript))
     if password:
         writer.encrypt(password)
     output = io.BytesIO()
