@@ -88,6 +88,9 @@ class ResponsableForm(TrackEditsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
+        for name in ("civility", "birth_department", "marital_status", "socio_professional_group"):
+            field = self.fields[name]
+            field.choices = [("", _("— Non renseigné —")), *field.choices[1:]]
 
 
 class OptionalResponsableForm(ResponsableForm):

@@ -2,9 +2,8 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from portal.fields import PhoneNumberField
+from portal.fields import PhoneNumberField, record_history
 from portal.validators import BIRTH_DEPARTMENT_CHOICES, validate_birth_date, validate_postal_code
 
 
@@ -34,12 +33,6 @@ class SocioProfessionalGroup(models.TextChoices):
     WORKERS = "6", _("Ouvriers")
     RETIRED = "7", _("Retraités")
     NOT_WORKING = "8", _("Autres personnes sans activité professionnelle")
-
-
-# Every save through the portal or the admin stores the list of what changed on the
-# historical row (see portal.changes).
-def _history():
-    return HistoricalRecords(history_change_reason_field=models.JSONField(null=True))
 
 
 # Without these the record is "incomplete" (Accueil card, admin filter).
@@ -90,7 +83,7 @@ class Family(models.Model):
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
     objects = FamilyQuerySet.as_manager()
-    history = _history()
+    history = record_history()
 
     class Meta:
         verbose_name = _("famille")
@@ -155,7 +148,7 @@ class Responsable(models.Model):
     work_phone = PhoneNumberField(_("téléphone professionnel"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
 
-    history = _history()
+    history = record_history()
 
     class Meta:
         verbose_name = _("responsable")

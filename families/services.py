@@ -7,7 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from accounts.services import sync_account_emails
+from accounts.models import User
+from accounts.services import revoke_portal_access, sync_account_emails
 from families.models import Family, Responsable
 from portal.changes import Change, author_label, form_changes, save_record, send_change_receipt
 from portal.emails import absolute_url
@@ -74,6 +75,10 @@ def update_family_record(
         return []
 
     for responsable in removed_responsables:
+        # Their login must not survive them (nor become the main contact's, as an account
+        # without responsable is).
+        for account in User.objects.filter(family=family, responsable=responsable):
+            revoke_portal_access(user=account)
         responsable.delete()
     for form in changed_forms:
         responsable = form.save(commit=False)

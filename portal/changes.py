@@ -20,7 +20,9 @@ A record tab uses it like this (see `families/views.py` and `families/services.p
    `templates/includes/history.html`).
 
 The record's model needs `version = models.PositiveIntegerField(default=1)` and
-`history = HistoricalRecords(history_change_reason_field=models.JSONField(null=True))`.
+`history = portal.fields.record_history()` (simple-history, with the change list stored as
+JSON in `history_change_reason`). Who receives a family's receipts:
+`families.services.receipt_recipients(family)`.
 """
 
 from collections.abc import Iterable, Sequence
@@ -291,9 +293,9 @@ def _ordered(history):
 def history_page(history, *, page_number=None, per_page: int = 10) -> Page:
     """A page of one record's history (`record.history.all()`), newest first.
 
-    `page.object_list` holds `HistoryEntry` objects. Three queries whatever the number of
-    entries: the count, the page plus the row just before it (to show what changed in rows
-    saved without a stored list), and nothing per entry.
+    `page.object_list` holds `HistoryEntry` objects. Two queries whatever the number of
+    entries: the count, and the page plus the row just after it (to show what changed in rows
+    saved without a stored list); nothing per entry.
     """
     paginator = Paginator(_ordered(history), per_page)
     page = paginator.get_page(page_number)

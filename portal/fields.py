@@ -8,6 +8,7 @@ shows the stored value French style in the input.
 
 from django import forms
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from portal.validators import (
     format_phone,
@@ -57,3 +58,12 @@ class PhoneNumberField(models.CharField):
         return super().formfield(
             **{"form_class": PhoneNumberFormField, "mobile": self.mobile, **kwargs}
         )
+
+
+def record_history(**kwargs) -> HistoricalRecords:
+    """simple-history for a record edited through portal.changes: each save stores the list of
+    what changed (label, old → new) in `history_change_reason`, as JSON.
+
+    Usage on the model: `history = record_history()`.
+    """
+    return HistoricalRecords(history_change_reason_field=models.JSONField(null=True), **kwargs)

@@ -161,3 +161,51 @@ def test_families_cannot_reach_the_admin_access_page(family_client, family):
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     assert not User.objects.filter(responsable__rank=2).exists()
+
+
+def test_removing_a_responsable_removes_their_access(staff_client, family, outbox):
+    claire = second_responsable(family, last_name="Dupont", first_name="Claire")
+    account = UserFactory(username="dupont.claire", family=family, responsable=claire)
+    data = admin_form(staff_client, family)
+    index = next(k for k, v in data.items() if k.endswith("-id") and v == str(claire.pk))
+    data[index.replace("-id", "-DELETE")] = "on"
+    staff_client.post(change_url(family), data)
+    assert not family.responsables.filter(rank=2).exists()
+    account.refresh_from_db()
+    assert not account.is_active
+    (receipt,) = outbox()
+    assert "Responsable 2 — Responsable supprimé(e) : DUPONT Claire → (vide)" in receipt.body
+
+
+def test_html_is_escaped_in_the_admin_history(staff_client, family):
+    family_client = staff_client.__class__()
+    family_client.force_login(family.accounts.get())
+    family_client.post("/famille/", post_data(family, **{"famille-city": "<script>x</script>"}))
+    page = staff_client.get(f"/admin/families/family/{family.pk}/history/").content.decode()
+    assert "<script>x</script>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "dupont.marie" in page
+
+
+def test_staff_add_a_family_with_its_first_responsable(staff_client, outbox):
+    page = staff_client.get("/admin/families/family/add/").content.decode()
+    data = form_values(page, 'id="family_form"')
+    data.update(
+        {
+            "name": "Kergoat",
+            "postal_code": "22000",
+            "city": "Saint-Brieuc",
+            "reference_email": "kergoat@example.org",
+            "reference_mobile": "0611223344",
+            "responsables-TOTAL_FORMS": "1",
+            "responsables-0-rank": "1",
+            "responsables-0-last_name": "Kergoat",
+            "responsables-0-first_name": "Erwan",
+        }
+    )
+    response = staff_client.post("/admin/families/family/add/", data, follow=True)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    family = Family.objects.get(name="Kergoat")
+    assert family.reference_mobile == "+33611223344"
+    assert str(family) == "KERGOAT Erwan"
+    assert outbox() == []  # a new record: nothing changed for anyone yet

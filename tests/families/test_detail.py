@@ -285,3 +285,15 @@ def test_a_family_without_responsable_yet_can_fill_in_the_first(client, outbox):
     assert family.responsables.get().first_name == "Anne"
     assert ResponsableFactory._meta.model.objects.filter(family=family).count() == 1
     assert FamilyFactory._meta.model.objects.get(pk=family.pk).version == 2
+
+
+def test_accounts_follow_a_changed_responsable_email(family_client, family, outbox):
+    from tests.factories import UserFactory
+
+    claire = second_responsable(family, email="claire@example.org")
+    account = UserFactory(username="claire", family=family, responsable=claire, email=claire.email)
+    save(family_client, family, **{"responsable2-email": "claire.new@example.org"})
+    account.refresh_from_db()
+    assert account.email == "claire.new@example.org"
+    (receipt,) = outbox()
+    assert {"claire@example.org", "claire.new@example.org"} <= set(receipt.to)
