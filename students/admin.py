@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from students.forms import StudentForm
 from students.models import (
     Course,
     Department,
@@ -15,7 +16,7 @@ from students.models import (
     Season,
     Student,
 )
-from students.services import review_document
+from students.services import review_document, update_student_record
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -24,14 +25,32 @@ class EnrolmentInline(admin.TabularInline):
     autocomplete_fields = ["course"]
 
 
+class StudentAdminForm(StudentForm):
+    """The family's form and rules, plus the family; staff may leave the consents unknown."""
+
+    class Meta(StudentForm.Meta):
+        fields = ["family", *StudentForm.Meta.fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("image_rights", "may_leave_alone"):
+            self.fields[name].required = False
+            self.fields[name].empty_value = None
+
+
 @admin.register(Student)
 class StudentAdmin(SimpleHistoryAdmin):
+    form = StudentAdminForm
     list_display = ["last_name", "first_name", "family", "birth_date"]
     list_select_related = ["family"]
     search_fields = ["last_name", "first_name", "family__name"]
     autocomplete_fields = ["family"]
     inlines = [EnrolmentInline]
-    exclude = ["version"]
+
+    def save_model(self, request, obj, form, change):
+        # A staff edit is saved as the family's are: version, listed changes, receipt.
+        if not change or not update_student_record(student=obj, form=form, user=request.user):
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Season)

@@ -3,10 +3,9 @@ supporting documents families upload (justificatif de domicile, attestation, cer
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from families.models import Civility
-from portal.fields import PhoneNumberField
+from portal.fields import PhoneNumberField, record_history
 from portal.validators import validate_birth_date
 
 
@@ -140,7 +139,7 @@ class Student(models.Model):
 
     objects = StudentQuerySet.as_manager()
     # The list of changes of each edit is stored on its historical row (portal.changes).
-    history = HistoricalRecords(history_change_reason_field=models.JSONField(null=True))
+    history = record_history()
 
     class Meta:
         verbose_name = _("élève")

@@ -110,3 +110,23 @@ def test_certificates_stay_closed_to_staff_without_the_permission(client, family
     assert f"/documents/{certificate.pk}/" not in page
     listing = client.get("/admin/students/document/").content.decode()
     assert "réservé" in listing and f"/documents/{certificate.pk}/" not in listing
+
+
+def test_a_staff_edit_of_a_student_sends_the_same_receipt(staff_client, family, outbox):
+    from students.forms import StudentForm
+
+    student = StudentFactory(family=family, first_name="Léa", school="École A")
+    form = StudentForm(instance=student)
+    data = {"family": family.pk, "enrolments-TOTAL_FORMS": 0, "enrolments-INITIAL_FORMS": 0}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = "" if value is None else value
+    data.update(school="Collège B", mobile="0611223344")
+    response = staff_client.post(f"/admin/students/student/{student.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    student.refresh_from_db()
+    assert student.school == "Collège B" and student.mobile == "+33611223344"
+    assert student.version == 2
+    message = outbox()[-1]
+    assert "École A" in message.body and "Collège B" in message.body
+    assert "le secrétariat" in message.body
