@@ -84,12 +84,15 @@ class SizeLimitedUploadHandler(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         if self.too_large:
-            raise StopUpload(connection_reset=False)
+            # Declared too large: the rest of the body is not even read (the server closes
+            # the connection).
+            raise StopUpload(connection_reset=True)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
             self.too_large = True
+            # The rest is read and thrown away chunk by chunk, so the page can answer.
             raise StopUpload(connection_reset=False)
         return raw_data
 

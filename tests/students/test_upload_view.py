@@ -185,3 +185,16 @@ def test_it_stops_reading_an_oversized_upload_before_checking_it(
     response = _post_address(family_client, student, big)
     assert response.status_code == 400
     assert "Le fichier dépasse 10 Mo" in response.content.decode()
+
+
+def test_an_upload_declared_too_large_is_not_read_at_all():
+    from django.core.files.uploadhandler import StopUpload
+
+    from students.uploads import SizeLimitedUploadHandler
+
+    handler = SizeLimitedUploadHandler()
+    handler.handle_raw_input(None, {}, 50 * 1024 * 1024, b"boundary")
+    with pytest.raises(StopUpload) as stop:
+        handler.new_file("address-file", "a.pdf", "application/pdf", 50 * 1024 * 1024)
+    assert stop.value.connection_reset
+    assert handler.too_large
