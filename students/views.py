@@ -96,7 +96,9 @@ def _render_detail(
 
 
 def _get_student(request, pk, queryset=None):
-    return get_for_family(request, queryset or _students(request.user.family), pk=pk)
+    if queryset is None:
+        queryset = _students(request.user.family)
+    return get_for_family(request, queryset, pk=pk)
 
 
 @family_required

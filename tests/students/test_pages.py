@@ -88,3 +88,19 @@ def test_the_detail_of_another_family_s_student_is_a_404(other_client, family):
 
 def test_staff_have_no_family_pages(staff_client):
     assert staff_client.get("/eleves/").status_code == 403
+
+
+def test_the_detail_needs_a_constant_number_of_queries(
+    family_client, family, django_assert_max_num_queries
+):
+    student = music_student(family)
+    with django_assert_max_num_queries(20) as few:
+        family_client.get(f"/eleves/{student.pk}/")
+    for _ in range(5):
+        music_student(family)
+        dance_student(family)
+        DocumentFactory(
+            family=family, status=Document.Status.REFUSED, refusal_reason="x", is_current=False
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        family_client.get(f"/eleves/{student.pk}/")
