@@ -12,6 +12,7 @@ PROVIDERS: list[str] = [
     "families.cards.home_cards",
     "billing.cards.home_cards",
     "reenrolment.cards.home_cards",
+    "students.cards.home_cards",
 ]
 
 

@@ -10,6 +10,8 @@ def portal(request):
     return {
         "centre": SimpleLazyObject(Centre.objects.current),
         "portal_family": family,
+        # Computed once per page, however many times the layout and the page show it.
+        "portal_family_name": SimpleLazyObject(lambda: family.display_name) if family else "",
         "portal_tabs": TABS if family is not None else [],
         "current_tab": current_tab_key(request),
     }

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("famille/", include("families.urls")),
     path("eleves/", include("students.urls")),
+    path("documents/", include("students.document_urls")),
     path("reinscription/", include("reenrolment.urls")),
     path("facturation/", include("billing.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,22 @@
+from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from students.models import Course, Department, Discipline, Enrolment, Season, Student
+from students.forms import StudentForm
+from students.models import (
+    Course,
+    Department,
+    Discipline,
+    Document,
+    DocumentToReview,
+    Enrolment,
+    Season,
+    Student,
+)
+from students.services import review_document, update_student_record
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -10,14 +25,32 @@ class EnrolmentInline(admin.TabularInline):
     autocomplete_fields = ["course"]
 
 
+class StudentAdminForm(StudentForm):
+    """The family's form and rules, plus the family; staff may leave the consents unknown."""
+
+    class Meta(StudentForm.Meta):
+        fields = ["family", *StudentForm.Meta.fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("image_rights", "may_leave_alone"):
+            self.fields[name].required = False
+            self.fields[name].empty_value = None
+
+
 @admin.register(Student)
 class StudentAdmin(SimpleHistoryAdmin):
+    form = StudentAdminForm
     list_display = ["last_name", "first_name", "family", "birth_date"]
     list_select_related = ["family"]
     search_fields = ["last_name", "first_name", "family__name"]
     autocomplete_fields = ["family"]
     inlines = [EnrolmentInline]
-    exclude = ["version"]
+
+    def save_model(self, request, obj, form, change):
+        # A staff edit is saved as the family's are: version, listed changes, receipt.
+        if not change or not update_student_record(student=obj, form=form, user=request.user):
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Season)
@@ -42,3 +75,189 @@ class CourseAdmin(admin.ModelAdmin):
     list_display = ["name", "discipline", "season", "teacher", "weekday", "start_time", "end_time"]
     list_filter = ["season", "discipline__department"]
     search_fields = ["name", "discipline__name", "teacher"]
+
+
+class DocumentReviewForm(forms.ModelForm):
+    """Validate, or refuse with the reason sent to the family: one step."""
+
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[("validate", _("Valider")), ("refuse", _("Refuser"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Motif (si refus)"),
+        help_text=_("Envoyé à la famille par e-mail et affiché sur le portail."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    class Meta:
+        model = Document
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Indiquez le motif du refus : il est envoyé à la famille."))
+        return cleaned
+
+
+def _may_open_certificates(request) -> bool:
+    return request.user.has_perm("students.view_medical_certificate")
+
+
+def _restricted(field_name: str) -> str:
+    return "preview_restricted" if field_name == "preview" else field_name
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentReviewForm
+    list_display = [
+        "kind",
+        "family",
+        "student",
+        "season",
+        "status",
+        "document_date",
+        "uploaded_at",
+        "is_current",
+        "download_link",
+    ]
+    list_select_related = ["family", "student", "season"]
+    list_filter = ["status", "kind", "season", "is_current"]
+    search_fields = ["family__name", "student__last_name", "student__first_name"]
+    date_hierarchy = "uploaded_at"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "family",
+                    "student",
+                    "season",
+                    "kind",
+                    "document_date",
+                    "status",
+                    "refusal_reason",
+                ]
+            },
+        ),
+        (_("Fichier"), {"fields": ["preview", "original_name", "content_type", "size"]}),
+        (_("Vérification"), {"fields": ["decision", "reason"]}),
+        (
+            _("Suivi"),
+            {
+                "fields": [
+                    "uploaded_at",
+                    "uploaded_by",
+                    "reviewed_at",
+                    "reviewed_by",
+                    "earlier_versions",
+                ]
+            },
+        ),
+    ]
+
+    # Everything is read-only but the decision: staff review a document, they do not edit it.
+    readonly_fields = [
+        name
+        for _name, options in fieldsets
+        for name in options["fields"]
+        if name not in DocumentReviewForm.declared_fields
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    # A document goes with its file: `purge_documents` deletes both; the admin deletes neither.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # Whether the user may open medical certificates decides which columns and fields are
+    # shown (chosen per request: the ModelAdmin instance is shared by every request).
+    def get_list_display(self, request):
+        if _may_open_certificates(request):
+            return self.list_display
+        return [*self.list_display[:-1], "download_link_restricted"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if _may_open_certificates(request):
+            return self.readonly_fields
+        return [*self.readonly_fields, "preview_restricted"]
+
+    def get_fieldsets(self, request, obj=None):
+        if _may_open_certificates(request):
+            return self.fieldsets
+        return [
+            (name, {**options, "fields": [_restricted(f) for f in options["fields"]]})
+            for name, options in self.fieldsets
+        ]
+
+    @admin.display(description=_("Fichier"))
+    def download_link(self, document):
+        url = reverse("documents:download", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger"))
+
+    @admin.display(description=_("Fichier"))
+    def download_link_restricted(self, document):
+        if document.is_health_data:
+            return _("réservé")
+        return self.download_link(document)
+
+    @admin.display(description=_("Aperçu"))
+    def preview(self, document):
+        url = reverse("documents:download", args=[document.pk])
+        link = format_html('<a href="{}">{}</a>', url, _("Télécharger"))
+        if document.is_image:
+            return format_html(
+                '<img src="{}?apercu=1" alt="{}" width="600"><br>{}',
+                url,
+                _("Aperçu du document"),
+                link,
+            )
+        return link
+
+    @admin.display(description=_("Aperçu"))
+    def preview_restricted(self, document):
+        if document.is_health_data:
+            return _("Certificat médical : réservé au personnel habilité.")
+        return self.preview(document)
+
+    @admin.display(description=_("Versions précédentes"))
+    def earlier_versions(self, document):
+        earlier = Document.objects.filter(
+            family_id=document.family_id, student_id=document.student_id, is_current=False
+        ).exclude(pk=document.pk)
+        if document.student_id is None:
+            earlier = earlier.filter(kind=document.kind)
+        rows = [
+            (
+                reverse("admin:students_document_change", args=[version.pk]),
+                f"{version.get_kind_display()} — {version.season} — "
+                f"{version.uploaded_at:%d/%m/%Y} — {version.get_status_display()}",
+            )
+            for version in earlier.select_related("season")
+        ]
+        return format_html_join("", '<div><a href="{}">{}</a></div>', rows) or "—"
+
+    def save_model(self, request, obj, form, change):
+        review_document(
+            document=obj,
+            validate=form.cleaned_data["decision"] == "validate",
+            reason=form.cleaned_data.get("reason", ""),
+            reviewer=request.user,
+        )
+
+
+@admin.register(DocumentToReview)
+class DocumentToReviewAdmin(DocumentAdmin):
+    """The "documents à vérifier": the current versions waiting for a decision."""
+
+    list_filter = ["kind", "season"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(status=Document.Status.RECEIVED, is_current=True)
+        )

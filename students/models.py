@@ -1,10 +1,12 @@
-"""Students, the catalogue (seasons, departments, disciplines, courses) and enrolments."""
+"""Students, the catalogue (seasons, departments, disciplines, courses), enrolments and the
+supporting documents families upload (justificatif de domicile, attestation, certificat)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from families.models import Civility
+from portal.fields import PhoneNumberField, record_history
+from portal.validators import validate_birth_date
 
 
 class SeasonQuerySet(models.QuerySet):
@@ -120,10 +122,12 @@ class Student(models.Model):
     civility = models.CharField(_("civilité"), max_length=3, choices=Civility.choices, blank=True)
     last_name = models.CharField(_("nom"), max_length=150)
     first_name = models.CharField(_("prénom"), max_length=150)
-    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("date de naissance"), null=True, blank=True, validators=[validate_birth_date]
+    )
     birth_place = models.CharField(_("lieu de naissance"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail de l'élève"), blank=True)
-    mobile = models.CharField(_("mobile de l'élève"), max_length=20, blank=True)
+    mobile = PhoneNumberField(_("mobile de l'élève"), mobile=True, blank=True)
     school = models.CharField(_("établissement scolaire"), max_length=150, blank=True)
     school_class = models.CharField(_("classe"), max_length=50, blank=True)
     image_rights = models.BooleanField(_("droit à l'image"), null=True, blank=True)
@@ -134,7 +138,8 @@ class Student(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = StudentQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The list of changes of each edit is stored on its historical row (portal.changes).
+    history = record_history()
 
     class Meta:
         verbose_name = _("élève")
@@ -167,3 +172,141 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} — {self.course}"
+
+
+class DocumentKind(models.TextChoices):
+    PROOF_OF_ADDRESS = "address", _("Justificatif de domicile")
+    HEALTH_STATEMENT = "statement", _("Attestation sur l'honneur de non contre-indication")
+    MEDICAL_CERTIFICATE = "medical", _("Certificat médical")
+
+
+class DocumentQuerySet(models.QuerySet):
+    def for_family(self, family):
+        return self.filter(family=family)
+
+    def current(self):
+        """The latest version of each document (earlier ones are kept for staff)."""
+        return self.filter(is_current=True)
+
+
+class Document(models.Model):
+    """A supporting document uploaded by a family, checked by staff.
+
+    One "slot" per requirement and season: the family's proof of address (no student), or a
+    dance student's attestation or medical certificate. Uploading again (after a refusal or
+    expiry) adds a new row and marks the earlier one as not current: staff keep seeing it.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("reçu – en cours de vérification")
+        VALIDATED = "validated", _("validé")
+        REFUSED = "refused", _("refusé")
+
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="documents",
+        on_delete=models.CASCADE,
+    )
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("élève"),
+        related_name="documents",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    season = models.ForeignKey(
+        Season, verbose_name=_("saison"), related_name="documents", on_delete=models.PROTECT
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=DocumentKind.choices)
+    document_date = models.DateField(
+        _("date du document"),
+        null=True,
+        blank=True,
+        help_text=_("Pour un justificatif de domicile : la date qui figure dessus."),
+    )
+    # A random name in private storage (MEDIA_ROOT or S3): never a public URL.
+    file = models.FileField(_("fichier"), max_length=200)
+    content_type = models.CharField(_("type de contenu"), max_length=40)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    original_name = models.CharField(_("nom d'origine"), max_length=255, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    is_current = models.BooleanField(_("version en cours"), default=True)
+    uploaded_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("déposé par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("vérifié le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("vérifié par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-uploaded_at", "-pk"]
+        permissions = [
+            ("view_medical_certificate", _("Peut ouvrir les certificats médicaux")),
+        ]
+        indexes = [models.Index(fields=["status", "uploaded_at"])]
+        constraints = [
+            # The proof of address belongs to the family; the dance documents to a student.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="address", student__isnull=True, document_date__isnull=False)
+                    | models.Q(kind__in=["statement", "medical"], student__isnull=False)
+                ),
+                name="students_document_kind_owner",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="students_document_refusal_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["family", "season"],
+                condition=models.Q(is_current=True, kind="address"),
+                name="students_one_current_proof_of_address",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "season"],
+                condition=models.Q(is_current=True, kind__in=["statement", "medical"]),
+                name="students_one_current_dance_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.student or self.family
+        return f"{self.get_kind_display()} — {owner} ({self.season})"
+
+    @property
+    def is_health_data(self) -> bool:
+        return self.kind == DocumentKind.MEDICAL_CERTIFICATE
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class DocumentToReview(Document):
+    """The admin's "documents à vérifier" list (received, waiting for a decision)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("document à vérifier")
+        verbose_name_plural = _("documents à vérifier")

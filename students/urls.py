@@ -4,4 +4,8 @@ from students import views
 
 app_name = "students"
 
-urlpatterns = [path("", views.list, name="list")]
+urlpatterns = [
+    path("", views.list, name="list"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/documents/<str:requirement>/", views.upload, name="upload_document"),
+]

@@ -1,10 +1,236 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""The Élèves tab: the students' records and enrolments, their documents, and the download of
+a document (families for their own, staff)."""
 
-from portal.access import family_required
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.access import family_required, get_for_family
+from portal.changes import (
+    VersionForm,
+    changes_since,
+    flash_changes,
+    history_page,
+    is_stale,
+    pop_flashed_changes,
+    rebase_form,
+)
+from students.checklist import build_checklist, with_requirements
+from students.forms import DocumentUploadForm, StudentForm
+from students.models import Document, Enrolment, Student
+from students.services import DocumentNotAccepted, update_student_record, upload_document
+from students.uploads import TOO_LARGE_MESSAGE, SizeLimitedUploadHandler
+
+
+def _students(family):
+    """The family's students with this season's enrolments (one query for all of them)."""
+    enrolments = (
+        Enrolment.objects.filter(course__season__is_current=True)
+        .select_related("course__discipline__department")
+        .order_by("course__weekday", "course__start_time", "course__name")
+    )
+    return with_requirements(Student.objects.for_family(family)).prefetch_related(
+        Prefetch("enrolments", queryset=enrolments, to_attr="current_enrolments")
+    )
 
 
 @family_required
 @require_GET
 def list(request):
-    return render(request, "students/list.html")
+    family = request.user.family
+    students = _students(family)
+    checklist = build_checklist(family, students)
+    return render(
+        request,
+        "students/list.html",
+        {
+            "rows": [(student, checklist.for_student(student)) for student in students],
+            "checklist": checklist,
+        },
+    )
+
+
+def _flash_key(student: Student) -> str:
+    return f"eleve-{student.pk}"
+
+
+def _render_detail(
+    request, student, form, version_form, *, upload_form=None, conflict=None, status=200
+):
+    checklist = build_checklist(request.user.family)
+    items = checklist.for_student(student)
+    uploads = []
+    for item in items:
+        if upload_form is not None and upload_form.item.key == item.key:
+            uploads.append((item, upload_form))
+        else:
+            uploads.append((item, DocumentUploadForm(item=item) if item.can_upload else None))
+    return render(
+        request,
+        "students/detail.html",
+        {
+            "student": student,
+            "form": form,
+            "version_form": version_form,
+            "conflict": conflict,
+            "uploads": uploads,
+            "saved_changes": pop_flashed_changes(request, _flash_key(student)),
+            "history": history_page(
+                student.history.all(), page_number=request.GET.get("historique")
+            ),
+        },
+        status=status,
+    )
+
+
+def _get_student(request, pk, queryset=None):
+    if queryset is None:
+        queryset = _students(request.user.family)
+    return get_for_family(request, queryset, pk=pk)
+
+
+@family_required
+@require_http_methods(["GET", "POST"])
+def detail(request, pk):
+    if request.method == "POST":
+        return _save(request, pk)
+    student = _get_student(request, pk)
+    return _render_detail(
+        request, student, StudentForm(instance=student), VersionForm.for_record(student)
+    )
+
+
+def _save(request, pk):
+    with transaction.atomic():
+        # Locked until the end of the save: two saves of one student run one after the other.
+        student = _get_student(request, pk, _students(request.user.family).select_for_update())
+        form = StudentForm(request.POST, instance=student)
+        version_form = VersionForm(request.POST)
+        if not form.is_valid():
+            # Validation wrote the posted values into `student`: show the stored record.
+            return _render_detail(request, _get_student(request, pk), form, version_form)
+        if is_stale(version_form, student):
+            seen = version_form.cleaned_data["version"] if version_form.is_valid() else 0
+            current = _get_student(request, pk)
+            return _render_detail(
+                request,
+                current,
+                rebase_form(form, instance=_get_student(request, pk)),
+                VersionForm.for_record(current),
+                conflict=changes_since(current, seen),
+            )
+        changes = update_student_record(student=student, form=form, user=request.user)
+    if changes:
+        flash_changes(request, _flash_key(student), changes)
+        messages.success(
+            request,
+            _("Vos modifications sont enregistrées. Un accusé de réception vous est envoyé."),
+        )
+    else:
+        messages.info(request, _("Aucune modification : rien n'a été enregistré."))
+    return redirect("students:detail", pk=student.pk)
+
+
+# The size limit must be in place before anything reads the body, CSRF check included: the
+# view is exempted, then protected again once the limiting handler is installed.
+@csrf_exempt
+@family_required
+@require_POST
+def upload(request, pk, requirement):
+    limiter = SizeLimitedUploadHandler(request)
+    request.upload_handlers.insert(0, limiter)
+    return _upload(request, pk, requirement, limiter)
+
+
+@csrf_protect
+def _upload(request, pk, requirement, limiter):
+    student = _get_student(request, pk)
+    checklist = build_checklist(request.user.family)
+    item = next((i for i in checklist.for_student(student) if i.requirement == requirement), None)
+    if item is None:
+        raise Http404
+    if not item.can_upload:
+        messages.info(request, _("Ce document a déjà été reçu : rien n'a été importé."))
+        return redirect("students:detail", pk=student.pk)
+    form = DocumentUploadForm(request.POST, request.FILES, item=item)
+    valid = form.is_valid()
+    if limiter.too_large:
+        form.errors["file"] = form.error_class([TOO_LARGE_MESSAGE])
+        valid = False
+    if valid:
+        try:
+            upload_document(
+                family=request.user.family,
+                item=item,
+                checked=form.cleaned_data["file"],
+                kind=form.document_kind,
+                document_date=form.cleaned_data.get("document_date"),
+                user=request.user,
+            )
+        except DocumentNotAccepted:
+            messages.info(request, _("Ce document a déjà été reçu : rien n'a été importé."))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Document reçu : le secrétariat va le vérifier. Un accusé de réception "
+                    "vous est envoyé par e-mail."
+                ),
+            )
+        return redirect(reverse("students:detail", args=[student.pk]) + "#documents")
+    return _render_detail(
+        request,
+        student,
+        StudentForm(instance=student),
+        VersionForm.for_record(student),
+        upload_form=form,
+        status=400,
+    )
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg"}
+
+
+@login_required
+@require_GET
+def download(request, pk):
+    """A document as an attachment, to its family or to staff (medical certificates: only to
+    staff with the dedicated permission, as health data)."""
+    user = request.user
+    queryset = Document.objects.select_related("student", "family")
+    if user.is_staff:
+        document = get_object_or_404(queryset, pk=pk)
+        if document.is_health_data and not user.has_perm("students.view_medical_certificate"):
+            raise PermissionDenied(
+                _("Les certificats médicaux sont réservés au personnel habilité.")
+            )
+    elif user.family_id is not None:
+        document = get_for_family(request, queryset.exclude(kind="medical"), pk=pk)
+    else:
+        raise Http404
+    owner = document.student.display_name if document.student else document.family.name
+    extension = EXTENSIONS.get(document.content_type, PurePath(document.file.name).suffix)
+    filename = f"{slugify(document.get_kind_display())}-{slugify(owner)}{extension}"
+    # Staff preview images in the admin; everything else is an attachment.
+    inline = user.is_staff and document.is_image and request.GET.get("apercu") == "1"
+    response = FileResponse(
+        default_storage.open(document.file.name, "rb"),
+        as_attachment=not inline,
+        filename=filename,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

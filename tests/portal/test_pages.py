@@ -76,3 +76,18 @@ def test_it_escapes_html_in_the_family_name(family_client, family_user):
 
 def test_the_bench_reference_page_is_not_served_outside_benchmarks(family_client):
     assert family_client.get("/_bench/reference/").status_code == 404
+
+
+def test_accueil_costs_the_same_queries_whatever_the_family_has(
+    family_client, family, django_assert_max_num_queries
+):
+    from tests.factories import EnrolmentFactory
+
+    family_client.get(reverse("portal:home"))  # the centre row is created on first use
+    with django_assert_max_num_queries(9):
+        family_client.get(reverse("portal:home"))
+    for _ in range(6):
+        EnrolmentFactory(student__family=family)
+    with django_assert_max_num_queries(9):
+        html = family_client.get(reverse("portal:home")).content.decode()
+    assert "Bienvenue, DUPONT Marie" in html

@@ -100,3 +100,25 @@ def test_it_opens_a_reenrolment_campaign_for_the_next_season(db, settings, clien
     assert "Réinscriptions 2027-2028" in html
     assert "Faire la demande de Léa" in html
     assert "Réinscriptions 2027-2028" in client.get("/accueil/").content.decode()
+
+
+def test_the_demo_family_has_music_and_dance_students_with_documents(db, settings, client):
+    from students.checklist import build_checklist
+    from students.models import Document
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    family = User.objects.get(username="demo").family
+    items = {item.key.split("-")[0]: item for item in build_checklist(family).items}
+    assert set(items) == {"address", "dance"}
+    assert items["address"].status == "received"
+    assert items["dance"].status == "validated"
+    assert set(Document.objects.values_list("status", flat=True)) == {
+        "received",
+        "validated",
+        "refused",
+    }
+    log_in(client, "demo", "Demo-Portail-2026")
+    html = client.get("/eleves/").content.decode()
+    assert "Léa" in html and "Inès" in html and "Danse classique" in html

@@ -13,6 +13,7 @@ from families.models import Civility, Family, Responsable
 from portal.bulk_seed import BENCH_PASSWORD, generate_families
 from portal.models import Centre
 from reenrolment import demo as reenrolment_demo
+from students import demo as students_demo
 from students.models import Course, Department, Discipline, Enrolment, Season, Student, Weekday
 
 DEMO_PASSWORD = "Demo-Portail-2026"
@@ -156,6 +157,7 @@ class Command(BaseCommand):
             )
             for course_name in course_names:
                 Enrolment.objects.get_or_create(student=student, course=courses[course_name])
+        students_demo.seed_demo(family)
 
         return [
             *billing_demo.seed_demo(family),

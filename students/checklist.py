@@ -1,0 +1,191 @@
+"""The documents a family must provide this season, computed from its enrolments.
+
+- one justificatif de domicile per family when any student has a music enrolment;
+- one attestation sur l'honneur (or certificat médical) per student enrolled in dance.
+
+Each item has a status: à fournir, reçu – en cours de vérification, validé, refusé, expiré
+(the only document is from a previous season). Two queries whatever the number of students.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from students.models import Department, Document, DocumentKind, Enrolment, Student
+
+ADDRESS = "address"
+DANCE = "dance"
+PROOF_OF_ADDRESS_MONTHS = 3
+
+
+class ItemStatus(models.TextChoices):
+    TO_PROVIDE = "to_provide", _("à fournir")
+    RECEIVED = "received", _("reçu – en cours de vérification")
+    VALIDATED = "validated", _("validé")
+    REFUSED = "refused", _("refusé")
+    EXPIRED = "expired", _("expiré")
+
+
+STATUS_BADGES = {
+    ItemStatus.TO_PROVIDE: "text-bg-warning",
+    ItemStatus.RECEIVED: "text-bg-info",
+    ItemStatus.VALIDATED: "text-bg-success",
+    ItemStatus.REFUSED: "text-bg-danger",
+    ItemStatus.EXPIRED: "text-bg-danger",
+}
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier (the month's last day when it has fewer days)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def oldest_proof_of_address_date(today: date | None = None) -> date:
+    return months_before(today or timezone.localdate(), PROOF_OF_ADDRESS_MONTHS)
+
+
+@dataclass
+class ChecklistItem:
+    requirement: str  # ADDRESS or DANCE
+    student: Student | None
+    document: Document | None  # this season's current version, if any
+    status: str
+    # The student whose page holds the item: the student, or the first music student.
+    page_student: Student | None = None
+
+    @property
+    def url(self) -> str:
+        return reverse("students:detail", args=[self.page_student.pk]) + "#documents"
+
+    @property
+    def key(self) -> str:
+        return ADDRESS if self.requirement == ADDRESS else f"{DANCE}-{self.student.pk}"
+
+    @property
+    def label(self) -> str:
+        if self.requirement == ADDRESS:
+            return str(_("Justificatif de domicile de moins de 3 mois"))
+        return str(_("Attestation sur l'honneur ou certificat médical (danse)"))
+
+    @property
+    def kinds(self) -> list[str]:
+        if self.requirement == ADDRESS:
+            return [DocumentKind.PROOF_OF_ADDRESS]
+        return [DocumentKind.HEALTH_STATEMENT, DocumentKind.MEDICAL_CERTIFICATE]
+
+    @property
+    def status_label(self) -> str:
+        return str(ItemStatus(self.status).label)
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES[self.status]
+
+    @property
+    def can_upload(self) -> bool:
+        """A new file is taken when none is valid or waiting: it replaces a refused/expired one."""
+        return self.status in {ItemStatus.TO_PROVIDE, ItemStatus.REFUSED, ItemStatus.EXPIRED}
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.can_upload
+
+
+@dataclass
+class Checklist:
+    items: list[ChecklistItem] = field(default_factory=list)
+
+    def for_student(self, student: Student) -> list[ChecklistItem]:
+        """The items shown on a student's page: the family's proof of address when the student
+        plays music, and the student's own dance document."""
+        return [
+            item
+            for item in self.items
+            if (item.requirement == ADDRESS and getattr(student, "has_music", False))
+            or (item.student is not None and item.student.pk == student.pk)
+        ]
+
+    def get(self, key: str) -> ChecklistItem | None:
+        return next((item for item in self.items if item.key == key), None)
+
+
+def _enrolled_in(kind: str):
+    return Exists(
+        Enrolment.objects.filter(
+            student=OuterRef("pk"),
+            course__season__is_current=True,
+            course__discipline__department__kind=kind,
+        )
+    )
+
+
+def with_requirements(students: models.QuerySet) -> models.QuerySet:
+    """Annotates `has_music` and `has_dance` (enrolments of the current season)."""
+    return students.annotate(
+        has_music=_enrolled_in(Department.Kind.MUSIC),
+        has_dance=_enrolled_in(Department.Kind.DANCE),
+    )
+
+
+def _status(document: Document | None, earlier: Document | None) -> str:
+    if document is None:
+        return ItemStatus.EXPIRED if earlier is not None else ItemStatus.TO_PROVIDE
+    return {
+        Document.Status.RECEIVED: ItemStatus.RECEIVED,
+        Document.Status.VALIDATED: ItemStatus.VALIDATED,
+        Document.Status.REFUSED: ItemStatus.REFUSED,
+    }[document.status]
+
+
+def build_checklist(family, students=None) -> Checklist:
+    """The family's checklist; `students` may be given already annotated by
+    `with_requirements` (the Élèves list does so to share its query)."""
+    if students is None:
+        students = with_requirements(Student.objects.for_family(family))
+    students = list(students)
+    documents = Document.objects.for_family(family).current().select_related("season")
+    this_season: dict[tuple, Document] = {}
+    earlier: dict[tuple, Document] = {}
+    for document in documents.order_by("season__starts_on", "uploaded_at"):
+        slot = (ADDRESS,) if document.student_id is None else (DANCE, document.student_id)
+        (this_season if document.season.is_current else earlier)[slot] = document
+
+    items = []
+    musicians = [student for student in students if student.has_music]
+    if musicians:
+        slot = (ADDRESS,)
+        items.append(
+            ChecklistItem(
+                ADDRESS,
+                None,
+                this_season.get(slot),
+                _status(this_season.get(slot), earlier.get(slot)),
+                page_student=musicians[0],
+            )
+        )
+    for student in students:
+        if student.has_dance:
+            slot = (DANCE, student.pk)
+            items.append(
+                ChecklistItem(
+                    DANCE,
+                    student,
+                    this_season.get(slot),
+                    _status(this_season.get(slot), earlier.get(slot)),
+                    page_student=student,
+                )
+            )
+    return Checklist(items)

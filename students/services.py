@@ -1,0 +1,183 @@
+"""Writes of the Élèves tab: documents (upload, review, purge) and the student record."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from families.services import receipt_recipients
+from portal.changes import author_label, form_changes, save_record, send_change_receipt
+from portal.emails import absolute_url, send_templated_email
+from students.checklist import ADDRESS, ChecklistItem
+from students.models import Document, DocumentKind, Season
+from students.uploads import CheckedFile
+
+
+class DocumentNotAccepted(Exception):
+    """The item takes no new file now (one is waiting for review or already validated)."""
+
+
+def _document_url(document: Document) -> str:
+    if document.student_id is not None:
+        return absolute_url(reverse("students:detail", args=[document.student_id]))
+    return absolute_url(reverse("students:list"))
+
+
+def _notify(document: Document, template: str) -> None:
+    family = document.family
+    prefetch_related_objects([family], "responsables")
+    send_templated_email(
+        to=receipt_recipients(family),
+        template=template,
+        context={
+            "document": document,
+            "kind": document.get_kind_display(),
+            "student": document.student,
+            "url": _document_url(document),
+        },
+    )
+
+
+def upload_document(
+    *,
+    family,
+    item: ChecklistItem,
+    checked: CheckedFile,
+    kind: str,
+    document_date: date | None,
+    user,
+) -> Document:
+    """Stores a checked file and its row together, or neither; queues the receipt e-mail.
+
+    The earlier version of the item (refused, or from a previous season) stays, no longer
+    current, for staff.
+    """
+    if not item.can_upload or kind not in item.kinds:
+        raise DocumentNotAccepted
+    season = Season.objects.current()
+    if season is None:
+        raise DocumentNotAccepted
+    name = None
+    try:
+        with transaction.atomic():
+            slot = Document.objects.select_for_update().filter(
+                family=family, student=item.student, is_current=True
+            )
+            if item.requirement == ADDRESS:
+                slot = slot.filter(kind=DocumentKind.PROOF_OF_ADDRESS)
+            else:
+                slot = slot.exclude(kind=DocumentKind.PROOF_OF_ADDRESS)
+            previous = list(slot)
+            if any(
+                doc.season_id == season.pk and doc.status != Document.Status.REFUSED
+                for doc in previous
+            ):
+                # Someone uploaded (or staff validated) meanwhile.
+                raise DocumentNotAccepted
+            Document.objects.filter(pk__in=[doc.pk for doc in previous]).update(is_current=False)
+            name = default_storage.save(
+                f"documents/{uuid.uuid4().hex}{checked.extension}", ContentFile(checked.content)
+            )
+            document = Document.objects.create(
+                family=family,
+                student=item.student,
+                season=season,
+                kind=kind,
+                document_date=document_date if kind == DocumentKind.PROOF_OF_ADDRESS else None,
+                file=name,
+                content_type=checked.content_type,
+                size=len(checked.content),
+                original_name=checked.original_name,
+                uploaded_by=user,
+            )
+            _notify(document, "document_received")
+    except BaseException:
+        # No orphan file: the row was not written, so the file goes too.
+        if name is not None:
+            default_storage.delete(name)
+        raise
+    return document
+
+
+def review_document(*, document: Document, validate: bool, reason: str = "", reviewer) -> None:
+    """Staff validate or refuse (with a reason) a received document; the family is told."""
+    reason = reason.strip()
+    if not validate and not reason:
+        raise ValueError("A refusal needs a reason.")
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked.status = Document.Status.VALIDATED if validate else Document.Status.REFUSED
+        locked.refusal_reason = "" if validate else reason
+        locked.reviewed_at = timezone.now()
+        locked.reviewed_by = reviewer
+        locked.save(update_fields=["status", "refusal_reason", "reviewed_at", "reviewed_by"])
+        _notify(locked, "document_validated" if validate else "document_refused")
+    document.refresh_from_db()
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+@dataclass
+class PurgeSummary:
+    counts: dict[str, int]
+    files: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def purge_previous_seasons(*, dry_run: bool = False) -> PurgeSummary:
+    """Deletes the documents (rows and files) of seasons that ended before the current one.
+
+    Health data (certificates, attestations) and proofs of address are kept no longer than
+    needed. Files are deleted after the rows' transaction commits.
+    """
+    current = Season.objects.current()
+    if current is None:
+        return PurgeSummary(counts={}, files=0)
+    old = Document.objects.filter(season__starts_on__lt=current.starts_on)
+    counts = {str(label): old.filter(kind=value).count() for value, label in DocumentKind.choices}
+    names = list(old.values_list("file", flat=True))
+    if not dry_run:
+        with transaction.atomic():
+            old.delete()
+            transaction.on_commit(lambda: _delete_files(names))
+    return PurgeSummary(counts=counts, files=len(names))
+
+
+def update_student_record(*, student, form, user) -> list:
+    """Saves what the validated form changes in the student's record, as one edit.
+
+    With no change nothing is saved nor sent. Otherwise the version is bumped, the history row
+    lists the changes, the "droit à l'image" choice is dated, and the receipt goes to the
+    family (and to the student's e-mail, old and new).
+    """
+    changes = form_changes(form)
+    if not changes:
+        return []
+    with transaction.atomic():
+        if form.initial.get("image_rights") != form.cleaned_data["image_rights"]:
+            student.image_rights_date = timezone.localdate()
+        # The form's values are already on `student` (validation put them there).
+        save_record(student, changes=changes, user=user)
+        family = student.family
+        prefetch_related_objects([family], "responsables")
+        send_change_receipt(
+            to=receipt_recipients(family, also=[form.initial.get("email", ""), student.email]),
+            record_label=gettext("la fiche de %(name)s") % {"name": student.first_name},
+            changes=changes,
+            author=author_label(user),
+            record_url=absolute_url(reverse("students:detail", args=[student.pk])),
+        )
+    return changes

@@ -1,0 +1,206 @@
+"""Checking an uploaded supporting document (OWASP File Upload Cheat Sheet).
+
+The type is decided from the content (libmagic), never from the name or the browser's
+Content-Type, and the extension must agree with it. Images are decoded and re-encoded as JPEG
+(which drops EXIF/GPS and anything hidden after the image data); PDFs must parse and must not be
+encrypted nor carry scripts. Whatever is refused raises a `ValidationError` with a French message,
+before anything is stored.
+"""
+
+import io
+import re
+import threading
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import magic
+import pillow_heif
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageFile, ImageOps
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+pillow_heif.register_heif_opener()
+
+MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# A 48-megapixel phone photo passes; a decompression bomb does not.
+MAX_IMAGE_PIXELS = 50_000_000
+JPEG_QUALITY = 85
+
+# Content type found by libmagic -> extensions the file's name may have.
+ACCEPTED = {
+    "application/pdf": {".pdf"},
+    "image/jpeg": {".jpg", ".jpeg", ".jpe"},
+    "image/png": {".png"},
+    "image/heic": {".heic", ".heif"},
+    "image/heif": {".heic", ".heif"},
+}
+ACCEPTED_EXTENSIONS = sorted({ext for exts in ACCEPTED.values() for ext in exts})
+
+# Markers of content a browser or an interpreter would run, found anywhere in a file that
+# claims to be a PDF or an image: such polyglots are refused outright.
+_ACTIVE_CONTENT = re.compile(
+    rb"<\s*(?:script|html|body|iframe|svg|object|embed)\b|<\?php|<!doctype\s+html|javascript:",
+    re.IGNORECASE,
+)
+# A ZIP (or JAR, or Office file) appended to an image or PDF ends with this record.
+_ZIP_END = b"PK\x05\x06"
+_PDF_ACTIVE_KEYS = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/RichMedia", "/XFA")
+# The same actions written anywhere in the file's uncompressed objects (e.g. an /OpenAction).
+_PDF_ACTIVE_NAMES = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)\b")
+
+TOO_LARGE_MESSAGE = _("Le fichier dépasse 10 Mo : réduisez-le (ou photographiez une seule page).")
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """What will be stored: safe bytes, their exact type and extension, the original name."""
+
+    content: bytes
+    content_type: str
+    extension: str
+    original_name: str
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the limit (nothing big is kept in memory).
+
+    Put first in `request.upload_handlers`; the view then finds `too_large` set and no file.
+    """
+
+    def __init__(self, request=None, *, limit: int = MAX_UPLOAD_SIZE):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.too_large = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Declared far too large: refuse without reading the body at all.
+        if content_length and content_length > self.limit + 64 * 1024:
+            self.too_large = True
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.too_large:
+            # Declared too large: the rest of the body is not even read (the server closes
+            # the connection).
+            raise StopUpload(connection_reset=True)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large = True
+            # The rest is read and thrown away chunk by chunk, so the page can answer.
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _refuse(message) -> ValidationError:
+    return ValidationError(message, code="refused")
+
+
+def check_upload(uploaded) -> CheckedFile:
+    """Reads and checks an uploaded file; returns what may be stored, or raises."""
+    if uploaded.size is not None and uploaded.size > MAX_UPLOAD_SIZE:
+        raise _refuse(TOO_LARGE_MESSAGE)
+    uploaded.seek(0)
+    data = uploaded.read(MAX_UPLOAD_SIZE + 1)
+    if not data:
+        raise _refuse(_("Le fichier est vide."))
+    if len(data) > MAX_UPLOAD_SIZE:
+        raise _refuse(TOO_LARGE_MESSAGE)
+
+    content_type = magic.from_buffer(data[:65536], mime=True)
+    if content_type not in ACCEPTED:
+        raise _refuse(
+            _(
+                "Ce type de fichier n'est pas accepté. Envoyez un PDF ou une image JPEG "
+                "(les photos PNG et HEIC sont aussi acceptées)."
+            )
+        )
+    original_name = PurePath(uploaded.name or "").name[:255]
+    extension = PurePath(original_name.lower()).suffix
+    if extension not in ACCEPTED[content_type]:
+        raise _refuse(
+            _(
+                "L'extension du fichier ne correspond pas à son contenu : renommez-le "
+                "ou enregistrez-le de nouveau en PDF ou en JPEG."
+            )
+        )
+    if _ACTIVE_CONTENT.search(data) or _ZIP_END in data[-65536:]:
+        raise _refuse(_("Ce fichier contient du code ou un autre fichier caché : il est refusé."))
+
+    if content_type == "application/pdf":
+        _check_pdf(data)
+        return CheckedFile(data, "application/pdf", ".pdf", original_name)
+    return CheckedFile(_reencode_image(data), "image/jpeg", ".jpg", original_name)
+
+
+def _check_pdf(data: bytes) -> None:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise _refuse(
+                _("Ce PDF est protégé par un mot de passe : envoyez une version non protégée.")
+            )
+        if len(reader.pages) == 0:
+            raise _refuse(_("Ce PDF ne contient aucune page."))
+        root = reader.trailer["/Root"]
+        names = root.get("/Names")
+        names = names.get_object() if names is not None else {}
+        if _PDF_ACTIVE_NAMES.search(data) or any(
+            key in root or key in names for key in _PDF_ACTIVE_KEYS
+        ):
+            raise _refuse(_("Ce PDF contient du code ou des fichiers joints : il est refusé."))
+        for page in reader.pages:
+            page.mediabox  # noqa: B018 (each page must be readable)
+    except ValidationError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise _refuse(_("Ce PDF est illisible ou endommagé.")) from exc
+
+
+# WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES to True when it is imported (billing
+# renders PDFs in the same process), which would let a truncated upload through padded with
+# grey. Decoding an upload switches it off for that call, under a lock.
+_TRUNCATION_FLAG_LOCK = threading.Lock()
+
+
+def _load_whole(image) -> None:
+    with _TRUNCATION_FLAG_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            image.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _reencode_image(data: bytes) -> bytes:
+    """Decodes the whole image and writes a fresh JPEG: no metadata, no trailing data."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise _refuse(_("Cette image est trop grande (nombre de pixels)."))
+                _load_whole(image)
+                image = ImageOps.exif_transpose(image)
+                if image.mode != "RGB":
+                    image = image.convert("RGB")
+                output = io.BytesIO()
+                image.save(output, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _refuse(_("Cette image est trop grande (nombre de pixels).")) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise _refuse(_("Cette image est incomplète ou endommagée.")) from exc
+    return output.getvalue()

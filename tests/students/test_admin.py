@@ -1,0 +1,132 @@
+"""Staff: the "documents à vérifier" list, validate or refuse in one step, the student admin."""
+
+import html
+from datetime import date
+
+from students.models import Document
+from tests.factories import EnrolmentFactory, SeasonFactory, StudentFactory
+from tests.students.factories import DocumentFactory, image_bytes, music_student
+
+
+def _review_url(document) -> str:
+    return f"/admin/students/documenttoreview/{document.pk}/change/"
+
+
+def test_the_list_shows_documents_waiting_for_review(staff_client, family):
+    waiting = DocumentFactory(family=family)
+    DocumentFactory(family=family, status=Document.Status.VALIDATED, is_current=False)
+    page = staff_client.get("/admin/students/documenttoreview/").content.decode()
+    assert f"/admin/students/documenttoreview/{waiting.pk}/change/" in page
+    assert "1 document à vérifier" in html.unescape(page)
+    assert f"/documents/{waiting.pk}/" in page
+
+
+def test_all_documents_filter_by_status_type_and_season(staff_client, family):
+    SeasonFactory(name="2025-2026", starts_on=date(2025, 9, 1), is_current=False)
+    DocumentFactory(family=family, status=Document.Status.REFUSED, refusal_reason="Flou")
+    page = staff_client.get("/admin/students/document/?status__exact=refused").content.decode()
+    assert "1 document" in page
+    for filter_name in ["status__exact", "kind__exact", "season__id__exact"]:
+        assert filter_name in page
+
+
+def test_validating_sends_the_e_mail(staff_client, family, outbox):
+    music_student(family)
+    document = DocumentFactory(family=family)
+    page = staff_client.get(_review_url(document)).content.decode()
+    assert "Décision" in page and "Télécharger" in page
+    response = staff_client.post(_review_url(document), {"decision": "validate", "reason": ""})
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.status == Document.Status.VALIDATED and document.reviewed_by is not None
+    message = outbox()[-1]
+    assert message.subject == "Document validé : Justificatif de domicile"
+    assert family.reference_email in message.to
+
+
+def test_refusing_needs_a_reason_and_sends_it(staff_client, family, outbox):
+    document = DocumentFactory(family=family)
+    response = staff_client.post(_review_url(document), {"decision": "refuse", "reason": ""})
+    assert "Indiquez le motif du refus" in html.unescape(response.content.decode())
+    document.refresh_from_db()
+    assert document.status == Document.Status.RECEIVED
+    staff_client.post(
+        _review_url(document), {"decision": "refuse", "reason": "Document de plus de 3 mois"}
+    )
+    document.refresh_from_db()
+    assert document.status == Document.Status.REFUSED
+    message = outbox()[-1]
+    assert message.subject == "Document refusé : Justificatif de domicile"
+    assert "Document de plus de 3 mois" in message.body
+
+
+def test_an_image_is_previewed_and_earlier_versions_are_listed(staff_client, family):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    earlier = DocumentFactory(
+        family=family, status=Document.Status.REFUSED, refusal_reason="Flou", is_current=False
+    )
+    name = default_storage.save("documents/x.jpg", ContentFile(image_bytes()))
+    document = DocumentFactory(family=family, file=name, content_type="image/jpeg")
+    page = staff_client.get(_review_url(document)).content.decode()
+    assert f'src="/documents/{document.pk}/?apercu=1"' in page
+    assert f"/admin/students/document/{earlier.pk}/change/" in page
+    response = staff_client.get(f"/documents/{document.pk}/?apercu=1")
+    assert response["Content-Disposition"].startswith("inline;")
+
+
+def test_the_student_admin_shows_enrolments_inline(staff_client, family):
+    student = StudentFactory(family=family)
+    enrolment = EnrolmentFactory(student=student)
+    page = staff_client.get(f"/admin/students/student/{student.pk}/change/").content.decode()
+    assert "Inscriptions" in page and str(enrolment.course.pk) in page
+    for url in ["course", "discipline", "department", "season"]:
+        assert staff_client.get(f"/admin/students/{url}/").status_code == 200
+
+
+def test_certificates_stay_closed_to_staff_without_the_permission(client, family):
+    from django.contrib.auth.models import Permission
+
+    from students.models import DocumentKind
+    from tests.factories import StaffFactory
+    from tests.students.factories import dance_student
+
+    agent = StaffFactory(is_superuser=False)
+    agent.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_document", "change_document"])
+    )
+    client.force_login(agent)
+    certificate = DocumentFactory(
+        family=family,
+        student=dance_student(family),
+        kind=DocumentKind.MEDICAL_CERTIFICATE,
+        document_date=None,
+    )
+    page = html.unescape(
+        client.get(f"/admin/students/document/{certificate.pk}/change/").content.decode()
+    )
+    assert "réservé au personnel habilité" in page
+    assert f"/documents/{certificate.pk}/" not in page
+    listing = client.get("/admin/students/document/").content.decode()
+    assert "réservé" in listing and f"/documents/{certificate.pk}/" not in listing
+
+
+def test_a_staff_edit_of_a_student_sends_the_same_receipt(staff_client, family, outbox):
+    from students.forms import StudentForm
+
+    student = StudentFactory(family=family, first_name="Léa", school="École A")
+    form = StudentForm(instance=student)
+    data = {"family": family.pk, "enrolments-TOTAL_FORMS": 0, "enrolments-INITIAL_FORMS": 0}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = "" if value is None else value
+    data.update(school="Collège B", mobile="0611223344")
+    response = staff_client.post(f"/admin/students/student/{student.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    student.refresh_from_db()
+    assert student.school == "Collège B" and student.mobile == "+33611223344"
+    assert student.version == 2
+    message = outbox()[-1]
+    assert "École A" in message.body and "Collège B" in message.body
+    assert "le secrétariat" in message.body

@@ -1,0 +1,106 @@
+"""`/eleves/` and `/eleves/<id>/`: the family's students, enrolments and documents."""
+
+from datetime import time
+
+from students.models import Document
+from tests.factories import CourseFactory, EnrolmentFactory, SeasonFactory, StudentFactory
+from tests.students.factories import DocumentFactory, dance_student, music_student
+
+
+def test_it_lists_the_students_with_this_season_s_enrolments(family_client, family):
+    student = StudentFactory(family=family, first_name="Léa", last_name="Test")
+    EnrolmentFactory(
+        student=student,
+        course=CourseFactory(
+            season=SeasonFactory(),
+            name="Piano 2e cycle",
+            teacher="Mme LE GALL",
+            weekday=3,
+            start_time=time(14),
+            end_time=time(14, 30),
+        ),
+    )
+    dance_student(family, first_name="Inès")
+    html = family_client.get("/eleves/").content.decode()
+    assert "Léa TEST" in html and "Inès" in html
+    for text in ["Piano", "Musique", "Piano 2e cycle", "Mme LE GALL", "mercredi 14h00–14h30"]:
+        assert text in html
+    assert "Danse classique" in html and "Mme PRIGENT" in html
+    assert "Justificatif de domicile de moins de 3 mois" in html
+    assert "à fournir" in html
+    assert "bientôt disponible" not in html
+
+
+def test_the_list_shows_document_statuses(family_client, family):
+    music_student(family)
+    DocumentFactory(family=family, status=Document.Status.VALIDATED)
+    html = family_client.get("/eleves/").content.decode()
+    assert "validé" in html
+
+
+def test_the_list_needs_a_constant_number_of_queries(
+    family_client, family, django_assert_max_num_queries
+):
+    for _ in range(2):
+        music_student(family)
+        dance_student(family)
+    with django_assert_max_num_queries(12) as few:
+        family_client.get("/eleves/")
+    for _ in range(6):
+        music_student(family)
+        dance_student(family)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = family_client.get("/eleves/").content.decode()
+    assert html.count("pf-student card") == 16
+
+
+def test_the_list_shows_only_the_family_s_students(family_client, other_user):
+    StudentFactory(family=other_user.family, first_name="Intrus")
+    html = family_client.get("/eleves/").content.decode()
+    assert "Intrus" not in html
+    assert "Aucun élève" in html
+
+
+def test_pages_redirect_anonymous_visitors(client, family):
+    student = StudentFactory(family=family)
+    for url in ["/eleves/", f"/eleves/{student.pk}/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/connexion/")
+
+
+def test_the_detail_shows_the_record_enrolments_and_documents(family_client, family):
+    student = dance_student(family, first_name="Inès", school="Collège Jean Macé")
+    html = family_client.get(f"/eleves/{student.pk}/").content.decode()
+    assert f"Fiche élève : {student.display_name}" in html
+    assert "Collège Jean Macé" in html
+    assert "Danse classique" in html
+    assert "Attestation sur l&#x27;honneur ou certificat médical (danse)" in html
+    assert "Importer" in html and "10 Mo au maximum" in html
+    assert "Historique des modifications" in html
+
+
+def test_the_detail_of_another_family_s_student_is_a_404(other_client, family):
+    student = StudentFactory(family=family)
+    assert other_client.get(f"/eleves/{student.pk}/").status_code == 404
+    assert other_client.post(f"/eleves/{student.pk}/", {"last_name": "X"}).status_code == 404
+
+
+def test_staff_have_no_family_pages(staff_client):
+    assert staff_client.get("/eleves/").status_code == 403
+
+
+def test_the_detail_needs_a_constant_number_of_queries(
+    family_client, family, django_assert_max_num_queries
+):
+    student = music_student(family)
+    with django_assert_max_num_queries(20) as few:
+        family_client.get(f"/eleves/{student.pk}/")
+    for _ in range(5):
+        music_student(family)
+        dance_student(family)
+        DocumentFactory(
+            family=family, status=Document.Status.REFUSED, refusal_reason="x", is_current=False
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        family_client.get(f"/eleves/{student.pk}/")
