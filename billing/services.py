@@ -6,6 +6,9 @@ copied data and PDF are stored, and the family's e-mail is queued; if anything f
 """
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -80,6 +83,26 @@ def copy_identities(document, *, family: Family, centre: Centre) -> None:
     document.centre_legal_mentions = centre.legal_mentions
 
 
+# The PDFs stored by the issue running in this thread (see `pdfs_deleted_on_error`).
+_stored_pdfs: ContextVar[list[str] | None] = ContextVar("stored_pdfs", default=None)
+
+
+@contextmanager
+def pdfs_deleted_on_error() -> Iterator[None]:
+    """Wrap an issue's transaction: if it fails, the rows roll back and the PDFs it stored are
+    deleted too, so no file is left that no row points to."""
+    stored: list[str] = []
+    token = _stored_pdfs.set(stored)
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    finally:
+        _stored_pdfs.reset(token)
+
+
 def store_pdf(document, rendered: tuple[str, str, bytes]) -> None:
     """Saves the bytes once, under a random name, with their SHA-256."""
     _filename, _mimetype, data = rendered
@@ -88,6 +111,9 @@ def store_pdf(document, rendered: tuple[str, str, bytes]) -> None:
         f"billing/{year}/{secrets.token_urlsafe(24)}.pdf", ContentFile(data)
     )
     document.pdf_sha256 = pdf.sha256(data)
+    stored = _stored_pdfs.get()
+    if stored is not None:
+        stored.append(document.pdf.name)
 
 
 def family_recipients(family: Family) -> list[str]:
@@ -164,7 +190,7 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
     """Issues a draft invoice: number, copied identities, stored PDF, e-mail to the family."""
     issued_on = issued_on or timezone.localdate()
     check_not_far_future(issued_on, field="issued_on")
-    with transaction.atomic():
+    with pdfs_deleted_on_error(), transaction.atomic():
         invoice = (
             Invoice.objects.select_for_update(of=("self",))
             .select_related("family", "season")
@@ -204,7 +230,7 @@ def issue_credit_note(
     """A credit note correcting an issued invoice: all of it by default, or the given lines."""
     issued_on = issued_on or timezone.localdate()
     check_not_far_future(issued_on, field="issued_on")
-    with transaction.atomic():
+    with pdfs_deleted_on_error(), transaction.atomic():
         # Locking the invoice serialises two credit notes for it, so both cannot over-credit.
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if not invoice.is_issued or invoice.is_credit_note:
@@ -270,7 +296,7 @@ def record_payment(
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "Le montant d'un règlement doit être positif."})
     check_not_far_future(received_on, field="received_on")
-    with transaction.atomic():
+    with pdfs_deleted_on_error(), transaction.atomic():
         centre = Centre.objects.current()
         payment = Payment(
             family=family,

@@ -1,13 +1,14 @@
 """The Élèves tab: the students' records and enrolments, their documents, and the download of
 a document (families for their own, staff)."""
 
+import logging
 from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +33,8 @@ from students.forms import DocumentUploadForm, StudentForm
 from students.models import Document, Enrolment, Student
 from students.services import DocumentNotAccepted, update_student_record, upload_document
 from students.uploads import TOO_LARGE_MESSAGE, SizeLimitedUploadHandler
+
+logger = logging.getLogger(__name__)
 
 
 def _students(family):
@@ -181,6 +184,16 @@ def _upload(request, pk, requirement, limiter):
             )
         except DocumentNotAccepted:
             messages.info(request, _("Ce document a déjà été reçu : rien n'a été importé."))
+        except DatabaseError:
+            # upload_document rolled back and deleted the file: say so rather than a bare 500.
+            logger.exception("document upload failed: student=%s", student.pk)
+            messages.error(
+                request,
+                _(
+                    "Le document n'a pas pu être enregistré à la suite d'un incident technique. "
+                    "Rien n'a été conservé : importez-le à nouveau dans quelques minutes."
+                ),
+            )
         else:
             messages.success(
                 request,

@@ -69,3 +69,31 @@ def visible_text(html: str) -> str:
     from html import unescape
 
     return " ".join(plain(unescape(re.sub(r"<[^>]+>", " ", html))).split())
+
+
+def issue_all_at_once(drafts, *, issued_on: date) -> dict:
+    """Issues the drafts from one thread each, released together; returns {draft pk: error}
+    for the issues that failed."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(drafts))
+    errors = {}
+
+    def issue(draft):
+        try:
+            barrier.wait()
+            services.issue_invoice(invoice=draft, issued_on=issued_on)
+        except Exception as error:  # returned to the test
+            errors[draft.pk] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue, args=[draft]) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "an issuer is still waiting"
+    return errors

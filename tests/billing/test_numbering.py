@@ -1,15 +1,14 @@
 """Numbers: YYYYFAC####, sequential per year, without gaps, even under concurrency."""
 
-import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from billing import services
 from billing.models import DocumentCounter, Invoice
-from tests.billing.factories import draft_invoice, issued_invoice, payment
+from tests.billing.factories import draft_invoice, issue_all_at_once, issued_invoice, payment
 from tests.factories import FamilyFactory
 
 
@@ -66,24 +65,7 @@ def test_a_failed_issue_leaves_no_gap(family, monkeypatch):
 def test_concurrent_issuing_gives_unique_gapless_numbers():
     family = FamilyFactory()
     drafts = [draft_invoice(family) for _ in range(8)]
-    barrier = threading.Barrier(len(drafts))
-    errors = []
-
-    def issue(draft):
-        try:
-            barrier.wait()
-            services.issue_invoice(invoice=draft, issued_on=date(2026, 5, 1))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=issue, args=[draft]) for draft in drafts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert issue_all_at_once(drafts, issued_on=date(2026, 5, 1)) == {}
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"2026FAC{n:04d}" for n in range(1, 9)]
 
