@@ -1,17 +1,16 @@
 """Keyboard only (no mouse): log in, edit the family record, upload a document, download an
 invoice PDF, with the demo data; focus is always visible and lands where expected."""
 
-import io
 import re
 from datetime import date, timedelta
 
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
 from students.models import Document
 from students.services import review_document
+from tests.demo import seed_demo
 from tests.students.factories import pdf_bytes
 
 MAX_TABS = 120
@@ -83,9 +82,7 @@ def _type_over(page, text: str) -> None:
 
 
 def test_a_family_goes_through_the_portal_with_the_keyboard_only(page, settings, tmp_path):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    settings.DEBUG = False
+    seed_demo(settings)
     # The secretariat refused the demo family's proof of address: a new one is expected.
     family = User.objects.get(username="demo").family
     waiting = Document.objects.get(family=family, is_current=True, kind="address")

@@ -3,7 +3,6 @@ a tar of MEDIA_ROOT, a wipe, then `loaddata` and the tar back. Everything must m
 model, ledger totals, last numbers and the SHA-256 of every private file."""
 
 import hashlib
-import io
 import shutil
 import tarfile
 from datetime import date
@@ -21,6 +20,7 @@ from billing.models import DocumentCounter, Invoice, Payment
 from families.models import Family
 from tests.billing.factories import draft_invoice
 from tests.conftest import log_in
+from tests.demo import seed_demo
 
 # As in docs/backup.md: rebuilt by `migrate` (content types, permissions) or not worth keeping.
 EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
@@ -91,8 +91,7 @@ def _snapshot(media_root) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_every_row_total_number_and_file(settings, tmp_path, client):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+    seed_demo(settings)
     media_root = settings.MEDIA_ROOT
     before = _snapshot(media_root)
     assert before["counts"]["billing.Invoice"] >= 3 and before["counts"]["students.Document"] >= 3
