@@ -163,7 +163,13 @@ class InvoiceAdmin(admin.ModelAdmin):
         return pdf_link(obj)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("family", "season")
+        # A family is shown as its first responsable's name: one query for the whole page.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("family", "season")
+            .prefetch_related("family__responsables")
+        )
 
     def get_fields(self, request, obj=None):
         if obj is None or not obj.is_issued:
@@ -239,6 +245,10 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["number", "reference", "family__name", "family_name"]
     list_select_related = ["family"]
     date_hierarchy = "received_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("family__responsables")
+
     inlines = [PaymentAllocationInline]
 
     @admin.display(description=_("montant"))
