@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -378,7 +379,9 @@ class FamilyAccountAdmin(admin.ModelAdmin):
                 "form": form,
             }
             return render(request, "admin/billing/familyaccount/export.html", context)
-        return operations_csv(form.cleaned_data["start"], form.cleaned_data["end"])
+        # An accounting export, French like the PDFs, whatever the staff member's language.
+        with translation.override("fr"):
+            return operations_csv(form.cleaned_data["start"], form.cleaned_data["end"])
 
 
 def operations_csv(start: date, end: date) -> HttpResponse:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from billing import pdf
@@ -94,7 +95,7 @@ def document_pdf(request, number: str):
 def attestation(request):
     form = AttestationForm(request.GET)
     if not form.is_valid():
-        messages.error(request, "Choisissez une saison ou une année pour l'attestation.")
+        messages.error(request, _("Choisissez une saison ou une année pour l'attestation."))
         return redirect("billing:ledger")
     family = Family.objects.prefetch_related("responsables").get(pk=request.user.family_id)
     document = build_attestation(
