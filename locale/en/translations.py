@@ -821,4 +821,10 @@ TRANSLATIONS: dict[str, str | tuple[str, str]] = {
     "Langue": "Language",
     # A format of Django's date filter (history and conflict timestamps): letters are codes.
     "d/m/Y à H:i": "d/m/Y, H:i",
+    # Accessibility statement: what is tested; enrolment tables.
+    "Ce qui a été testé": "What is tested",
+    "À chaque modification du portail, l'outil automatique axe-core vérifie les critères WCAG 2.1 niveaux A et AA sur toutes les pages (accueil, connexion, mot de passe perdu, chaque onglet avec des données, formulaires affichant leurs erreurs, pages d'erreur), sur un écran d'ordinateur et sur un écran de téléphone de 320 pixels, avec et sans les préférences d'affichage : aucune anomalie.": "With every change to the portal, the automated tool axe-core checks the WCAG 2.1 level A and AA criteria on every page (home, login, forgotten password, every tab with data, forms showing their errors, error pages), on a computer screen and on a 320-pixel phone screen, with and without the display preferences: no issue found.",
+    "Un parcours complet au clavier seul (connexion, fiche famille, dépôt d'un document, facture) est rejoué automatiquement.": "A complete keyboard-only journey (login, family record, document upload, invoice) is replayed automatically.",
+    "Ces tests automatiques ne remplacent pas un audit RGAA par une personne qualifiée, qui reste à faire.": "These automated tests do not replace an RGAA audit by a qualified person, which is still to be done.",
+    "Inscriptions de %(name)s": "Enrolments of %(name)s",
 }
