@@ -14,7 +14,7 @@ from billing.ledger import Period, build_attestation, build_ledger, period_choic
 from billing.models import Invoice, Payment
 from billing.services import family_address, invoice_balance
 from families.models import Family
-from portal.access import family_required, get_for_family, security_log
+from portal.access import family_required, get_for_family, log_not_found
 from portal.models import Centre
 
 
@@ -81,9 +81,7 @@ def document_pdf(request, number: str):
         queryset = queryset.filter(family_id=request.user.family_id)
     document = queryset.only("number", "pdf").first()
     if document is None or not document.pdf:
-        security_log.warning(
-            "not-found billing document: path=%s user=%s", request.path, request.user.pk
-        )
+        log_not_found(request, "billing document")
         raise Http404
     with default_storage.open(document.pdf.name, "rb") as stored:
         data = stored.read()
