@@ -3,7 +3,10 @@ size and query count (for a family with 1 student and one with 8). Prints JSON."
 
 import json
 import os
+import statistics
 import sys
+import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,7 +44,9 @@ def first_invoice_pdf(user):
         from billing.models import Invoice
     except ImportError:
         return None
-    invoice = Invoice.objects.filter(family=user.family).exclude(number="").order_by("pk").first()
+    invoice = (
+        Invoice.objects.filter(family=user.family, number__isnull=False).order_by("pk").first()
+    )
     return try_reverse("billing:pdf", number=invoice.number) if invoice else None
 
 
@@ -54,7 +59,90 @@ PAGES = [
     ("Facturation", lambda u: "/facturation/", False),
     ("Facture PDF", first_invoice_pdf, False),
     ("Admin : recherche de famille", lambda u: "/admin/families/family/?q=Martin", True),
+    ("Admin : recherche de famille (rare)", lambda u: "/admin/families/family/?q=Kergoat+Zo", True),
+    ("Admin : documents à vérifier", lambda u: "/admin/students/documenttoreview/", True),
 ]
+
+
+def median_ms(function, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def extras(typical) -> dict:
+    """PDF rendering vs serving, and the cost of checking large uploads."""
+    from billing.models import Invoice
+    from billing.pdf import render_invoice
+    from portal.models import Centre
+
+    found = {}
+    invoice = Invoice.objects.filter(family=typical.family, number__isnull=False).first()
+    if invoice is not None:
+        centre = Centre.objects.current()
+        render = median_ms(lambda: render_invoice(invoice, centre=centre), 20)
+        client = Client()
+        client.force_login(typical)
+        path = reverse("billing:pdf", kwargs={"number": invoice.number})
+        serve = median_ms(
+            lambda: (
+                b"".join(client.get(path).streaming_content)
+                if client.get(path).streaming
+                else client.get(path).content
+            ),
+            20,
+        )
+        found["Invoice PDF: WeasyPrint render, median of 20"] = f"{render:.0f} ms"
+        found["Invoice PDF: serving the stored file, median of 20 (in-process)"] = f"{serve:.1f} ms"
+    found.update(upload_costs())
+    return found
+
+
+def upload_costs() -> dict:
+    import io
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    from pypdf import PdfWriter
+
+    from students.uploads import check_upload
+
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(595, 842)
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    # Padding inside a PDF comment keeps it a valid PDF of ~10 MB.
+    big_pdf = pdf.getvalue().replace(
+        b"%PDF-1.3", b"%PDF-1.3\n%" + b"x" * (10 * 1024 * 1024 - 200_000), 1
+    )
+    photo = io.BytesIO()
+    Image.effect_noise((4000, 3000), 64).convert("RGB").save(photo, "JPEG", quality=90)
+    found = {}
+    for label, name, content in [
+        (f"Upload check of a {len(big_pdf) / 1e6:.1f} MB PDF", "grand.pdf", big_pdf),
+        (
+            f"Upload check + re-encode of a 12 MP JPEG ({len(photo.getvalue()) / 1e6:.1f} MB)",
+            "photo.jpg",
+            photo.getvalue(),
+        ),
+    ]:
+        tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            check_upload(SimpleUploadedFile(name, content))
+            outcome = "accepted"
+        except ValidationError as exc:
+            outcome = f"refused ({exc})"
+        elapsed = (time.perf_counter() - started) * 1000
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        found[label] = f"{elapsed:.0f} ms, peak Python memory {peak / 1e6:.0f} MB, {outcome}"
+    return found
 
 
 def measure(client, path):
@@ -126,6 +214,7 @@ def main():
                 "admin_password": ADMIN_PASSWORD,
                 "pages": pages,
                 "reference_base_queries": reference_queries,
+                "extra": extras(typical),
             }
         )
     )

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -163,7 +164,13 @@ class InvoiceAdmin(admin.ModelAdmin):
         return pdf_link(obj)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("family", "season")
+        # A family is shown as its first responsable's name: one query for the whole page.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("family", "season")
+            .prefetch_related("family__responsables")
+        )
 
     def get_fields(self, request, obj=None):
         if obj is None or not obj.is_issued:
@@ -239,6 +246,10 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["number", "reference", "family__name", "family_name"]
     list_select_related = ["family"]
     date_hierarchy = "received_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("family__responsables")
+
     inlines = [PaymentAllocationInline]
 
     @admin.display(description=_("montant"))
@@ -368,7 +379,9 @@ class FamilyAccountAdmin(admin.ModelAdmin):
                 "form": form,
             }
             return render(request, "admin/billing/familyaccount/export.html", context)
-        return operations_csv(form.cleaned_data["start"], form.cleaned_data["end"])
+        # An accounting export, French like the PDFs, whatever the staff member's language.
+        with translation.override("fr"):
+            return operations_csv(form.cleaned_data["start"], form.cleaned_data["end"])
 
 
 def operations_csv(start: date, end: date) -> HttpResponse:

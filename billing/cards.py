@@ -1,6 +1,7 @@
 """Accueil card: the family owes money (two aggregate queries)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from billing.ledger import totals
 from billing.templatetags.billing import format_euros
@@ -13,10 +14,10 @@ def home_cards(family) -> list[Card]:
         return []
     return [
         Card(
-            title="Solde à régler",
-            text=f"Vous devez {format_euros(balance)} au centre.",
+            title=_("Solde à régler"),
+            text=_("Vous devez %(amount)s au centre.") % {"amount": format_euros(balance)},
             url=reverse("billing:ledger"),
-            link_label="Voir mes factures",
+            link_label=_("Voir mes factures"),
             level="warning",
         )
     ]

@@ -30,7 +30,11 @@ def seed_demo(family) -> list[str]:
     current = Season.objects.current()
     students = {student.first_name: student for student in family.students.all()}
     disciplines = {discipline.name: discipline for discipline in Discipline.objects.all()}
-    modes = {mode.name: mode for mode in PaymentMode.objects.all()}
+    # The migration creates the usual modes; a flushed database (tests) may have lost them.
+    modes = {
+        name: PaymentMode.objects.get_or_create(name=name)[0]
+        for name in ("Chèque", "Chèques vacances ANCV", "Carte bancaire", "Virement", "Espèces")
+    }
 
     def line(first_name: str, discipline: str) -> services.LineData:
         student = students.get(first_name)

@@ -126,9 +126,13 @@ class CreditNoteForm(forms.Form):
     )
 
 
+# The page asks for DD/MM/YYYY in every language (English input formats would read MM/DD).
+EXPORT_DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
 class ExportForm(forms.Form):
-    start = forms.DateField(label=_("Du"))
-    end = forms.DateField(label=_("Au"))
+    start = forms.DateField(label=_("Du"), input_formats=EXPORT_DATE_FORMATS)
+    end = forms.DateField(label=_("Au"), input_formats=EXPORT_DATE_FORMATS)
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.models import ZERO, Invoice, Payment
 from students.models import Season
@@ -28,10 +29,10 @@ class Period:
     @property
     def label(self) -> str:
         if self.season is not None:
-            return f"Saison {self.season.name}"
+            return _("Saison %(name)s") % {"name": self.season.name}
         if self.year is not None:
-            return f"Année {self.year}"
-        return "Toutes périodes"
+            return _("Année %(year)s") % {"year": self.year}
+        return _("Toutes périodes")
 
     @property
     def slug(self) -> str:
@@ -145,7 +146,7 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
             date=payment.received_on,
             number=payment.number,
             kind=KIND_PAYMENT,
-            label="RÈGLEMENT" + (f" ({payment.reference})" if payment.reference else ""),
+            label=_("RÈGLEMENT") + (f" ({payment.reference})" if payment.reference else ""),
             mode=payment.mode_name,
             credit=payment.amount,
         )
@@ -162,10 +163,11 @@ def period_choices() -> list[tuple[str, str, Period]]:
     for season in seasons:
         years.update({season.starts_on.year, season.ends_on.year})
     choices = [
-        (f"s{season.pk}", f"Saison {season.name}", Period(season=season)) for season in seasons
+        (f"s{season.pk}", Period(season=season).label, Period(season=season)) for season in seasons
     ]
     choices += [
-        (f"a{year}", f"Année {year}", Period(year=year)) for year in sorted(years, reverse=True)
+        (f"a{year}", Period(year=year).label, Period(year=year))
+        for year in sorted(years, reverse=True)
     ]
     return choices
 

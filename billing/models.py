@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Family
@@ -181,7 +182,10 @@ class Invoice(SnapshotFields):
         ]
 
     def __str__(self) -> str:
-        return self.number or f"{self.get_kind_display()} (brouillon n° {self.pk})"
+        return self.number or gettext("%(kind)s (brouillon n° %(pk)s)") % {
+            "kind": self.get_kind_display(),
+            "pk": self.pk,
+        }
 
     @property
     def is_credit_note(self) -> bool:
@@ -190,8 +194,10 @@ class Invoice(SnapshotFields):
     @property
     def ledger_label(self) -> str:
         if self.is_credit_note:
-            return f"AVOIR sur {self.credited_invoice.number}" if self.credited_invoice else "AVOIR"
-        return self.label.upper() if self.label else "FACTURE"
+            if self.credited_invoice:
+                return gettext("AVOIR sur %(number)s") % {"number": self.credited_invoice.number}
+            return gettext("AVOIR")
+        return self.label.upper() if self.label else gettext("FACTURE")
 
 
 class InvoiceLine(models.Model):
@@ -283,7 +289,7 @@ class Payment(SnapshotFields):
         ]
 
     def __str__(self) -> str:
-        return self.number or f"Règlement {self.pk}"
+        return self.number or gettext("Règlement %(pk)s") % {"pk": self.pk}
 
 
 class PaymentAllocation(models.Model):

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing import pdf
 from billing.models import (
@@ -139,7 +140,7 @@ def create_draft_invoice(
     check_not_far_future(due_on, field="due_on")
     for line in lines:
         if line.amount < 0:
-            raise ValidationError("Une ligne de facture ne peut pas être négative.")
+            raise ValidationError(_("Une ligne de facture ne peut pas être négative."))
     with transaction.atomic():
         invoice = Invoice.objects.create(family=family, season=season, label=label, due_on=due_on)
         InvoiceLine.objects.bulk_create(
@@ -160,7 +161,7 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     """Numbers, freezes and renders a locked draft (invoice or credit note)."""
     lines = list(invoice.lines.select_related("student"))
     if not lines:
-        raise ValidationError("Une facture sans ligne ne peut pas être émise.")
+        raise ValidationError(_("Une facture sans ligne ne peut pas être émise."))
     for line in lines:
         if line.student is not None and not line.student_name:
             line.student_name = line.student.display_name
@@ -180,7 +181,7 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     )
     if later.exists():
         raise ValidationError(
-            "Une facture plus récente existe déjà : la date d'émission ne peut pas la précéder."
+            _("Une facture plus récente existe déjà : la date d'émission ne peut pas la précéder.")
         )
     store_pdf(invoice, pdf.render_invoice(invoice, centre=centre))
     invoice.save()
@@ -197,9 +198,11 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
             .get(pk=invoice.pk)
         )
         if invoice.is_issued:
-            raise ValidationError(f"La facture {invoice.number} est déjà émise.")
+            raise ValidationError(
+                _("La facture %(number)s est déjà émise.") % {"number": invoice.number}
+            )
         if invoice.due_on and invoice.due_on < issued_on:
-            raise ValidationError("L'échéance ne peut pas précéder la date d'émission.")
+            raise ValidationError(_("L'échéance ne peut pas précéder la date d'émission."))
         invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
         _issue(invoice, issued_on=issued_on, centre=Centre.objects.current())
         send_templated_email(
@@ -234,9 +237,9 @@ def issue_credit_note(
         # Locking the invoice serialises two credit notes for it, so both cannot over-credit.
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if not invoice.is_issued or invoice.is_credit_note:
-            raise ValidationError("Un avoir ne corrige qu'une facture émise.")
+            raise ValidationError(_("Un avoir ne corrige qu'une facture émise."))
         if issued_on < invoice.issued_on:
-            raise ValidationError("Un avoir ne peut pas précéder la facture qu'il corrige.")
+            raise ValidationError(_("Un avoir ne peut pas précéder la facture qu'il corrige."))
         if lines is None:
             lines = [
                 LineData(
@@ -249,9 +252,9 @@ def issue_credit_note(
             ]
         amount = sum((line.amount for line in lines), ZERO)
         if any(line.amount < 0 for line in lines) or amount <= 0:
-            raise ValidationError("Le montant de l'avoir doit être positif.")
+            raise ValidationError(_("Le montant de l'avoir doit être positif."))
         if amount > invoice.total - credited_total(invoice):
-            raise ValidationError("L'avoir dépasse ce qui reste de la facture.")
+            raise ValidationError(_("L'avoir dépasse ce qui reste de la facture."))
         credit_note = Invoice.objects.create(
             family_id=invoice.family_id,
             kind=Invoice.Kind.CREDIT_NOTE,
@@ -294,7 +297,7 @@ def record_payment(
     """Records a payment, allocates it to `invoices` (oldest first, up to what each still
     owes) and issues its numbered receipt."""
     if amount is None or amount <= 0:
-        raise ValidationError({"amount": "Le montant d'un règlement doit être positif."})
+        raise ValidationError({"amount": _("Le montant d'un règlement doit être positif.")})
     check_not_far_future(received_on, field="received_on")
     with pdfs_deleted_on_error(), transaction.atomic():
         centre = Centre.objects.current()

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from billing import pdf
@@ -13,7 +14,7 @@ from billing.ledger import Period, build_attestation, build_ledger, period_choic
 from billing.models import Invoice, Payment
 from billing.services import family_address, invoice_balance
 from families.models import Family
-from portal.access import family_required, get_for_family, security_log
+from portal.access import family_required, get_for_family, log_not_found
 from portal.models import Centre
 
 
@@ -80,9 +81,7 @@ def document_pdf(request, number: str):
         queryset = queryset.filter(family_id=request.user.family_id)
     document = queryset.only("number", "pdf").first()
     if document is None or not document.pdf:
-        security_log.warning(
-            "not-found billing document: path=%s user=%s", request.path, request.user.pk
-        )
+        log_not_found(request, "billing document")
         raise Http404
     with default_storage.open(document.pdf.name, "rb") as stored:
         data = stored.read()
@@ -94,7 +93,7 @@ def document_pdf(request, number: str):
 def attestation(request):
     form = AttestationForm(request.GET)
     if not form.is_valid():
-        messages.error(request, "Choisissez une saison ou une année pour l'attestation.")
+        messages.error(request, _("Choisissez une saison ou une année pour l'attestation."))
         return redirect("billing:ledger")
     family = Family.objects.prefetch_related("responsables").get(pk=request.user.family_id)
     document = build_attestation(

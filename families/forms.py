@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from families.models import Family, Responsable
 from portal.changes import TrackEditsMixin, VersionForm, changes_since, is_stale
+from portal.widgets import FastSelect
 
 FAMILY_FIELDS = [
     "address_line1",
@@ -83,6 +84,10 @@ class ResponsableForm(TrackEditsMixin, forms.ModelForm):
         fields = RESPONSABLE_FIELDS
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "civility": FastSelect,
+            "birth_department": FastSelect,
+            "marital_status": FastSelect,
+            "socio_professional_group": FastSelect,
         }
 
     def __init__(self, *args, **kwargs):

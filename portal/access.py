@@ -28,15 +28,21 @@ def family_required(view):
     return wrapper
 
 
+def log_not_found(request, what: str = "family object") -> None:
+    """The security log line of a family object that is not the visitor's (or not at all)."""
+    security_log.warning(
+        "not-found %s: path=%s user=%s ip=%s",
+        what,
+        request.path,
+        request.user.pk,
+        request.META.get("REMOTE_ADDR"),
+    )
+
+
 def get_for_family(request, queryset, *, family_field: str = "family", **lookup):
     """One object of the logged-in family, or 404 (and a security log line)."""
     try:
         return get_object_or_404(queryset, **{family_field: request.user.family_id}, **lookup)
     except Http404:
-        security_log.warning(
-            "not-found family object: path=%s user=%s ip=%s",
-            request.path,
-            request.user.pk,
-            request.META.get("REMOTE_ADDR"),
-        )
+        log_not_found(request)
         raise

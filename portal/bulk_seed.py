@@ -18,7 +18,7 @@ from students.models import Course, Enrolment, Season, Student
 
 BENCH_PASSWORD = "Bench-Portail-2026"
 BATCH = 2_000
-EXTRA_SEEDERS: list[str] = []
+EXTRA_SEEDERS: list[str] = ["students.bulk_seed.bulk_seed", "billing.bulk_seed.bulk_seed"]
 
 LAST_NAMES = [
     "Martin",

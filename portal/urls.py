@@ -27,6 +27,7 @@ urlpatterns = [
     path("documents/", include("students.document_urls")),
     path("reinscription/", include("reenrolment.urls")),
     path("facturation/", include("billing.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 

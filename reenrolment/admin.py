@@ -183,7 +183,11 @@ class RequestAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("lines__discipline")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("lines__discipline", "student__family__responsables")
+        )
 
     @admin.display(description=_("famille"), ordering="student__family__name")
     def family(self, obj):

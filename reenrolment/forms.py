@@ -182,5 +182,7 @@ class ChildForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     birth_date = forms.DateField(
-        label=_("Date de naissance"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date de naissance"),
+        # <input type="date"> only shows a value written YYYY-MM-DD.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

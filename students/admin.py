@@ -43,6 +43,10 @@ class StudentAdmin(SimpleHistoryAdmin):
     form = StudentAdminForm
     list_display = ["last_name", "first_name", "family", "birth_date"]
     list_select_related = ["family"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("family__responsables")
+
     search_fields = ["last_name", "first_name", "family__name"]
     autocomplete_fields = ["family"]
     inlines = [EnrolmentInline]
@@ -126,6 +130,11 @@ class DocumentAdmin(admin.ModelAdmin):
         "download_link",
     ]
     list_select_related = ["family", "student", "season"]
+
+    def get_queryset(self, request):
+        # A family is shown as its first responsable's name: one query for the whole page.
+        return super().get_queryset(request).prefetch_related("family__responsables")
+
     list_filter = ["status", "kind", "season", "is_current"]
     search_fields = ["family__name", "student__last_name", "student__first_name"]
     date_hierarchy = "uploaded_at"

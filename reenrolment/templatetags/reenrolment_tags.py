@@ -1,13 +1,15 @@
-"""French date-times for campaign deadlines: "30 juin 2027 à 23 h 59" (Europe/Paris).
+"""Campaign deadlines in the page's language, Europe/Paris time.
 
-Always in French, whatever language the browser asks for: the school's dates are written the
-French way in its letters, e-mails and pages."""
+French (the default, and always in e-mails, which are rendered in French): "30 juin 2027 à
+23 h 59", "1er mai 2027", as the school writes them in its letters. English: "30 June 2027 at
+23:59", "1 May 2027", so that an English page never shows a French date."""
 
 from datetime import datetime
 
 from django import template
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -17,7 +19,11 @@ def fr_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)
-    return f"{fr_date(local)} à {local.hour} h {local.minute:02d}"
+    return gettext("%(date)s à %(hour)s h %(minute)s") % {
+        "date": fr_date(local),
+        "hour": local.hour,
+        "minute": f"{local.minute:02d}",
+    }
 
 
 @register.filter
@@ -26,6 +32,7 @@ def fr_date(value) -> str:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value)
+    if (translation.get_language() or "fr").split("-")[0] != "fr":
+        return date_format(value, "j F Y")
     day = "1er" if value.day == 1 else str(value.day)
-    with translation.override("fr"):
-        return f"{day} {date_format(value, 'F Y')}"
+    return f"{day} {date_format(value, 'F Y')}"

@@ -3,10 +3,13 @@
 Pages are listed here; each tab's own pages join the list as the tab grows.
 """
 
+import io
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
 
-from tests.factories import PASSWORD, ResponsableFactory, UserFactory
+from tests.factories import PASSWORD
 
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -53,10 +56,10 @@ def audit(page, paths) -> list[str]:
     return found
 
 
-def log_in(page, username):
+def log_in(page, username, password=PASSWORD):
     page.goto("/connexion/")
     page.get_by_label("Identifiant ou e-mail").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/accueil/")
 
@@ -72,21 +75,53 @@ def test_public_pages_have_no_violations(page, width):
     assert found == [], "\n".join(found)
 
 
+def demo_family_pages() -> list[str]:
+    """Every page of the demo family, which has data of every kind."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from billing.models import Invoice
+    from reenrolment.models import Campaign
+
+    family = User.objects.get(username="demo").family
+    pages = list(FAMILY_PAGES)
+    for student in family.students.order_by("pk"):
+        pages.append(reverse("students:detail", kwargs={"pk": student.pk}))
+    for invoice in Invoice.objects.filter(family=family, number__isnull=False, kind="FAC")[:2]:
+        pages.append(reverse("billing:invoice", kwargs={"number": invoice.number}))
+    campaign = Campaign.objects.order_by("-opens_at").first()
+    student = family.students.order_by("pk").first()
+    if campaign is not None:
+        pages.append(
+            reverse(
+                "reenrolment:request_form",
+                kwargs={"campaign_pk": campaign.pk, "student_pk": student.pk},
+            )
+        )
+    return pages
+
+
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_family_pages_have_no_violations(page, width):
-    user = UserFactory(username="audit.famille")
-    ResponsableFactory(family=user.family, last_name="Audit", first_name="Anne")
+def test_family_pages_have_no_violations(page, width, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = False
     page.set_viewport_size({"width": width, "height": 800})
-    log_in(page, "audit.famille")
-    found = audit(page, FAMILY_PAGES)
-    # A form showing its errors.
+    log_in(page, "demo", "Demo-Portail-2026")
+    pages = demo_family_pages()
+    found = audit(page, pages)
+    # Forms showing their errors.
     page.goto("/mot-de-passe/")
     page.get_by_role("button", name="Modifier le mot de passe").click()
+    found += violations(page)
+    page.goto("/famille/")
+    page.locator("#id_famille-reference_mobile").fill("123")
+    page.get_by_role("button", name="Enregistrer").first.click()
     found += violations(page)
     # The display preferences in force.
     page.goto("/accessibilite/")
     page.get_by_label("Texte agrandi").check()
     page.get_by_label("Contraste renforcé").check()
     page.get_by_role("button", name="Enregistrer").click()
-    found += audit(page, FAMILY_PAGES)
+    found += audit(page, pages)
     assert found == [], "\n".join(found)

@@ -34,7 +34,7 @@ def test_it_uploads_a_document_and_sees_it_waiting_for_review(page, tmp_path, ou
 
     page.get_by_role("link", name="Élèves").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fiches élèves")
-    expect(page.get_by_role("region", name="Léa TEST")).to_contain_text("à fournir")
+    expect(page.get_by_role("region", name="Léa TEST", exact=True)).to_contain_text("à fournir")
     _assert_accessible(page)
     page.get_by_role("link", name="Léa TEST").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fiche élève : Léa TEST")

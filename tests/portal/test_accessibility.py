@@ -42,3 +42,11 @@ def test_it_does_not_save_anything_for_anonymous_posts(client, db):
     response = client.post(reverse("portal:accessibility"), {"large_text": "on"})
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login")
+
+
+def test_the_statement_says_what_was_tested(client, db):
+    html = unescape(client.get(reverse("portal:accessibility")).content.decode())
+    assert "Ce qui a été testé" in html
+    assert "axe-core" in html
+    assert "320 pixels" in html
+    assert "clavier seul" in html

@@ -1,6 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.urls import reverse
+
+from tests.factories import StudentFactory
 
 
 def test_it_logs_a_failed_login_with_account_and_ip_but_not_the_password(
@@ -45,3 +48,28 @@ def test_it_never_logs_a_reset_token(client, family_user, outbox, caplog):
     token_path = next(word for word in body.split() if "/mot-de-passe-perdu/" in word)
     token = token_path.rstrip("/").rsplit("/", 1)[-1]
     assert token not in caplog.text
+
+
+def test_it_logs_another_family_object_with_time_account_and_ip(
+    client, family_user, other_user, caplog
+):
+    theirs = StudentFactory(family=other_user.family)
+    client.force_login(family_user)
+    with caplog.at_level(logging.INFO, logger="portal.security"):
+        response = client.get(
+            reverse("students:detail", args=[theirs.pk]), REMOTE_ADDR="198.51.100.4"
+        )
+    assert response.status_code == 404
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("not-found")]
+    assert record.getMessage() == (
+        f"not-found family object: path=/eleves/{theirs.pk}/ user={family_user.pk} ip=198.51.100.4"
+    )
+    # Written with its time by the configured handler.
+    config = settings.LOGGING
+    assert config["loggers"]["portal.security"] == {
+        "handlers": ["console"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    formatter = config["handlers"]["console"]["formatter"]
+    assert config["formatters"][formatter]["format"].startswith("%(asctime)s")
