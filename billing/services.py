@@ -129,6 +129,20 @@ class LineData:
     discipline: Discipline | None = None
 
 
+def _create_lines(invoice: Invoice, lines) -> None:
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            label=line.label,
+            amount=line.amount,
+            student=line.student,
+            discipline=line.discipline,
+        )
+        for position, line in enumerate(lines, start=1)
+    )
+
+
 def create_draft_invoice(
     *,
     family: Family,
@@ -143,17 +157,7 @@ def create_draft_invoice(
             raise ValidationError(_("Une ligne de facture ne peut pas être négative."))
     with transaction.atomic():
         invoice = Invoice.objects.create(family=family, season=season, label=label, due_on=due_on)
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                position=position,
-                label=line.label,
-                amount=line.amount,
-                student=line.student,
-                discipline=line.discipline,
-            )
-            for position, line in enumerate(lines, start=1)
-        )
+        _create_lines(invoice, lines)
     return invoice
 
 
@@ -262,17 +266,7 @@ def issue_credit_note(
             season_id=invoice.season_id,
             label=label or f"Avoir sur la facture {invoice.number}",
         )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=credit_note,
-                position=position,
-                label=line.label,
-                amount=line.amount,
-                student=line.student,
-                discipline=line.discipline,
-            )
-            for position, line in enumerate(lines, start=1)
-        )
+        _create_lines(credit_note, lines)
         _issue(credit_note, issued_on=issued_on, centre=Centre.objects.current())
     return credit_note
 
