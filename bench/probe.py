@@ -87,14 +87,12 @@ def extras(typical) -> dict:
         client = Client()
         client.force_login(typical)
         path = reverse("billing:pdf", kwargs={"number": invoice.number})
-        serve = median_ms(
-            lambda: (
-                b"".join(client.get(path).streaming_content)
-                if client.get(path).streaming
-                else client.get(path).content
-            ),
-            20,
-        )
+
+        def download():
+            response = client.get(path)
+            return b"".join(response.streaming_content) if response.streaming else response.content
+
+        serve = median_ms(download, 20)
         found["Invoice PDF: WeasyPrint render, median of 20"] = f"{render:.0f} ms"
         found["Invoice PDF: serving the stored file, median of 20 (in-process)"] = f"{serve:.1f} ms"
     found.update(upload_costs())
