@@ -214,7 +214,10 @@ class FamilyAdmin(SimpleHistoryAdmin):
             return queryset.filter(
                 family_phones | Q(pk__in=by_responsable.values("family_id"))
             ), False
-        for word in term.split():
+        words = term.split()
+        # A word under 3 letters ("le" in "le gall") matches nearly every family and no
+        # trigram index can serve it: the longer words of the search are enough to narrow it.
+        for word in [w for w in words if len(w) >= 3] or words:
             queryset = queryset.filter(pk__in=family_ids_matching(word))
         return queryset, False
 

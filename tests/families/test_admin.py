@@ -209,3 +209,12 @@ def test_staff_add_a_family_with_its_first_responsable(staff_client, outbox):
     assert family.reference_mobile == "+33611223344"
     assert str(family) == "KERGOAT Erwan"
     assert outbox() == []  # a new record: nothing changed for anyone yet
+
+
+def test_staff_find_a_family_by_several_words_short_ones_included(staff_client, families):
+    le_gall = FamilyFactory(name="Le Gall")
+    ResponsableFactory(family=le_gall, last_name="Le Gall", first_name="Anne")
+    page = text(staff_client.get(CHANGELIST, {"q": "le gall anne"}))
+    assert "LE GALL Anne" in page
+    assert "LEFÈVRE Hélène" not in page
+    assert "MORVAN Yann" not in page
