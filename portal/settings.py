@@ -292,7 +292,5 @@ LOGGING = {
     },
 }
 
-PORTAL_NAME = _("Portail Familles")
-
 # `make bench` only: serves the reference page at /_bench/reference/.
 BENCH_REFERENCE = env_bool("BENCH_REFERENCE", False)

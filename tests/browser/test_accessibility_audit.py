@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from tests.factories import PASSWORD
+from tests.browser.helpers import log_in
 
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -56,14 +56,6 @@ def audit(page, paths) -> list[str]:
     return found
 
 
-def log_in(page, username, password=PASSWORD):
-    page.goto("/connexion/")
-    page.get_by_label("Identifiant ou e-mail").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/accueil/")
-
-
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_public_pages_have_no_violations(page, width):
     page.set_viewport_size({"width": width, "height": 800})
@@ -108,6 +100,7 @@ def test_family_pages_have_no_violations(page, width, settings):
     settings.DEBUG = False
     page.set_viewport_size({"width": width, "height": 800})
     log_in(page, "demo", "Demo-Portail-2026")
+    page.wait_for_url("**/accueil/")
     pages = demo_family_pages()
     found = audit(page, pages)
     # Forms showing their errors.

@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tests.factories import FamilyFactory, ResponsableFactory, UserFactory
 
 PASSWORD = "Premier-Mot-De-Passe-2026"
@@ -61,10 +62,7 @@ def test_the_tab_bar_collapses_into_a_menu_on_a_phone(page):
     user = UserFactory(username="mobile.user", password=PASSWORD)
     ResponsableFactory(family=user.family, last_name="Mobile", first_name="Anne")
     page.set_viewport_size({"width": 320, "height": 640})
-    page.goto("/connexion/")
-    page.get_by_label("Identifiant ou e-mail").fill("mobile.user")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, "mobile.user", PASSWORD)
     facturation = page.get_by_role("link", name="Facturation")
     expect(facturation).to_be_hidden()
     page.get_by_role("button", name="Menu").click()

@@ -6,6 +6,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from tests.billing.factories import issued_invoice, payment, pdf_text
+from tests.browser.helpers import log_in
 from tests.factories import ResponsableFactory, UserFactory
 
 PASSWORD = "Premier-Mot-De-Passe-2026"
@@ -17,10 +18,7 @@ def test_it_opens_an_invoice_from_the_ledger_and_downloads_its_pdf(page):
     invoice = issued_invoice(user.family, "120.00", "66.00", issued_on=date(2026, 10, 5))
     payment(user.family, "86.00", received_on=date(2026, 10, 20), invoices=[invoice])
 
-    page.goto("/connexion/")
-    page.get_by_label("Identifiant ou e-mail").fill("test.nicolas")
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, "test.nicolas", PASSWORD)
     expect(page.get_by_text("Solde à régler")).to_be_visible()
     page.get_by_role("link", name="Voir mes factures").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Facturation")

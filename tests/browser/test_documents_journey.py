@@ -6,6 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tests.factories import ResponsableFactory, UserFactory
 from tests.students.factories import dance_student, music_student, pdf_bytes
 
@@ -26,10 +27,7 @@ def test_it_uploads_a_document_and_sees_it_waiting_for_review(page, tmp_path, ou
     scan = tmp_path / "justificatif.pdf"
     scan.write_bytes(pdf_bytes())
 
-    page.goto("/connexion/")
-    page.get_by_label("Identifiant ou e-mail").fill("test.nicolas")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, "test.nicolas", PASSWORD)
     expect(page.get_by_text("Justificatif de domicile de moins de 3 mois")).to_be_visible()
 
     page.get_by_role("link", name="Élèves").click()

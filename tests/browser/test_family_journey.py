@@ -5,6 +5,7 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tests.factories import FamilyFactory, ResponsableFactory, UserFactory
 
 PASSWORD = "Premier-Mot-De-Passe-2026"
@@ -17,10 +18,7 @@ def test_it_edits_the_record_and_shows_the_changes_and_the_history(page, outbox)
     responsable = ResponsableFactory(family=family, last_name="Test", first_name="Nicolas")
     UserFactory(username="test.nicolas", family=family, responsable=responsable, password=PASSWORD)
 
-    page.goto("/connexion/")
-    page.get_by_label("Identifiant ou e-mail").fill("test.nicolas")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, "test.nicolas", PASSWORD)
     page.get_by_role("link", name="Famille").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fiche famille")
     expect(page.get_by_role("link", name="Famille")).to_have_attribute("aria-current", "page")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from reenrolment.models import Request
+from tests.browser.helpers import log_in
 from tests.factories import (
     CourseFactory,
     DisciplineFactory,
@@ -59,10 +60,7 @@ def test_it_submits_then_amends_a_request(page, outbox):
         requirements=[RequirementFactory()],
     )
 
-    page.goto("/connexion/")
-    page.get_by_label("Identifiant ou e-mail").fill("test.nicolas")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, "test.nicolas", PASSWORD)
     found = violations(page)  # Accueil with the card
     page.get_by_role("link", name="Faire ma demande").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Réinscription")
