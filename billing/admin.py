@@ -34,6 +34,7 @@ from billing.models import (
     PaymentMode,
 )
 from billing.templatetags.billing import format_euros
+from portal.admin_lists import FastChangeListMixin
 
 
 def pdf_link(document) -> str:
@@ -75,7 +76,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(FastChangeListMixin, admin.ModelAdmin):
     form = DraftInvoiceForm
     inlines = [InvoiceLineInline]
     autocomplete_fields = ["family"]
@@ -231,7 +232,7 @@ class PaymentAllocationInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(FastChangeListMixin, admin.ModelAdmin):
     form = PaymentForm
     autocomplete_fields = ["family"]
     list_display = [

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_lists import FastChangeListMixin
 from students.forms import StudentForm
 from students.models import (
     Course,
@@ -39,7 +40,7 @@ class StudentAdminForm(StudentForm):
 
 
 @admin.register(Student)
-class StudentAdmin(SimpleHistoryAdmin):
+class StudentAdmin(FastChangeListMixin, SimpleHistoryAdmin):
     form = StudentAdminForm
     list_display = ["last_name", "first_name", "family", "birth_date"]
     list_select_related = ["family"]
@@ -116,7 +117,7 @@ def _restricted(field_name: str) -> str:
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(FastChangeListMixin, admin.ModelAdmin):
     form = DocumentReviewForm
     list_display = [
         "kind",
