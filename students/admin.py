@@ -266,6 +266,8 @@ class DocumentToReviewAdmin(DocumentAdmin):
     """The "documents à vérifier": the current versions waiting for a decision."""
 
     list_filter = ["kind", "season"]
+    # The queue is the filtered list itself: a second count of it would read the same rows.
+    show_full_result_count = False
 
     def get_queryset(self, request):
         return (
