@@ -136,19 +136,28 @@ def _filtered(family, *, period: Period, kind: str, text: str):
 def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str = "") -> Ledger:
     invoices, payments = _filtered(family, period=period, kind=kind, text=text)
     pdf_url, detail_url = _url_for_numbers("billing:pdf"), _url_for_numbers("billing:invoice")
+    # Rows are read as values: a ledger lists many, and model instances cost more to build.
+    invoice_rows = invoices.values_list(
+        "issued_on", "number", "kind", "label", "total", "credited_invoice__number", named=True
+    )
     rows = [
         Row(
             date=invoice.issued_on,
             number=invoice.number,
             kind=invoice.kind,
-            label=invoice.ledger_label,
-            debit=None if invoice.is_credit_note else invoice.total,
-            credit=invoice.total if invoice.is_credit_note else None,
+            label=Invoice.ledger_label_for(
+                invoice.kind, invoice.label, invoice.credited_invoice__number
+            ),
+            debit=None if invoice.kind == KIND_CREDIT_NOTE else invoice.total,
+            credit=invoice.total if invoice.kind == KIND_CREDIT_NOTE else None,
             detail_url=detail_url(invoice.number),
             pdf_url=pdf_url(invoice.number),
         )
-        for invoice in invoices.select_related("credited_invoice")
+        for invoice in invoice_rows
     ]
+    payment_rows = payments.values_list(
+        "received_on", "number", "reference", "mode_name", "amount", named=True
+    )
     rows += [
         Row(
             date=payment.received_on,
@@ -159,7 +168,7 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
             credit=payment.amount,
             pdf_url=pdf_url(payment.number),
         )
-        for payment in payments
+        for payment in payment_rows
     ]
     rows.sort(key=lambda row: (row.date, row.number), reverse=True)
     return Ledger(rows=rows, totals=totals(family, period=period, kind=kind, text=text))
