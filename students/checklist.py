@@ -180,12 +180,13 @@ def build_checklist(family, students=None) -> Checklist:
             (student, {e.course.discipline.department.kind for e in student.current_enrolments})
             for student in students
         ]
-    documents = Document.objects.for_family(family).current().select_related("season")
+    documents = Document.objects.for_family(family).current()
+    documents = documents.annotate(of_this_season=F("season__is_current"))
     this_season: dict[tuple, Document] = {}
     earlier: dict[tuple, Document] = {}
     for document in documents.order_by("season__starts_on", "uploaded_at"):
         slot = (ADDRESS,) if document.student_id is None else (DANCE, document.student_id)
-        (this_season if document.season.is_current else earlier)[slot] = document
+        (this_season if document.of_this_season else earlier)[slot] = document
 
     items = []
     musicians = [student for student, kinds in enrolled if Department.Kind.MUSIC in kinds]
