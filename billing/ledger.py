@@ -61,10 +61,16 @@ class Row:
     debit: Decimal | None = None
     credit: Decimal | None = None
     detail_url: str = ""
+    pdf_url: str = ""
 
-    @property
-    def pdf_url(self) -> str:
-        return reverse("billing:pdf", args=[self.number])
+
+def _url_for_numbers(name: str):
+    """`reverse(name, args=[number])` for the many numbers of a ledger: reversed once, then each
+    number put in the sample's place (numbers are digits and capital letters, kept as they are
+    in a URL). Several times cheaper than a `reverse()` per row."""
+    sample = "0000FAC0000"
+    head, tail = reverse(name, args=[sample]).split(sample)
+    return lambda number: f"{head}{number}{tail}"
 
 
 @dataclass
@@ -100,13 +106,13 @@ def family_payments(family):
 
 def totals(family, *, period: Period = Period(), kind: str = "", text: str = "") -> Totals:
     invoices, payments = _filtered(family, period=period, kind=kind, text=text)
-    sums = invoices.aggregate(
-        billed=Sum("total", filter=Q(kind=KIND_INVOICE)),
-        credited=Sum("total", filter=Q(kind=KIND_CREDIT_NOTE)),
-    )
+    # One sum per kind: cheaper to build than two filtered sums.
+    sums = dict(invoices.order_by().values_list("kind").annotate(sum=Sum("total")))
     paid = payments.aggregate(paid=Sum("amount"))["paid"]
     return Totals(
-        billed=sums["billed"] or ZERO, credited=sums["credited"] or ZERO, paid=paid or ZERO
+        billed=sums.get(KIND_INVOICE) or ZERO,
+        credited=sums.get(KIND_CREDIT_NOTE) or ZERO,
+        paid=paid or ZERO,
     )
 
 
@@ -129,18 +135,29 @@ def _filtered(family, *, period: Period, kind: str, text: str):
 
 def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str = "") -> Ledger:
     invoices, payments = _filtered(family, period=period, kind=kind, text=text)
+    pdf_url, detail_url = _url_for_numbers("billing:pdf"), _url_for_numbers("billing:invoice")
+    # Rows are read as values: a ledger lists many, and model instances cost more to build.
+    invoice_rows = invoices.values_list(
+        "issued_on", "number", "kind", "label", "total", "credited_invoice__number", named=True
+    )
     rows = [
         Row(
             date=invoice.issued_on,
             number=invoice.number,
             kind=invoice.kind,
-            label=invoice.ledger_label,
-            debit=None if invoice.is_credit_note else invoice.total,
-            credit=invoice.total if invoice.is_credit_note else None,
-            detail_url=reverse("billing:invoice", args=[invoice.number]),
+            label=Invoice.ledger_label_for(
+                invoice.kind, invoice.label, invoice.credited_invoice__number
+            ),
+            debit=None if invoice.kind == KIND_CREDIT_NOTE else invoice.total,
+            credit=invoice.total if invoice.kind == KIND_CREDIT_NOTE else None,
+            detail_url=detail_url(invoice.number),
+            pdf_url=pdf_url(invoice.number),
         )
-        for invoice in invoices.select_related("credited_invoice")
+        for invoice in invoice_rows
     ]
+    payment_rows = payments.values_list(
+        "received_on", "number", "reference", "mode_name", "amount", named=True
+    )
     rows += [
         Row(
             date=payment.received_on,
@@ -149,8 +166,9 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
             label=_("RÈGLEMENT") + (f" ({payment.reference})" if payment.reference else ""),
             mode=payment.mode_name,
             credit=payment.amount,
+            pdf_url=pdf_url(payment.number),
         )
-        for payment in payments
+        for payment in payment_rows
     ]
     rows.sort(key=lambda row: (row.date, row.number), reverse=True)
     return Ledger(rows=rows, totals=totals(family, period=period, kind=kind, text=text))

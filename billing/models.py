@@ -193,11 +193,17 @@ class Invoice(SnapshotFields):
 
     @property
     def ledger_label(self) -> str:
-        if self.is_credit_note:
-            if self.credited_invoice:
-                return gettext("AVOIR sur %(number)s") % {"number": self.credited_invoice.number}
+        credited = self.credited_invoice.number if self.credited_invoice else None
+        return self.ledger_label_for(self.kind, self.label, credited)
+
+    @classmethod
+    def ledger_label_for(cls, kind: str, label: str, credited_number: str | None) -> str:
+        """The ledger's "Libellé", from the values the ledger reads (no instance needed)."""
+        if kind == cls.Kind.CREDIT_NOTE:
+            if credited_number:
+                return gettext("AVOIR sur %(number)s") % {"number": credited_number}
             return gettext("AVOIR")
-        return self.label.upper() if self.label else gettext("FACTURE")
+        return label.upper() if label else gettext("FACTURE")
 
 
 class InvoiceLine(models.Model):

@@ -5,6 +5,7 @@ list it in PROVIDERS; the Accueil page shows them all, most urgent first.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.utils.module_loading import import_string
 
@@ -29,8 +30,13 @@ class Card:
         return {"danger": 0, "warning": 1}.get(self.level, 2)
 
 
+@cache
+def _providers() -> list:
+    return [import_string(path) for path in PROVIDERS]
+
+
 def home_cards(family) -> list[Card]:
     cards: list[Card] = []
-    for path in PROVIDERS:
-        cards.extend(import_string(path)(family))
+    for provider in _providers():
+        cards.extend(provider(family))
     return sorted(cards, key=lambda card: card.urgency)

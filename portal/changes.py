@@ -295,12 +295,21 @@ def history_page(history, *, page_number=None, per_page: int = 10) -> Page:
 
     `page.object_list` holds `HistoryEntry` objects. Two queries whatever the number of
     entries: the count, and the page plus the row just after it (to show what changed in rows
-    saved without a stored list); nothing per entry.
+    saved without a stored list); nothing per entry. On the first page of a history that fits
+    in it (the usual case), the rows read give the count: one query.
     """
     paginator = Paginator(_ordered(history), per_page)
+    first_rows = None
+    if str(page_number or 1) == "1":
+        first_rows = list(paginator.object_list[: per_page + 1])
+        if len(first_rows) <= per_page:
+            paginator.count = len(first_rows)  # a cached property: no count query
     page = paginator.get_page(page_number)
-    start = (page.number - 1) * per_page
-    records = list(paginator.object_list[start : start + per_page + 1])
+    if first_rows is not None and page.number == 1:
+        records = first_rows
+    else:
+        start = (page.number - 1) * per_page
+        records = list(paginator.object_list[start : start + per_page + 1])
     entries = [
         _entry(record, records[index + 1] if index + 1 < len(records) else None)
         for index, record in enumerate(records[:per_page])

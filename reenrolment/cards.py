@@ -1,25 +1,17 @@
 """Accueil card: a campaign is open and the family has not answered it yet."""
 
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.cards import Card
-from reenrolment.models import Campaign, Request
+from reenrolment.models import Campaign
 from reenrolment.templatetags.reenrolment_tags import fr_datetime
 
 
 def home_cards(family) -> list[Card]:
     cards = []
     for campaign in Campaign.objects.open().order_by("closes_at", "pk"):
-        if campaign.is_enrolment:
-            answered = Request.objects.for_family(family).filter(campaign=campaign).exists()
-        else:
-            pending = campaign.eligible_students(family).filter(
-                ~Exists(Request.objects.filter(campaign=campaign, student=OuterRef("pk")))
-            )
-            answered = not pending.exists()
-        if answered:
+        if not campaign.awaits_answer_from(family):
             continue
         cards.append(
             Card(

@@ -113,6 +113,27 @@ class Campaign(models.Model):
         requested = Request.objects.filter(student=models.OuterRef("pk"), campaign=self)
         return students.filter(models.Exists(enrolled) | models.Exists(requested))
 
+    def admits(self, student, *, has_request: bool) -> bool:
+        """`eligible_students` for one student whose `current_enrolments` (this season's)
+        are loaded, and who has a request in this campaign or not."""
+        if self.is_enrolment or has_request:
+            return True
+        return any(e.course.season_id != self.season_id for e in student.current_enrolments)
+
+    def awaits_answer_from(self, family) -> bool:
+        """In an inscription, whether the family has sent no request; in a réinscription,
+        whether one of its `eligible_students` has none. One query: a student eligible through
+        a request is never pending, so only this season's enrolments are looked at."""
+        requests = Request.objects.filter(campaign=self)
+        if self.is_enrolment:
+            return not requests.for_family(family).exists()
+        pending = (
+            Enrolment.objects.filter(student__family=family, course__season__is_current=True)
+            .exclude(course__season_id=self.season_id)
+            .filter(~models.Exists(requests.filter(student=models.OuterRef("student_id"))))
+        )
+        return pending.exists()
+
 
 class RequestQuerySet(models.QuerySet):
     def for_family(self, family):

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.access import family_required, get_for_family
 from reenrolment import services
 from reenrolment.forms import ChildForm, RequestForm
-from reenrolment.models import Campaign, Request
-from students.models import Course, Enrolment
+from reenrolment.models import Campaign, Line, Request
+from students.models import Course, Enrolment, Student
 
 REQUEST_PREFETCH = [
     "lines__discipline__department",
@@ -32,24 +32,46 @@ def _current_enrolments():
     )
 
 
-def _campaign_section(campaign: Campaign, family) -> dict:
-    students = list(
-        campaign.eligible_students(family)
-        .prefetch_related(_current_enrolments())
-        .order_by("first_name", "pk")
-    )
-    requests = {
-        request.student_id: request
-        for request in Request.objects.for_family(family)
-        .filter(campaign=campaign)
-        .select_related("student")
-        .prefetch_related(*REQUEST_PREFETCH)
-    }
-    return {
-        "campaign": campaign,
-        "rows": [(student, requests.get(student.pk)) for student in students],
-        "documents": services.documents_needed(requests.values()),
-    }
+def _sections(campaigns: list[Campaign], family) -> list[dict]:
+    """One section per open campaign: its eligible students, their requests and the documents
+    these ask for. Four queries whatever the number of campaigns and students."""
+    students = list(Student.objects.for_family(family).order_by("first_name", "pk"))
+    enrolments: dict[int, list[Enrolment]] = {}
+    for enrolment in (
+        Enrolment.objects.filter(student__family=family, course__season__is_current=True)
+        .select_related("course")
+        .order_by("pk")
+    ):
+        enrolments.setdefault(enrolment.student_id, []).append(enrolment)
+    by_pk = {}
+    for student in students:
+        student.current_enrolments = enrolments.get(student.pk, [])
+        by_pk[student.pk] = student
+    requests: dict[int, dict[int, Request]] = {campaign.pk: {} for campaign in campaigns}
+    lines = Line.objects.select_related("discipline__department")
+    for request in (
+        Request.objects.for_family(family)
+        .filter(campaign__in=campaigns)
+        .prefetch_related(Prefetch("lines", queryset=lines))
+    ):
+        request.student = by_pk[request.student_id]
+        requests[request.campaign_id][request.student_id] = request
+    sections = []
+    for campaign in campaigns:
+        answered = requests[campaign.pk]
+        rows = [
+            (student, answered.get(student.pk))
+            for student in students
+            if campaign.admits(student, has_request=student.pk in answered)
+        ]
+        sections.append(
+            {
+                "campaign": campaign,
+                "rows": rows,
+                "documents": services.documents_needed(answered.values()),
+            }
+        )
+    return sections
 
 
 @family_required
@@ -60,14 +82,13 @@ def index(request):
     campaigns = list(
         Campaign.objects.open(now).select_related("season").order_by("closes_at", "pk")
     )
-    sections = [_campaign_section(campaign, family) for campaign in campaigns]
+    sections = _sections(campaigns, family)
     upcoming = None if campaigns else Campaign.objects.upcoming(now).first()
     past_requests = (
         Request.objects.for_family(family)
         .exclude(campaign__in=campaigns)
         .filter(campaign__opens_at__lte=now)
         .select_related("campaign", "student")
-        .prefetch_related(*REQUEST_PREFETCH)
         .order_by("-campaign__closes_at", "student__first_name", "pk")[:30]
     )
     return render(

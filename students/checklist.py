@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +107,7 @@ class ChecklistItem:
 @dataclass
 class Checklist:
     items: list[ChecklistItem] = field(default_factory=list)
+    musicians: set[int] = field(default_factory=set)  # pks of the students playing music
 
     def for_student(self, student: Student) -> list[ChecklistItem]:
         """The items shown on a student's page: the family's proof of address when the student
@@ -114,7 +115,7 @@ class Checklist:
         return [
             item
             for item in self.items
-            if (item.requirement == ADDRESS and getattr(student, "has_music", False))
+            if (item.requirement == ADDRESS and student.pk in self.musicians)
             or (item.student is not None and item.student.pk == student.pk)
         ]
 
@@ -122,22 +123,38 @@ class Checklist:
         return next((item for item in self.items if item.key == key), None)
 
 
-def _enrolled_in(kind: str):
-    return Exists(
-        Enrolment.objects.filter(
-            student=OuterRef("pk"),
-            course__season__is_current=True,
-            course__discipline__department__kind=kind,
+def current_enrolments():
+    """This season's enrolments, courses, disciplines and departments joined, in timetable
+    order: prefetched as `current_enrolments` by `with_current_enrolments`."""
+    return (
+        Enrolment.objects.filter(course__season__is_current=True)
+        .select_related("course__discipline__department")
+        .order_by("course__weekday", "course__start_time", "course__name")
+    )
+
+
+def with_current_enrolments(students: models.QuerySet) -> models.QuerySet:
+    """Prefetches `current_enrolments`, from which the checklist reads the requirements."""
+    return students.prefetch_related(
+        Prefetch("enrolments", queryset=current_enrolments(), to_attr="current_enrolments")
+    )
+
+
+def _enrolled_students(family) -> list[tuple[Student, set[str]]]:
+    """The family's students enrolled this season, with their departments' kinds (one query:
+    cheaper than annotating every student with two subqueries)."""
+    enrolments = (
+        Enrolment.objects.filter(student__family=family, course__season__is_current=True)
+        .select_related("student")
+        .annotate(department_kind=F("course__discipline__department__kind"))
+        .order_by("student__first_name", "student_id")
+    )
+    found: dict[int, tuple[Student, set[str]]] = {}
+    for enrolment in enrolments:
+        found.setdefault(enrolment.student_id, (enrolment.student, set()))[1].add(
+            enrolment.department_kind
         )
-    )
-
-
-def with_requirements(students: models.QuerySet) -> models.QuerySet:
-    """Annotates `has_music` and `has_dance` (enrolments of the current season)."""
-    return students.annotate(
-        has_music=_enrolled_in(Department.Kind.MUSIC),
-        has_dance=_enrolled_in(Department.Kind.DANCE),
-    )
+    return list(found.values())
 
 
 def _status(document: Document | None, earlier: Document | None) -> str:
@@ -151,20 +168,28 @@ def _status(document: Document | None, earlier: Document | None) -> str:
 
 
 def build_checklist(family, students=None) -> Checklist:
-    """The family's checklist; `students` may be given already annotated by
-    `with_requirements` (the Élèves list does so to share its query)."""
+    """The family's checklist (two queries).
+
+    `students` may be given with `current_enrolments` prefetched by `with_current_enrolments`
+    (the Élèves pages do so, saving a query): the checklist then covers those students only,
+    the family's proof of address included when one of them plays music."""
     if students is None:
-        students = with_requirements(Student.objects.for_family(family))
-    students = list(students)
-    documents = Document.objects.for_family(family).current().select_related("season")
+        enrolled = _enrolled_students(family)
+    else:
+        enrolled = [
+            (student, {e.course.discipline.department.kind for e in student.current_enrolments})
+            for student in students
+        ]
+    documents = Document.objects.for_family(family).current()
+    documents = documents.annotate(of_this_season=F("season__is_current"))
     this_season: dict[tuple, Document] = {}
     earlier: dict[tuple, Document] = {}
     for document in documents.order_by("season__starts_on", "uploaded_at"):
         slot = (ADDRESS,) if document.student_id is None else (DANCE, document.student_id)
-        (this_season if document.season.is_current else earlier)[slot] = document
+        (this_season if document.of_this_season else earlier)[slot] = document
 
     items = []
-    musicians = [student for student in students if student.has_music]
+    musicians = [student for student, kinds in enrolled if Department.Kind.MUSIC in kinds]
     if musicians:
         slot = (ADDRESS,)
         items.append(
@@ -176,8 +201,8 @@ def build_checklist(family, students=None) -> Checklist:
                 page_student=musicians[0],
             )
         )
-    for student in students:
-        if student.has_dance:
+    for student, kinds in enrolled:
+        if Department.Kind.DANCE in kinds:
             slot = (DANCE, student.pk)
             items.append(
                 ChecklistItem(
@@ -188,4 +213,4 @@ def build_checklist(family, students=None) -> Checklist:
                     page_student=student,
                 )
             )
-    return Checklist(items)
+    return Checklist(items, musicians={student.pk for student in musicians})

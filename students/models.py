@@ -54,6 +54,11 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def kind_label(self) -> str:
+        """`get_kind_display()`, without rebuilding the choices on each call (pages list many)."""
+        return str(self.Kind(self.kind).label)
+
 
 class Discipline(models.Model):
     name = models.CharField(_("nom"), max_length=120, unique=True)
@@ -105,6 +110,17 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.season})"
+
+    @property
+    def schedule(self) -> str:
+        """The day and times as the pages show them ("lundi 17h30–18h30"), "" when unknown."""
+        parts = [str(Weekday(self.weekday).label)] if self.weekday else []
+        if self.start_time:
+            times = f"{self.start_time:%H}h{self.start_time:%M}"
+            if self.end_time:
+                times += f"–{self.end_time:%H}h{self.end_time:%M}"
+            parts.append(times)
+        return " ".join(parts)
 
 
 class StudentQuerySet(models.QuerySet):

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,9 +27,9 @@ from portal.changes import (
     pop_flashed_changes,
     rebase_form,
 )
-from students.checklist import build_checklist, with_requirements
+from students.checklist import build_checklist, with_current_enrolments
 from students.forms import DocumentUploadForm, StudentForm
-from students.models import Document, Enrolment, Student
+from students.models import Document, Student
 from students.services import DocumentNotAccepted, update_student_record, upload_document
 from students.uploads import TOO_LARGE_MESSAGE, SizeLimitedUploadHandler
 
@@ -39,14 +38,7 @@ logger = logging.getLogger(__name__)
 
 def _students(family):
     """The family's students with this season's enrolments (one query for all of them)."""
-    enrolments = (
-        Enrolment.objects.filter(course__season__is_current=True)
-        .select_related("course__discipline__department")
-        .order_by("course__weekday", "course__start_time", "course__name")
-    )
-    return with_requirements(Student.objects.for_family(family)).prefetch_related(
-        Prefetch("enrolments", queryset=enrolments, to_attr="current_enrolments")
-    )
+    return with_current_enrolments(Student.objects.for_family(family))
 
 
 @family_required
@@ -72,8 +64,8 @@ def _flash_key(student: Student) -> str:
 def _render_detail(
     request, student, form, version_form, *, upload_form=None, conflict=None, status=200
 ):
-    checklist = build_checklist(request.user.family)
-    items = checklist.for_student(student)
+    # The student's own items: their enrolments are loaded, which saves a query.
+    items = build_checklist(request.user.family, [student]).items
     uploads = []
     for item in items:
         if upload_form is not None and upload_form.item.key == item.key:
@@ -160,8 +152,8 @@ def upload(request, pk, requirement):
 @csrf_protect
 def _upload(request, pk, requirement, limiter):
     student = _get_student(request, pk)
-    checklist = build_checklist(request.user.family)
-    item = next((i for i in checklist.for_student(student) if i.requirement == requirement), None)
+    items = build_checklist(request.user.family, [student]).items
+    item = next((i for i in items if i.requirement == requirement), None)
     if item is None:
         raise Http404
     if not item.can_upload:

@@ -101,6 +101,17 @@ def test_history_pages_show_who_changed_what_newest_first(db, django_assert_max_
     assert history_page(family.history.all(), page_number="x", per_page=5).number == 1
 
 
+def test_a_history_that_fits_in_its_first_page_takes_one_query(db, django_assert_num_queries):
+    family = FamilyFactory()
+    for number in range(4):
+        save_record(family, changes=[Change("Ville", f"V{number}", f"V{number + 1}")])
+    with django_assert_num_queries(1):
+        page = history_page(family.history.all(), per_page=5)
+        entries = list(page)
+    assert len(entries) == 5 and entries[-1].is_creation
+    assert page.paginator.num_pages == 1 and not page.has_next()
+
+
 def test_history_of_a_save_outside_the_mechanism_is_diffed(db):
     family = FamilyFactory(city="Bellerive", postal_code="22440")
     family.city = "Plérin"

@@ -31,6 +31,25 @@ def test_it_lists_the_students_with_this_season_s_enrolments(family_client, fami
     assert "bientôt disponible" not in html
 
 
+def test_a_course_s_day_and_times_show_what_is_known(family_client, family):
+    student = StudentFactory(family=family)
+    season = SeasonFactory()
+    for name, weekday, start, end in [
+        ("Sans jour", None, time(9), None),
+        ("Sans horaire", 2, None, None),
+        ("Ni jour ni horaire", None, None, None),
+    ]:
+        course = CourseFactory(
+            season=season, name=name, teacher="", weekday=weekday, start_time=start, end_time=end
+        )
+        EnrolmentFactory(student=student, course=course)
+    html = family_client.get("/eleves/").content.decode()
+    assert "<td>09h00</td>" in html
+    assert "<td>mardi</td>" in html
+    # No teacher on any course, and no day nor time on the last one.
+    assert html.count("<td>—</td>") == 4
+
+
 def test_the_list_shows_document_statuses(family_client, family):
     music_student(family)
     DocumentFactory(family=family, status=Document.Status.VALIDATED)
@@ -44,7 +63,7 @@ def test_the_list_needs_a_constant_number_of_queries(
     for _ in range(2):
         music_student(family)
         dance_student(family)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(8) as few:
         family_client.get("/eleves/")
     for _ in range(6):
         music_student(family)
@@ -94,7 +113,7 @@ def test_the_detail_needs_a_constant_number_of_queries(
     family_client, family, django_assert_max_num_queries
 ):
     student = music_student(family)
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(9) as few:
         family_client.get(f"/eleves/{student.pk}/")
     for _ in range(5):
         music_student(family)
