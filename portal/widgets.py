@@ -1,47 +1,178 @@
 """Form widgets that render fast.
 
-Django renders every <option> of a <select> through a template include; with the portal's long
-lists (French departments, INSEE groups) that was a large share of a form page's time. FastSelect
-writes the same markup directly.
+Django renders every widget, and every <option> of a <select>, through a template include; a
+form page renders dozens of them (each record field plus its hidden initial value, see
+`portal.changes.TrackEditsMixin`), and that was most of the page's time. `FastRenderer` (the
+FORM_RENDERER) writes the markup of Django's plain widget templates (inputs, checkbox,
+textarea, select) in Python, byte for byte what the templates write, and leaves every other
+template to Django. `FastSelect` also skips building one option dict per choice, for the long
+lists (French departments, INSEE groups).
 """
 
+from html import escape as _escape
+
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.forms.renderers import DjangoTemplates
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.utils.safestring import SafeData, mark_safe
+
+# The context of `{{ value }}` in a widget template: autoescape, localisation, time zone.
+_TEMPLATE_CONTEXT = Context(autoescape=True)
 
 
-def _options_html(options) -> str:
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
+def escape_text(value) -> str:
+    """`{{ value }}` in a template: a plain string is escaped, safe text kept, others
+    localised then escaped."""
+    if type(value) is str:
+        return _escape(value)
+    if isinstance(value, SafeData):
+        return str(value)
+    return render_value_in_context(value, _TEMPLATE_CONTEXT)
+
+
+def escape_string(value) -> str:
+    """`{{ value|stringformat:'s' }}` in a template (attribute values: no localisation)."""
+    if type(value) is str:
+        return _escape(value)
+    if isinstance(value, SafeData):
+        return str(value)
+    return _escape(str(value))
+
+
+def attrs_html(attrs: dict) -> str:
+    """What django/forms/widgets/attrs.html writes: False drops the attribute, True writes its
+    bare name."""
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {escape_string(name)}")
+        elif value is not False:
+            parts.append(f' {escape_string(name)}="{escape_string(value)}"')
+    return "".join(parts)
+
+
+def _input(widget: dict) -> str:
+    value = widget["value"]
+    value_html = "" if value is None else f' value="{escape_string(value)}"'
+    return (
+        f'<input type="{escape_string(widget["type"])}" name="{escape_string(widget["name"])}"'
+        f"{value_html}{attrs_html(widget['attrs'])}>"
+    )
+
+
+def _textarea(widget: dict) -> str:
+    value = widget["value"]
+    return (
+        f'<textarea name="{escape_string(widget["name"])}"{attrs_html(widget["attrs"])}>\n'
+        f"{escape_text(value) if value else ''}</textarea>"
+    )
+
+
+def select_html(name, attrs: dict, groups) -> str:
+    """What django/forms/widgets/select.html writes, from
+    (group name or None, [(value, label, option attributes as HTML)])."""
+    parts = []
+    for group_name, options in groups:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{escape_text(group_name)}">')
+        for value, label, option_attrs in options:
+            parts.append(
+                f'\n  <option value="{escape_string(value)}"{option_attrs}>'
+                f"{escape_text(label)}</option>"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    return f'<select name="{escape_string(name)}"{attrs_html(attrs)}>{"".join(parts)}\n</select>'
+
+
+def _select(widget: dict) -> str | None:
+    if any(
+        option["template_name"] != "django/forms/widgets/select_option.html"
+        for _group, options, _index in widget["optgroups"]
+        for option in options
+    ):
+        return None  # a widget with options of its own: its templates render it
+    return select_html(
+        widget["name"],
+        widget["attrs"],
         (
             (
-                option["value"],
-                flatatt({**option["attrs"], "selected": option["selected"]}),
-                option["label"],
+                group_name,
+                [
+                    (option["value"], option["label"], attrs_html(option["attrs"]))
+                    for option in options
+                ],
             )
-            for option in options
+            for group_name, options, _index in widget["optgroups"]
         ),
     )
 
 
+# Django's widget templates that are only `{% include "django/forms/widgets/input.html" %}`
+# (tests/portal/test_widgets.py checks that they still are).
+INPUT_TEMPLATES = [
+    f"django/forms/widgets/{name}.html"
+    for name in [
+        "checkbox",
+        "color",
+        "date",
+        "datetime",
+        "email",
+        "file",
+        "hidden",
+        "number",
+        "password",
+        "search",
+        "tel",
+        "text",
+        "time",
+        "url",
+    ]
+]
+_WRITERS = {
+    **dict.fromkeys(INPUT_TEMPLATES, _input),
+    "django/forms/widgets/input.html": _input,
+    "django/forms/widgets/textarea.html": _textarea,
+    "django/forms/widgets/select.html": _select,
+}
+
+
+class FastRenderer(DjangoTemplates):
+    """The FORM_RENDERER: Django's plain widget templates written in Python, everything else
+    (forms, error lists, other widgets) rendered by the templates."""
+
+    def render(self, template_name, context, request=None):
+        writer = _WRITERS.get(template_name)
+        html = writer(context["widget"]) if writer is not None else None
+        if html is None:
+            return super().render(template_name, context, request=request)
+        return html
+
+
 class FastSelect(forms.Select):
+    """A <select> written straight from its choices (no option dict per choice)."""
+
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
+        selected_values = set(self.format_value(value))
+        has_selected = False
+
+        def options(choices):
+            nonlocal has_selected
+            for option_value, option_label in choices:
+                option_value = "" if option_value is None else option_value
+                selected = (not has_selected or self.allow_multiple_selected) and str(
+                    option_value
+                ) in selected_values
+                has_selected |= selected
+                yield option_value, option_label, " selected" if selected else ""
+
         groups = []
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                groups.append(
-                    format_html(
-                        '<optgroup label="{}">{}</optgroup>', group_name, _options_html(options)
-                    )
-                )
+        for group_value, group_label in self.choices:
+            if isinstance(group_label, list | tuple):
+                groups.append((group_value, list(options(group_label))))
             else:
-                groups.append(_options_html(options))
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe("".join(groups)),  # noqa: S308  (each part built by format_html)
+                groups.append((None, list(options([(group_value, group_label)]))))
+        return mark_safe(  # noqa: S308  (every value escaped by select_html)
+            select_html(name, self.build_attrs(self.attrs, attrs), groups)
         )
