@@ -5,6 +5,7 @@ accepted), stored in E.164 (`+33612345678`) and shown French style by the `phone
 filter (`portal.templatetags.portal_format`).
 """
 
+import functools
 from datetime import date
 
 import phonenumbers
@@ -180,6 +181,7 @@ def validate_mobile_number(value: str) -> None:
     normalise_phone(value, mobile=True)
 
 
+@functools.lru_cache(maxsize=4096)  # a form page shows each stored number twice (value, initial)
 def format_phone(value: str) -> str:
     """French display: "06 12 34 56 78" for a French number, "+44 20 7946 0958" otherwise."""
     if not value:

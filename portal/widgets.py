@@ -15,7 +15,10 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
+from django.utils.choices import BaseChoiceIterator, normalize_choices
+from django.utils.functional import Promise
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language
 
 # The context of `{{ value }}` in a widget template: autoescape, localisation, time zone.
 _TEMPLATE_CONTEXT = Context(autoescape=True)
@@ -24,6 +27,8 @@ _TEMPLATE_CONTEXT = Context(autoescape=True)
 def escape_text(value) -> str:
     """`{{ value }}` in a template: a plain string is escaped, safe text kept, others
     localised then escaped."""
+    if isinstance(value, Promise):  # a lazy translation
+        value = str(value)
     if type(value) is str:
         return _escape(value)
     if isinstance(value, SafeData):
@@ -138,6 +143,20 @@ _WRITERS = {
 }
 
 
+def write_widget(widget: forms.Widget, name: str, value, attrs: dict, renderer=None) -> str:
+    """`widget.render(...)`, written directly when it is a plain widget FastRenderer writes."""
+    writer = _WRITERS.get(widget.template_name)
+    if (
+        writer is not None
+        and type(widget).render is forms.Widget.render
+        and (renderer is None or isinstance(renderer, FastRenderer))
+    ):
+        html = writer(widget.get_context(name, value, attrs)["widget"])
+        if html is not None:
+            return mark_safe(html)  # noqa: S308  (every value escaped by the writer)
+    return widget.render(name, value, attrs, renderer=renderer)
+
+
 class FastRenderer(DjangoTemplates):
     """The FORM_RENDERER: Django's plain widget templates written in Python, everything else
     (forms, error lists, other widgets) rendered by the templates."""
@@ -150,29 +169,70 @@ class FastRenderer(DjangoTemplates):
         return html
 
 
+class StaticChoices(BaseChoiceIterator):
+    """Choices fixed at import (labels may be lazy translations), shared by every form
+    instance: Django neither copies nor re-normalises them for each form, and `FastSelect`
+    keeps their escaped options per language."""
+
+    def __init__(self, choices):
+        self.choices = tuple(normalize_choices(choices))
+        self._options = {}
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def options(self) -> list:
+        """[(group label HTML or None, [(value, '<option value=".."', '>label</option>')])]
+        in the active language."""
+        language = get_language()
+        options = self._options.get(language)
+        if options is None:
+            options = self._options[language] = [
+                (escape_text(group), [_option_parts(value, label) for value, label in items])
+                if isinstance(items, list | tuple)
+                else (None, [_option_parts(group, items)])
+                for group, items in self.choices
+            ]
+        return options
+
+
+def _option_parts(value, label) -> tuple[str, str, str]:
+    value = "" if value is None else str(value)
+    return value, f'\n  <option value="{escape_string(value)}"', f">{escape_text(label)}</option>"
+
+
 class FastSelect(forms.Select):
-    """A <select> written straight from its choices (no option dict per choice)."""
+    """A <select> written straight from its choices (no option dict per choice), from cached
+    markup when they are `StaticChoices`."""
 
     def render(self, name, value, attrs=None, renderer=None):
+        if isinstance(self.choices, StaticChoices):
+            groups = self.choices.options()
+        else:
+            groups = StaticChoices(self.choices).options()
         selected_values = set(self.format_value(value))
         has_selected = False
-
-        def options(choices):
-            nonlocal has_selected
-            for option_value, option_label in choices:
-                option_value = "" if option_value is None else option_value
-                selected = (not has_selected or self.allow_multiple_selected) and str(
-                    option_value
-                ) in selected_values
-                has_selected |= selected
-                yield option_value, option_label, " selected" if selected else ""
-
-        groups = []
-        for group_value, group_label in self.choices:
-            if isinstance(group_label, list | tuple):
-                groups.append((group_value, list(options(group_label))))
-            else:
-                groups.append((None, list(options([(group_value, group_label)]))))
-        return mark_safe(  # noqa: S308  (every value escaped by select_html)
-            select_html(name, self.build_attrs(self.attrs, attrs), groups)
+        parts = []
+        for group_html, options in groups:
+            if group_html:
+                parts.append(f'\n  <optgroup label="{group_html}">')
+            for option_value, start, end in options:
+                if option_value in selected_values and (
+                    not has_selected or self.allow_multiple_selected
+                ):
+                    has_selected = True
+                    parts.extend((start, " selected", end))
+                else:
+                    parts.extend((start, end))
+            if group_html:
+                parts.append("\n  </optgroup>")
+        return mark_safe(  # noqa: S308  (every value escaped)
+            f'<select name="{escape_string(name)}"'
+            f"{attrs_html(self.build_attrs(self.attrs, attrs))}>{''.join(parts)}\n</select>"
         )

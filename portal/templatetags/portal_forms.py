@@ -16,7 +16,7 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.widgets import attrs_html, escape_string, escape_text
+from portal.widgets import attrs_html, escape_string, escape_text, write_widget
 
 register = template.Library()
 
@@ -27,69 +27,146 @@ def _classes(*names: str) -> str:
     return " ".join(name for name in names if name)
 
 
-def _widget(bound: BoundField, css_class: str) -> str:
-    """The widget with our classes added to its own, then its hidden initial value if any."""
-    own = bound.field.widget.attrs.get("class", "")
-    html = bound.as_widget(attrs={"class": _classes(own, css_class)})
-    if bound.field.show_hidden_initial:
-        html += bound.as_hidden(only_initial=True)
-    return html
+class _Field:
+    """What the markup of one field reads, looked up once (BoundField recomputes its errors,
+    label and id on each access)."""
 
-
-def _errors(bound: BoundField) -> str:
-    errors = bound.errors
-    if not errors:
-        return ""
-    auto_id = bound.auto_id
-    messages = "".join(
-        f'<p id="error_{number}_{auto_id}"><strong>{escape_text(error)}</strong></p>'
-        for number, error in enumerate(errors, start=1)
-    )
-    return f'<div id="{auto_id}_error" class="invalid-feedback">{messages}</div>'
-
-
-def _help(bound: BoundField) -> str:
-    if not bound.help_text:
-        return ""
-    # Help texts are written by us (and by Django's password validators, as a <ul>): not escaped.
-    id_html = f' id="{bound.auto_id}_helptext"' if bound.auto_id else ""
-    return f'<div{id_html} class="form-text">{bound.help_text}</div>'
-
-
-def _label_text(bound: BoundField) -> str:
-    return escape_text(bound.label) + (_REQUIRED_MARK if bound.field.required else "")
-
-
-def _label(bound: BoundField) -> str:
-    if not bound.label:
-        return ""
-    for_id = bound.id_for_label
-    for_html = f' for="{escape_string(for_id)}"' if for_id else ""
-    css = _classes("form-label", "requiredField" if bound.field.required else "")
-    return f'<label{for_html} class="{css}">{_label_text(bound)}</label>'
-
-
-def _wrapper(bound: BoundField, inner: str, css: str = "mb-3") -> str:
-    return (
-        f'<div id="div_{bound.auto_id}" class="{_classes(css, bound.css_classes())}">{inner}</div>'
+    __slots__ = (
+        "auto_id",
+        "bound",
+        "described_by",
+        "errors",
+        "field",
+        "help",
+        "label",
+        "required",
+        "widget",
     )
 
+    def __init__(self, bound: BoundField):
+        self.bound = bound
+        self.field = bound.field
+        self.widget = bound.field.widget
+        self.auto_id = bound.auto_id
+        self.label = str(bound.label) if bound.label else ""
+        self.required = bound.field.required
+        self.errors = bound.errors
+        self.help = bound.help_text
+        # BoundField.aria_describedby
+        described_by = []
+        if self.auto_id and not self.widget.attrs.get("aria-describedby"):
+            if self.help:
+                described_by.append(f"{self.auto_id}_helptext")
+            if self.errors:
+                described_by.append(f"{self.auto_id}_error")
+        self.described_by = " ".join(described_by)
 
-def _checkbox(bound: BoundField, invalid: str) -> str:
-    css = _classes("form-check-label", "requiredField" if bound.field.required else "")
+    def _attrs(self, widget: forms.Widget, attrs: dict, id_: str) -> dict:
+        """The attributes BoundField.as_widget() gives a (single, not fieldset) widget, except
+        `aria-describedby` on a hidden input, which no assistive technology reads."""
+        bound = self.bound
+        if (
+            self.required
+            and widget.use_required_attribute(bound.initial)
+            and bound.form.use_required_attribute
+        ):
+            attrs["required"] = True
+        if self.field.disabled:
+            attrs["disabled"] = True
+        if not widget.is_hidden:
+            if self.errors:
+                attrs["aria-invalid"] = "true"
+            if self.described_by and not attrs.get("aria-describedby"):
+                attrs["aria-describedby"] = self.described_by
+        if self.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", id_)
+        return attrs
+
+    def widget_html(self, css_class: str) -> str:
+        """The widget with our classes added to its own, then its hidden initial value."""
+        bound, field, widget = self.bound, self.field, self.widget
+        if isinstance(widget, forms.MultiWidget):  # subwidgets with attributes of their own
+            html = bound.as_widget(attrs={"class": css_class})
+            value = None
+        else:
+            if field.localize:
+                widget.is_localized = True
+            own = widget.attrs.get("class")
+            attrs = self._attrs(
+                widget, {"class": f"{own} {css_class}" if own else css_class}, self.auto_id
+            )
+            value = bound.value()
+            html = write_widget(widget, bound.html_name, value, attrs, bound.form.renderer)
+        if field.show_hidden_initial:
+            html += self.hidden_initial_html(value)
+        return html
+
+    def hidden_initial_html(self, value=None) -> str:
+        """BoundField.as_hidden(only_initial=True); `value` is bound.value() if known."""
+        bound, form = self.bound, self.bound.form
+        widget = self.field.hidden_widget()
+        if self.field.localize:
+            widget.is_localized = True
+        name = bound.html_initial_name
+        if name in form.data:
+            value = widget.value_from_datadict(form.data, form.files, name)
+        elif value is None:
+            value = bound.value()
+        attrs = self._attrs(widget, {}, bound.html_initial_id)
+        return write_widget(widget, name, value, attrs, form.renderer)
+
+    def errors_html(self) -> str:
+        if not self.errors:
+            return ""
+        auto_id = self.auto_id
+        messages = "".join(
+            f'<p id="error_{number}_{auto_id}"><strong>{escape_text(error)}</strong></p>'
+            for number, error in enumerate(self.errors, start=1)
+        )
+        return f'<div id="{auto_id}_error" class="invalid-feedback">{messages}</div>'
+
+    def help_html(self) -> str:
+        if not self.help:
+            return ""
+        # Help texts are ours (and Django's password validators', a <ul>): not escaped.
+        id_html = f' id="{self.auto_id}_helptext"' if self.auto_id else ""
+        return f'<div{id_html} class="form-text">{self.help}</div>'
+
+    def label_text(self) -> str:
+        return escape_text(self.label) + (_REQUIRED_MARK if self.required else "")
+
+    def label_html(self) -> str:
+        if not self.label:
+            return ""
+        for_id = self.bound.id_for_label
+        for_html = f' for="{escape_string(for_id)}"' if for_id else ""
+        css = "form-label requiredField" if self.required else "form-label"
+        return f'<label{for_html} class="{css}">{self.label_text()}</label>'
+
+    def wrap(self, inner: str, css: str = "mb-3") -> str:
+        extra = self.bound.css_classes()
+        return (
+            f'<div id="div_{self.auto_id}" class="{css} {extra}">{inner}</div>'
+            if extra
+            else (f'<div id="div_{self.auto_id}" class="{css}">{inner}</div>')
+        )
+
+
+def _checkbox(f: _Field, invalid: str) -> str:
+    css = "form-check-label requiredField" if f.required else "form-check-label"
     inner = (
-        _widget(bound, _classes("form-check-input", invalid))
-        + f'<label for="{escape_string(bound.id_for_label)}" class="{css}">'
-        f"{_label_text(bound)}</label>" + _errors(bound) + _help(bound)
+        f.widget_html(_classes("form-check-input", invalid))
+        + f'<label for="{escape_string(f.bound.id_for_label)}" class="{css}">'
+        f"{f.label_text()}</label>" + f.errors_html() + f.help_html()
     )
-    return f'<div class="mb-3">{_wrapper(bound, inner, css="form-check")}</div>'
+    return f'<div class="mb-3">{f.wrap(inner, css="form-check")}</div>'
 
 
-def _choices(bound: BoundField, invalid: str) -> str:
+def _choices(f: _Field, invalid: str) -> str:
     """Radio buttons or a checkbox list: one `form-check` per option, in a fieldset whose
     legend is the label; the errors follow the last option."""
-    widget = bound.field.widget
-    id_ = widget.attrs.get("id") or bound.auto_id
+    bound, widget = f.bound, f.widget
+    id_ = widget.attrs.get("id") or f.auto_id
     attrs = bound.build_widget_attrs({"id": id_} if id_ else {})
     groups = widget.optgroups(bound.html_name, widget.format_value(bound.value()), attrs)
     input_css = _classes("form-check-input", invalid)
@@ -106,31 +183,30 @@ def _choices(bound: BoundField, invalid: str) -> str:
                 f"{attrs_html(option['attrs'])}>"
                 f'<label for="{escape_string(option["attrs"].get("id", ""))}" '
                 f'class="form-check-label">{escape_text(option["label"])}</label>'
-                f"{_errors(bound) if last else ''}</div>"
+                f"{f.errors_html() if last else ''}</div>"
             )
-    inner = f"<div>{''.join(parts)}</div>{_help(bound)}"
-    if bound.field.show_hidden_initial:
-        inner += bound.as_hidden(only_initial=True)
-    if bound.label:
+    inner = f"<div>{''.join(parts)}</div>{f.help_html()}"
+    if f.field.show_hidden_initial:
+        inner += f.hidden_initial_html()
+    if f.label:
         described = bound.aria_describedby
         described_html = f' aria-describedby="{described}"' if described else ""
-        css = _classes("form-label", "requiredField" if bound.field.required else "", "fs-6")
+        css = "form-label requiredField fs-6" if f.required else "form-label fs-6"
         inner = (
-            f'<fieldset{described_html}><legend class="{css}">{_label_text(bound)}</legend>'
+            f'<fieldset{described_html}><legend class="{css}">{f.label_text()}</legend>'
             f"{inner}</fieldset>"
         )
-    return _wrapper(bound, inner)
+    return f.wrap(inner)
 
 
-def _file(bound: BoundField, invalid: str) -> str:
+def _file(f: _Field, invalid: str) -> str:
     """A file input; with a stored file, a link to it (and the "clear" box if optional)."""
-    widget = bound.field.widget
-    data = bound.subwidgets[0].data
+    data = f.bound.subwidgets[0].data
     parts = []
     if data.get("is_initial"):
         clear = ""
         if not data["required"]:
-            disabled = " disabled" if bound.field.disabled else ""
+            disabled = " disabled" if f.field.disabled else ""
             clear = (
                 '<span class="align-self-center ml-2"><span class="form-check">'
                 f'<input type="checkbox" name="{escape_string(data["checkbox_name"])}" '
@@ -138,7 +214,7 @@ def _file(bound: BoundField, invalid: str) -> str:
                 f'<label class="form-check-label mb-0" for="{escape_string(data["checkbox_id"])}">'
                 f"{escape_text(data['clear_checkbox_label'])}</label></span></span>"
             )
-        value = bound.value()
+        value = f.bound.value()
         parts.append(
             '<div class="input-group mb-2">'
             f'<span class="input-group-text">{escape_text(data["initial_text"])}</span>'
@@ -147,33 +223,34 @@ def _file(bound: BoundField, invalid: str) -> str:
             f"{clear}</div></div>"
         )
     attrs = {name: value for name, value in data["attrs"].items() if name != "class"}
-    if bound.field.disabled:
+    if f.field.disabled:
         attrs["disabled"] = True
-    css = _classes("form-control", widget.attrs.get("class", ""), invalid)
+    css = _classes("form-control", f.widget.attrs.get("class", ""), invalid)
     wrapper_class = ' class="is-invalid"' if invalid else ""
     parts.append(
         f"<div{wrapper_class}>"
         f'<input type="{escape_string(data["type"])}" name="{escape_string(data["name"])}" '
-        f'class="{css}"{attrs_html(attrs)}>{_errors(bound)}{_help(bound)}</div>'
+        f'class="{css}"{attrs_html(attrs)}>{f.errors_html()}{f.help_html()}</div>'
     )
-    return _wrapper(bound, _label(bound) + "".join(parts))
+    return f.wrap(f.label_html() + "".join(parts))
 
 
 def render_field(bound: BoundField) -> SafeString:
     if bound.is_hidden:
         return mark_safe(str(bound))  # noqa: S308  (Django's own rendering)
-    widget = bound.field.widget
-    invalid = "is-invalid" if bound.errors else ""
+    f = _Field(bound)
+    widget = f.widget
+    invalid = "is-invalid" if f.errors else ""
     if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple
-        html = _choices(bound, invalid)
+        html = _choices(f, invalid)
     elif isinstance(widget, forms.CheckboxInput):
-        html = _checkbox(bound, invalid)
+        html = _checkbox(f, invalid)
     elif isinstance(widget, forms.FileInput):
-        html = _file(bound, invalid)
+        html = _file(f, invalid)
     else:
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        inner = _widget(bound, _classes(css, invalid)) + _errors(bound) + _help(bound)
-        html = _wrapper(bound, _label(bound) + inner)
+        widget_html = f.widget_html(f"{css} {invalid}" if invalid else css)
+        html = f.wrap(f.label_html() + widget_html + f.errors_html() + f.help_html())
     return mark_safe(html)  # noqa: S308  (every value escaped above or by Django)
 
 
