@@ -17,11 +17,33 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import Promise
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 
 # The context of `{{ value }}` in a widget template: autoescape, localisation, time zone.
 _TEMPLATE_CONTEXT = Context(autoescape=True)
+
+
+# (id of a lazy text, language) -> (the lazy text, its text): form labels and help texts are
+# lazy translations, and making one a string costs a few translation look-ups each time. The
+# cache holds the lazy object, so that its id is not reused while it is there.
+_LAZY_TEXTS: dict[tuple[int, str], tuple[Promise, str]] = {}
+_LAZY_TEXTS_MAX = 4096
+
+
+def lazy_text(value, language: str):
+    """`str(value)` for a lazy translation, remembered per language; other values as they are."""
+    if not isinstance(value, Promise):
+        return value
+    key = (id(value), language)
+    hit = _LAZY_TEXTS.get(key)
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = str(value)
+    if len(_LAZY_TEXTS) >= _LAZY_TEXTS_MAX:  # forms built per request (the admin's) churn
+        _LAZY_TEXTS.clear()
+    _LAZY_TEXTS[key] = (value, text)
+    return text
 
 
 def escape_text(value) -> str:
@@ -45,15 +67,23 @@ def escape_string(value) -> str:
     return _escape(str(value))
 
 
+_ATTRIBUTE_NAMES: dict[str, str] = {}
+
+
 def attrs_html(attrs: dict) -> str:
     """What django/forms/widgets/attrs.html writes: False drops the attribute, True writes its
     bare name."""
     parts = []
     for name, value in attrs.items():
+        name_html = _ATTRIBUTE_NAMES.get(name)
+        if name_html is None:
+            name_html = escape_string(name)
+            if len(_ATTRIBUTE_NAMES) < 256:
+                _ATTRIBUTE_NAMES[name] = name_html
         if value is True:
-            parts.append(f" {escape_string(name)}")
+            parts.append(f" {name_html}")
         elif value is not False:
-            parts.append(f' {escape_string(name)}="{escape_string(value)}"')
+            parts.append(f' {name_html}="{escape_string(value)}"')
     return "".join(parts)
 
 
@@ -153,7 +183,7 @@ def write_widget(widget: forms.Widget, name: str, value, attrs: dict, renderer=N
     ):
         html = writer(widget.get_context(name, value, attrs)["widget"])
         if html is not None:
-            return mark_safe(html)  # noqa: S308  (every value escaped by the writer)
+            return SafeString(html)  # every value escaped by the writer
     return widget.render(name, value, attrs, renderer=renderer)
 
 

@@ -15,8 +15,9 @@ fields: one include per field, label, error list and help text cost most of the 
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from portal.widgets import attrs_html, escape_string, escape_text, write_widget
+from portal.widgets import attrs_html, escape_string, escape_text, lazy_text, write_widget
 
 register = template.Library()
 
@@ -43,15 +44,15 @@ class _Field:
         "widget",
     )
 
-    def __init__(self, bound: BoundField):
+    def __init__(self, bound: BoundField, language: str):
         self.bound = bound
         self.field = bound.field
         self.widget = bound.field.widget
         self.auto_id = bound.auto_id
-        self.label = str(bound.label) if bound.label else ""
+        self.label = lazy_text(bound.label, language) or ""
         self.required = bound.field.required
         self.errors = bound.errors
-        self.help = bound.help_text
+        self.help = lazy_text(bound.help_text, language)
         # BoundField.aria_describedby
         described_by = []
         if self.auto_id and not self.widget.attrs.get("aria-describedby"):
@@ -144,7 +145,9 @@ class _Field:
         return f'<label{for_html} class="{css}">{self.label_text()}</label>'
 
     def wrap(self, inner: str, css: str = "mb-3") -> str:
-        extra = self.bound.css_classes()
+        form = self.bound.form
+        has_classes = hasattr(form, "error_css_class") or hasattr(form, "required_css_class")
+        extra = self.bound.css_classes() if has_classes else ""
         return (
             f'<div id="div_{self.auto_id}" class="{css} {extra}">{inner}</div>'
             if extra
@@ -235,10 +238,10 @@ def _file(f: _Field, invalid: str) -> str:
     return f.wrap(f.label_html() + "".join(parts))
 
 
-def render_field(bound: BoundField) -> SafeString:
+def render_field(bound: BoundField, language: str | None = None) -> SafeString:
     if bound.is_hidden:
         return mark_safe(str(bound))  # noqa: S308  (Django's own rendering)
-    f = _Field(bound)
+    f = _Field(bound, language or get_language())
     widget = f.widget
     invalid = "is-invalid" if f.errors else ""
     if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple
@@ -251,7 +254,7 @@ def render_field(bound: BoundField) -> SafeString:
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget_html = f.widget_html(f"{css} {invalid}" if invalid else css)
         html = f.wrap(f.label_html() + widget_html + f.errors_html() + f.help_html())
-    return mark_safe(html)  # noqa: S308  (every value escaped above or by Django)
+    return SafeString(html)  # every value escaped above or by Django
 
 
 @register.filter
@@ -269,5 +272,6 @@ def bs_form(form: forms.BaseForm) -> SafeString:
         parts.append(
             f'<div class="alert alert-block alert-danger"><ul class="m-0">{items}</ul></div>'
         )
-    parts.extend(render_field(bound) for bound in form)
+    language = get_language()
+    parts.extend(render_field(bound, language) for bound in form)
     return mark_safe("".join(parts))  # noqa: S308  (built by render_field)
