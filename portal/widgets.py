@@ -105,7 +105,8 @@ def _textarea(widget: dict) -> str:
 
 
 def select_html(name, attrs: dict, groups) -> str:
-    """What django/forms/widgets/select.html writes, from
+    """What django/forms/widgets/select.html writes (with the blank line its option template's
+    last newline leaves after each option), from
     (group name or None, [(value, label, option attributes as HTML)])."""
     parts = []
     for group_name, options in groups:
@@ -114,7 +115,7 @@ def select_html(name, attrs: dict, groups) -> str:
         for value, label, option_attrs in options:
             parts.append(
                 f'\n  <option value="{escape_string(value)}"{option_attrs}>'
-                f"{escape_text(label)}</option>"
+                f"{escape_text(label)}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -234,7 +235,7 @@ class StaticChoices(BaseChoiceIterator):
 
 def _option_parts(value, label) -> tuple[str, str, str]:
     value = "" if value is None else str(value)
-    return value, f'\n  <option value="{escape_string(value)}"', f">{escape_text(label)}</option>"
+    return value, f'\n  <option value="{escape_string(value)}"', f">{escape_text(label)}</option>\n"
 
 
 class FastSelect(forms.Select):
