@@ -233,6 +233,21 @@ class StaticChoices(BaseChoiceIterator):
         return options
 
 
+class ChoicesReadOnce(BaseChoiceIterator):
+    """Choices read on first use only, then shared (a ModelChoiceField's choices query the
+    database each time they are iterated: at each render, and to decide `required`)."""
+
+    def __init__(self, choices):
+        self.source = choices
+        self.choices = None
+
+    def __iter__(self):
+        if self.choices is None:
+            # Not list(): it would ask a ModelChoiceIterator its length, one more query.
+            self.choices = [choice for choice in self.source]
+        return iter(self.choices)
+
+
 def _option_parts(value, label) -> tuple[str, str, str]:
     value = "" if value is None else str(value)
     return value, f'\n  <option value="{escape_string(value)}"', f">{escape_text(label)}</option>\n"

@@ -9,7 +9,15 @@ from django.template import Context, Template
 from django.template.loader import get_template
 
 from portal.changes import TrackEditsMixin
-from portal.widgets import INPUT_TEMPLATES, FastRenderer, FastSelect, StaticChoices
+from portal.widgets import (
+    INPUT_TEMPLATES,
+    ChoicesReadOnce,
+    FastRenderer,
+    FastSelect,
+    StaticChoices,
+)
+from students.models import Discipline
+from tests.factories import DisciplineFactory
 
 NASTY = '"><script>alert(1)</script>'
 
@@ -232,3 +240,21 @@ def test_the_portal_layout_loads_the_forms_library():
     # Every form template loads it rather than crispy's.
     for name in ["families/detail.html", "students/detail.html", "accounts/login.html"]:
         assert "portal_forms" in get_template(name).template.source
+
+
+def test_choices_read_once_query_a_model_list_once_for_several_fields(
+    db, django_assert_num_queries
+):
+    DisciplineFactory(name="Piano")
+    DisciplineFactory(name="Violon")
+
+    class Wishes(forms.Form):
+        first = forms.ModelChoiceField(queryset=Discipline.objects.order_by("name"))
+        second = forms.ModelChoiceField(queryset=Discipline.objects.order_by("name"))
+
+    form = Wishes()
+    shared = ChoicesReadOnce(form.fields["first"].choices)
+    form.fields["first"].choices = form.fields["second"].choices = shared
+    with django_assert_num_queries(1):
+        html = render("{{ form|bs_form }}", form=form)
+    assert html.count(">Piano</option>") == 2
