@@ -9,7 +9,7 @@ template to Django. `FastSelect` also skips building one option dict per choice,
 lists (French departments, INSEE groups).
 """
 
-from html import escape as _escape
+from html import escape as _html_escape
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
@@ -22,6 +22,13 @@ from django.utils.translation import get_language
 
 # The context of `{{ value }}` in a widget template: autoescape, localisation, time zone.
 _TEMPLATE_CONTEXT = Context(autoescape=True)
+
+
+def _escape(text: str) -> str:
+    """html.escape(), skipped for the usual text that has nothing to escape (twice faster)."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return _html_escape(text)
+    return text
 
 
 # (id of a lazy text, language) -> (the lazy text, its text): form labels and help texts are
