@@ -6,7 +6,8 @@ form page renders dozens of them (each record field plus its hidden initial valu
 FORM_RENDERER) writes the markup of Django's plain widget templates (inputs, checkbox,
 textarea, select) in Python, byte for byte what the templates write, and leaves every other
 template to Django. `FastSelect` also skips building one option dict per choice, for the long
-lists (French departments, INSEE groups).
+lists (French departments, INSEE groups), and keeps the markup of `StaticChoices` (lists fixed
+at import) per language; `ChoicesReadOnce` lets several fields share one read of a model list.
 """
 
 from html import escape as _html_escape
@@ -153,7 +154,7 @@ def _select(widget: dict) -> str | None:
 
 
 # Django's widget templates that are only `{% include "django/forms/widgets/input.html" %}`
-# (tests/portal/test_widgets.py checks that they still are).
+# (tests/portal/test_form_markup.py checks that they still are).
 INPUT_TEMPLATES = [
     f"django/forms/widgets/{name}.html"
     for name in [
