@@ -78,8 +78,10 @@ class FamilyForm(TrackEditsMixin, forms.ModelForm):
         return cleaned
 
 
-# The lists of the responsable's form, with an explicit "not given" first choice; built once
-# (StaticChoices): the departments alone are a hundred choices.
+# The lists of the responsable's form, with an explicit "not given" first choice, built once
+# (StaticChoices: the departments alone are a hundred choices). The form class's fields hold
+# them (so no form copies them); __init__ sets them again for the admin, whose inlines build
+# their fields with a formfield_callback of their own.
 SELECT_FIELDS = ("civility", "birth_department", "marital_status", "socio_professional_group")
 
 
@@ -112,6 +114,8 @@ class ResponsableForm(TrackEditsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
+        for name in SELECT_FIELDS:
+            self.fields[name].choices = _SELECT_CHOICES[name]
 
 
 class OptionalResponsableForm(ResponsableForm):
