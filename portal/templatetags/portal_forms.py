@@ -6,7 +6,9 @@ Each field is a `mb-3` block: its label (with `*` when required), the widget (`f
 error messages in `#<id>_error.invalid-feedback` and its help text in `#<id>_helptext`, both
 named by the widget's `aria-describedby` (Django sets it; for radio buttons and checkbox lists
 it is on their `<fieldset>`). Hidden fields, and each field's hidden initial value
-(`portal.changes.TrackEditsMixin`), come out as Django writes them.
+(`portal.changes.TrackEditsMixin`, radio buttons included), come out as Django writes them,
+less the `aria-describedby` Django also gives a hidden initial (no assistive technology reads
+a hidden input). The markup is crispy-bootstrap5's, which the portal used before.
 
 It is written in Python rather than in template partials because a form page renders dozens of
 fields: one include per field, label, error list and help text cost most of the page's time.
