@@ -7,7 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 from django.template.loader import get_template
+from django.utils import translation
 
+from families.forms import ResponsableForm
 from portal.changes import TrackEditsMixin
 from portal.widgets import (
     INPUT_TEMPLATES,
@@ -258,3 +260,15 @@ def test_choices_read_once_query_a_model_list_once_for_several_fields(
     with django_assert_num_queries(1):
         html = render("{{ form|bs_form }}", form=form)
     assert html.count(">Piano</option>") == 2
+
+
+def test_labels_help_texts_and_cached_options_follow_the_active_language():
+    for _ in range(2):  # the second time from the caches
+        with translation.override("fr"):
+            french = render("{{ form|bs_form }}", form=ResponsableForm())
+        with translation.override("en"):
+            english = render("{{ form|bs_form }}", form=ResponsableForm())
+        assert ">Prénom<span" in french and ">First name<span" in english
+        assert ">— Non renseigné —</option>" in french
+        assert ">— Not specified —</option>" in english
+        assert ">Madame</option>" in french and ">Mrs</option>" in english
