@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from families.models import Family, Responsable
 from portal.changes import TrackEditsMixin, VersionForm, changes_since, is_stale
-from portal.widgets import FastSelect
+from portal.widgets import FastSelect, StaticChoices
 
 FAMILY_FIELDS = [
     "address_line1",
@@ -78,10 +78,31 @@ class FamilyForm(TrackEditsMixin, forms.ModelForm):
         return cleaned
 
 
+# The lists of the responsable's form, with an explicit "not given" first choice, built once
+# (StaticChoices: the departments alone are a hundred choices). The form class's fields hold
+# them (so no form copies them); __init__ sets them again for the admin, whose inlines build
+# their fields with a formfield_callback of their own.
+SELECT_FIELDS = ("civility", "birth_department", "marital_status", "socio_professional_group")
+
+
+_SELECT_CHOICES = {
+    name: StaticChoices([("", _("— Non renseigné —")), *Responsable._meta.get_field(name).choices])
+    for name in SELECT_FIELDS
+}
+
+
+def _responsable_formfield(model_field, **kwargs):
+    form_field = model_field.formfield(**kwargs)
+    if model_field.name in SELECT_FIELDS:
+        form_field.choices = _SELECT_CHOICES[model_field.name]
+    return form_field
+
+
 class ResponsableForm(TrackEditsMixin, forms.ModelForm):
     class Meta:
         model = Responsable
         fields = RESPONSABLE_FIELDS
+        formfield_callback = _responsable_formfield
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "civility": FastSelect,
@@ -93,9 +114,8 @@ class ResponsableForm(TrackEditsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
-        for name in ("civility", "birth_department", "marital_status", "socio_professional_group"):
-            field = self.fields[name]
-            field.choices = [("", _("— Non renseigné —")), *field.choices[1:]]
+        for name in SELECT_FIELDS:
+            self.fields[name].choices = _SELECT_CHOICES[name]
 
 
 class OptionalResponsableForm(ResponsableForm):

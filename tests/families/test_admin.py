@@ -82,6 +82,9 @@ def test_the_change_page_shows_responsables_students_and_access_links(staff_clie
     assert f"/admin/families/family/{family.pk}/acces/2/" in page
     assert "<b>Claire</b>" not in page
     assert "&lt;b&gt;Claire&lt;/b&gt;" in page
+    # The responsables' lists are the portal's, with the same first choice.
+    assert ">— Non renseigné —</option>" in page
+    assert "---------" not in page.split('name="responsables-0-birth_department"')[1][:300]
 
 
 def test_staff_edits_follow_the_same_validation(staff_client, family, outbox):

@@ -139,7 +139,7 @@ def test_it_refuses_bad_input_next_to_the_field(family_client, family, outbox, f
     page = text(response)
     assert response.status_code == 200
     assert "La fiche n'a pas été enregistrée" in page
-    # The message is right under its field (crispy links it with aria-describedby).
+    # The message is right under its field (linked to it by aria-describedby).
     error_field = "famille-extra_phone_1" if field.endswith("_label") else field
     field_block = page.split(f'id="div_id_{error_field}"')[1].split('<div id="div_id_')[0]
     assert error in field_block

@@ -29,7 +29,7 @@ def test_it_prefills_the_form_from_this_seasons_enrolments(family_client, campai
     assert "Violon (Violon 2026)" in html
     for discipline in (school.piano, school.violin):
         assert (
-            f'name="keep_{discipline.pk}" value="continue"  '
+            f'name="keep_{discipline.pk}" value="continue" '
             f'id="id_keep_{discipline.pk}_0" required checked>' in html
         )
     assert html.count("checked") == 2
