@@ -5,11 +5,18 @@ Prints a table and writes bench/results.md. Settings (environment):
   BENCH_FAMILIES   generated families (default 2000)
   BENCH_DURATION   seconds of load per page (default 8)
   BENCH_SESSIONS   distinct logged-in families driving the load (default 40)
+  BENCH_REUSE      1: keep the database when it already holds BENCH_FAMILIES generated families
+                   (migrate still runs); otherwise it is dropped and seeded again
   DATABASE_URL     PostgreSQL when set (the database is dropped and re-created!), else SQLite
+
+Raw figures go to bench/out/results-<engine>-<families>.json; `python bench/compare.py A B`
+compares two of them (results.md includes the comparison of the PostgreSQL 2 000 and 100 000
+family runs when both exist).
 """
 
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -28,6 +35,7 @@ PYTHON = sys.executable
 FAMILIES = int(os.environ.get("BENCH_FAMILIES", "2000"))
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "40"))
+REUSE = os.environ.get("BENCH_REUSE", "") == "1"
 CONNECTIONS = 8
 
 
@@ -41,22 +49,52 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def database_env() -> dict:
+def generated_families(url: str) -> int | None:
+    """How many generated (bench*) accounts the database holds; None when it cannot tell."""
+    query = "SELECT count(*) FROM accounts_user WHERE username LIKE 'bench%'"
+    try:
+        if url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(url, connect_timeout=5) as connection:
+                return connection.execute(query).fetchone()[0]
+        import sqlite3
+
+        path = url.removeprefix("sqlite:///")
+        if not Path(path).exists():
+            return None
+        with sqlite3.connect(path) as connection:
+            return connection.execute(query).fetchone()[0]
+    except Exception:  # a missing database or table: nothing to reuse
+        return None
+
+
+def database_env() -> tuple[dict, str, bool]:
+    """The database to use, its name (for its private files) and whether it is reused."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         parsed = urllib.parse.urlparse(url)
         name = parsed.path.lstrip("/") or "portail_bench"
+        url = parsed._replace(path=f"/{name}").geturl()
+    else:
+        name = "bench-sqlite"
+        url = f"sqlite:///{OUT / 'bench.sqlite3'}"
+    if REUSE:
+        found = generated_families(url)
+        if found == FAMILIES:
+            return {"DATABASE_URL": url}, name, True
+        log(f"   BENCH_REUSE: {name} holds {found} generated families, not {FAMILIES}: seeding")
+    if url.startswith("postgres"):
         admin_url = parsed._replace(path="/postgres").geturl()
         subprocess.run(["psql", admin_url, "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True)
         subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-        return {"DATABASE_URL": url}
-    path = OUT / "bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return {"DATABASE_URL": f"sqlite:///{path}"}
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{OUT / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
+    return {"DATABASE_URL": url}, name, False
 
 
-def base_env(db_env: dict) -> dict:
+def base_env(db_env: dict, media: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
     env.update(db_env)
     env.update(
@@ -68,7 +106,7 @@ def base_env(db_env: dict) -> dict:
             "SECURE_COOKIES": "0",
             "SECURE_HSTS_SECONDS": "0",
             "BENCH_REFERENCE": "1",
-            "MEDIA_ROOT": str(OUT / "private"),
+            "MEDIA_ROOT": str(media),
         }
     )
     return env
@@ -153,17 +191,26 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(OUT / "private", ignore_errors=True)
-    db_env = database_env()
-    env = base_env(db_env)
+    run_started = time.monotonic()
+    db_env, db_name, reused = database_env()
+    # Each database keeps its own private files, so that a reused one still finds them.
+    media = OUT / "private" / db_name
+    if not reused:
+        shutil.rmtree(media, ignore_errors=True)
+    env = base_env(db_env, media)
     engine = "PostgreSQL" if db_env["DATABASE_URL"].startswith("postgres") else "SQLite"
 
-    log(f"== database: {engine}; seeding {FAMILIES} families")
     started = time.monotonic()
-    manage(env, "migrate", "--no-input", debug=True)
-    manage(env, "seed_demo", "--families", str(FAMILIES), debug=True)
-    seed_seconds = time.monotonic() - started
-    log(f"   seeded in {seed_seconds:.0f} s")
+    if reused:
+        log(f"== database: {engine} {db_name}, reused ({FAMILIES} families); migrating")
+        manage(env, "migrate", "--no-input", debug=True)
+        seed_seconds = None
+    else:
+        log(f"== database: {engine} {db_name}; seeding {FAMILIES} families")
+        manage(env, "migrate", "--no-input", debug=True)
+        manage(env, "seed_demo", "--families", str(FAMILIES), debug=True)
+        seed_seconds = time.monotonic() - started
+        log(f"   seeded in {seed_seconds:.0f} s")
     manage(env, "collectstatic", "--no-input", "-v0")
 
     log("== probing pages (queries, size) in-process")
@@ -210,7 +257,12 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
-    report(engine, seed_seconds, probe, results)
+    run_seconds = time.monotonic() - run_started
+    data = raw_figures(engine, db_name, seed_seconds, run_seconds, probe, results)
+    json_path = OUT / f"results-{engine.lower()}-{FAMILIES}.json"
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    log(f"   raw figures: {json_path.relative_to(ROOT)}; whole run {run_seconds:.0f} s")
+    report(data)
 
 
 def run_pages(base_url: str, probe: dict) -> dict:
@@ -261,28 +313,67 @@ def login_targets(base_url: str, usernames: list[str], password: str) -> list:
     return targets
 
 
-def report(engine: str, seed_seconds: float, probe: dict, results: dict) -> None:
+def raw_figures(engine, db_name, seed_seconds, run_seconds, probe, results) -> dict:
+    """Everything the tables are made of, for results-<engine>-<families>.json."""
+    pages = []
+    for page in probe["pages"]:
+        result = results.get(page["name"])
+        if result is None:
+            continue
+        reference = result["reference"]
+        pages.append(
+            {
+                "name": page["name"],
+                **{key: result[key] for key in ("rps", "p50", "p99", "errors")},
+                "reference": reference,
+                "ratio": result["rps"] / reference["rps"] if reference else None,
+                "queries": page["queries"],
+                "queries_small": page["queries_small"],
+                "queries_large": page["queries_large"],
+                "bytes": page["bytes"],
+            }
+        )
+    return {
+        "engine": engine,
+        "database": db_name,
+        "families": FAMILIES,
+        "duration": DURATION,
+        "connections": CONNECTIONS,
+        "sessions": SESSIONS,
+        "seed_seconds": seed_seconds,
+        "run_seconds": run_seconds,
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "machine": f"{platform.node()}, {os.cpu_count()} CPUs",
+        "pages": pages,
+        "extra": probe.get("extra", {}),
+    }
+
+
+def report(data: dict) -> None:
+    from compare import comparison_lines
+
+    seeding = (
+        f"Seeding: {data['seed_seconds']:.0f} s."
+        if data["seed_seconds"] is not None
+        else "Seeding: none (BENCH_REUSE=1, the database was reused)."
+    )
     lines = [
-        f"# Benchmark results ({engine}, {FAMILIES} families, {DURATION} s per page, "
-        f"{CONNECTIONS} connections, gunicorn sync x2)",
+        f"# Benchmark results ({data['engine']}, {data['families']} families, "
+        f"{data['duration']} s per page, {data['connections']} connections, gunicorn sync x2)",
         "",
-        f"Seeding: {seed_seconds:.0f} s. Reference page: same middleware, layout, size and "
-        "number of queries as the page it is compared with.",
+        f"{seeding} Whole run: {data['run_seconds']:.0f} s. Measured {data['measured_at']}. "
+        "Reference page: same middleware, layout, size and number of queries as the page it "
+        "is compared with.",
         "",
         "| page | req/s | ratio to reference | p50 ms | p99 ms | errors | queries (1 student) "
         "| queries (8 students) | bytes |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for page in probe["pages"]:
-        result = results.get(page["name"])
-        if result is None:
-            continue
-        ratio = (
-            f"{result['rps'] / result['reference']['rps']:.2f}" if result["reference"] else "n/a"
-        )
+    for page in data["pages"]:
+        ratio = f"{page['ratio']:.2f}" if page["ratio"] is not None else "n/a"
         lines.append(
-            f"| {page['name']} | {result['rps']:.0f} | {ratio} | {result['p50']:.1f} | "
-            f"{result['p99']:.1f} | {result['errors']} | {page['queries_small']} | "
+            f"| {page['name']} | {page['rps']:.0f} | {ratio} | {page['p50']:.1f} | "
+            f"{page['p99']:.1f} | {page['errors']} | {page['queries_small']} | "
             f"{page['queries_large']} | {page['bytes']} |"
         )
     lines.append("")
@@ -290,9 +381,15 @@ def report(engine: str, seed_seconds: float, probe: dict, results: dict) -> None
         "The login POST has no reference: its cost is the password hash (Argon2id), "
         "which is deliberate."
     )
-    for name, value in probe.get("extra", {}).items():
+    for name, value in data["extra"].items():
         lines.append("")
         lines.append(f"- {name}: {value}")
+    small, large = (OUT / f"results-postgresql-{n}.json" for n in (2000, 100000))
+    if data["engine"] == "PostgreSQL" and small.exists() and large.exists():
+        lines += [
+            "",
+            *comparison_lines(json.loads(small.read_text()), json.loads(large.read_text())),
+        ]
     text = "\n".join(lines) + "\n"
     print()
     print(text)
