@@ -29,6 +29,8 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import uploads
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
@@ -127,7 +129,7 @@ class Session:
 
     def __init__(self, base_url: str, username: str, password: str):
         self.jar = CookieJar()
-        opener = urllib.request.build_opener(
+        self.opener = opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
         )
         html = opener.open(f"{base_url}/connexion/").read().decode()
@@ -254,11 +256,21 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         results = run_pages(base_url, probe)
+        log("== uploads over HTTP (10 MB PDF, 12 MP JPEG): worker memory")
+        upload_results = uploads.measure(
+            lambda username: Session(base_url, username, probe["password"]),
+            base_url,
+            server.pid,
+            probe["uploads"],
+        )
+        for result in upload_results:
+            log("   {}: {}".format(*uploads.describe(result)))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
     run_seconds = time.monotonic() - run_started
     data = raw_figures(engine, db_name, seed_seconds, run_seconds, probe, results)
+    data["uploads"] = upload_results
     json_path = OUT / f"results-{engine.lower()}-{FAMILIES}.json"
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     log(f"   raw figures: {json_path.relative_to(ROOT)}; whole run {run_seconds:.0f} s")
@@ -381,9 +393,18 @@ def report(data: dict) -> None:
         "The login POST has no reference: its cost is the password hash (Argon2id), "
         "which is deliberate."
     )
-    for name, value in data["extra"].items():
+    extra = dict(data["extra"])
+    extra.update(uploads.describe(result) for result in data.get("uploads", []))
+    for name, value in extra.items():
         lines.append("")
         lines.append(f"- {name}: {value}")
+    if data.get("uploads"):
+        lines += [
+            "",
+            "Uploads: a logged-in family posts the file through its student's page (multipart, "
+            "CSRF token, the real view); the memory is the serving gunicorn worker's VmHWM "
+            "(reset to its RSS just before the request), the time is the request's.",
+        ]
     small, large = (OUT / f"results-postgresql-{n}.json" for n in (2000, 100000))
     if data["engine"] == "PostgreSQL" and small.exists() and large.exists():
         lines += [
