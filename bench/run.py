@@ -283,7 +283,8 @@ def main() -> None:
 
 
 def run_pages(base_url: str, probe: dict) -> dict:
-    usernames = probe["usernames"][:SESSIONS]
+    spread = probe["usernames"]
+    usernames = spread[:: max(len(spread) // SESSIONS, 1)][:SESSIONS]
     log(f"== logging in {len(usernames)} families")
     sessions = [Session(base_url, name, probe["password"]) for name in usernames]
     staff = Session(base_url, "admin", probe["admin_password"])
