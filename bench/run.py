@@ -3,7 +3,8 @@ drives it with wrk from a second process, with logged-in sessions of different f
 
 Prints a table and writes bench/results.md. Settings (environment):
   BENCH_FAMILIES   generated families (default 2000)
-  BENCH_DURATION   seconds of load per page (default 8)
+  BENCH_DURATION   seconds of load per page (default 8), and as much for its reference page
+  BENCH_ROUNDS     slices the page and its reference alternate in (default 3)
   BENCH_SESSIONS   distinct logged-in families driving the load (default 40)
   BENCH_REUSE      1: keep the database when it already holds BENCH_FAMILIES generated families
                    (migrate still runs); otherwise it is dropped and seeded again
@@ -21,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -38,6 +40,7 @@ FAMILIES = int(os.environ.get("BENCH_FAMILIES", "2000"))
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "40"))
 REUSE = os.environ.get("BENCH_REUSE", "") == "1"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = 8
 
 
@@ -152,8 +155,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
-    """Load `url` with wrk for DURATION seconds, rotating over (cookie, path, body) targets."""
+def wrk(url: str, targets: list[tuple[str, str, str]], seconds: int) -> dict:
+    """Load `url` with wrk for `seconds`, rotating over (cookie, path, body) targets."""
     targets_file = OUT / "targets.tsv"
     targets_file.write_text("".join(f"{c}\t{p}\t{b}\n" for c, p, b in targets))
     result = subprocess.run(
@@ -161,7 +164,7 @@ def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
             "wrk",
             "-t2",
             f"-c{CONNECTIONS}",
-            f"-d{DURATION}s",
+            f"-d{seconds}s",
             "--latency",
             "-s",
             str(ROOT / "bench" / "targets.lua"),
@@ -175,6 +178,7 @@ def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
     )
     out = result.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests, elapsed, unit = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out).groups()
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 
     def latency(pct: str) -> float:
@@ -183,6 +187,8 @@ def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
 
     return {
         "rps": rps,
+        "requests": int(requests),
+        "seconds": float(elapsed) * {"ms": 0.001, "s": 1, "m": 60}[unit],
         "p50": latency("50"),
         "p99": latency("99"),
         "errors": int(errors.group(1)) if errors else 0,
@@ -300,20 +306,46 @@ def run_pages(base_url: str, probe: dict) -> dict:
         if not targets:
             continue
         log(f"== {page['name']}")
-        measured = wrk(base_url, targets)
         if page.get("absolute"):
+            measured = interleaved(base_url, [targets])[0]
             results[page["name"]] = {**measured, "reference": None}
             log(f"   {measured['rps']:.0f} req/s, errors {measured['errors']}")
             continue
         extra_queries = max(page["queries"] - probe["reference_base_queries"], 0)
         reference_path = f"/_bench/reference/?queries={extra_queries}&bytes={page['bytes']}"
-        reference = wrk(base_url, [(s.cookie, reference_path, "") for s in sessions])
+        reference_targets = [(s.cookie, reference_path, "") for s in sessions]
+        measured, reference = interleaved(base_url, [targets, reference_targets])
         results[page["name"]] = {**measured, "reference": reference}
         log(
             f"   {measured['rps']:.0f} req/s vs reference {reference['rps']:.0f} req/s "
             f"({measured['rps'] / reference['rps']:.2f}x), errors {measured['errors']}"
         )
     return results
+
+
+def interleaved(base_url: str, loads: list[list]) -> list[dict]:
+    """Each load (a page, its reference) in ROUNDS alternating slices, so that both see the same
+    background load of a shared machine; totals over the slices, median p50, worst p99."""
+    seconds = max(1, round(DURATION / ROUNDS))
+    slices = [[] for _ in loads]
+    for _ in range(ROUNDS):
+        for index, targets in enumerate(loads):
+            slices[index].append(wrk(base_url, targets, seconds))
+    totals = []
+    for measured in slices:
+        requests = sum(m["requests"] for m in measured)
+        elapsed = sum(m["seconds"] for m in measured)
+        totals.append(
+            {
+                "rps": requests / elapsed,
+                "p50": statistics.median(m["p50"] for m in measured),
+                "p99": max(m["p99"] for m in measured),
+                "errors": sum(m["errors"] for m in measured),
+                "requests": requests,
+                "slices": [m["rps"] for m in measured],
+            }
+        )
+    return totals
 
 
 def login_targets(base_url: str, usernames: list[str], password: str) -> list:
