@@ -4,7 +4,8 @@ drives it with wrk from a second process, with logged-in sessions of different f
 Prints a table and writes bench/results.md. Settings (environment):
   BENCH_FAMILIES   generated families (default 2000)
   BENCH_DURATION   seconds of load per page (default 8), and as much for its reference page
-  BENCH_ROUNDS     slices the page and its reference alternate in (default 3)
+  BENCH_ROUNDS     slices the page and its reference alternate in (default 3; slices last
+                   4 s at least, so BENCH_DURATION=8 gives 2)
   BENCH_SESSIONS   distinct logged-in families driving the load (default 40)
   BENCH_REUSE      1: keep the database when it already holds BENCH_FAMILIES generated families
                    (migrate still runs); otherwise it is dropped and seeded again
@@ -41,6 +42,7 @@ DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "40"))
 REUSE = os.environ.get("BENCH_REUSE", "") == "1"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+MIN_SLICE = 4  # seconds
 CONNECTIONS = 8
 
 
@@ -326,9 +328,12 @@ def run_pages(base_url: str, probe: dict) -> dict:
 def interleaved(base_url: str, loads: list[list]) -> list[dict]:
     """Each load (a page, its reference) in ROUNDS alternating slices, so that both see the same
     background load of a shared machine; totals over the slices, median p50, worst p99."""
-    seconds = max(1, round(DURATION / ROUNDS))
+    # Slices of 4 s at least: wrk drops the requests in flight when a slice ends, which would
+    # bias the slowest pages (about a second per request under load) downwards.
+    rounds = min(ROUNDS, max(1, DURATION // MIN_SLICE))
+    seconds = max(1, round(DURATION / rounds))
     slices = [[] for _ in loads]
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         for index, targets in enumerate(loads):
             slices[index].append(wrk(base_url, targets, seconds))
     totals = []
