@@ -73,12 +73,21 @@ def median_ms(function, runs: int) -> float:
 
 
 def extras(typical) -> dict:
-    """PDF rendering vs serving (uploads are measured over HTTP, see bench/uploads.py)."""
+    """PDF rendering vs serving (uploads are measured over HTTP, see bench/uploads.py), and one
+    admin family search at a time (the target: under 200 ms at 100 000 families)."""
     from billing.models import Invoice
     from billing.pdf import render_invoice
     from portal.models import Centre
 
     found = {}
+    staff = Client()
+    staff.force_login(User.objects.get(username="admin"))
+    for query in ("Martin", "Kergoat Zo"):
+        path = f"/admin/families/family/?q={query.replace(' ', '+')}"
+        search = median_ms(lambda path=path: staff.get(path), 7)
+        found[f'Admin family search "{query}", one request at a time (in-process, median of 7)'] = (
+            f"{search:.0f} ms"
+        )
     invoice = Invoice.objects.filter(family=typical.family, number__isnull=False).first()
     if invoice is not None:
         centre = Centre.objects.current()
