@@ -214,6 +214,15 @@ def main() -> None:
     if reused:
         log(f"== database: {engine} {db_name}, reused ({FAMILIES} families); migrating")
         manage(env, "migrate", "--no-input", debug=True)
+        # Another checkout has no private files for this database: the generated invoices and
+        # documents all point at two sample PDFs, written again when missing.
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from billing.bulk_seed import _sample_pdf as invoices; invoices(); "
+            "from students.bulk_seed import _sample_pdf as documents; documents()",
+        )
         seed_seconds = None
     else:
         log(f"== database: {engine} {db_name}; seeding {FAMILIES} families")
