@@ -3,17 +3,27 @@ drives it with wrk from a second process, with logged-in sessions of different f
 
 Prints a table and writes bench/results.md. Settings (environment):
   BENCH_FAMILIES   generated families (default 2000)
-  BENCH_DURATION   seconds of load per page (default 8)
+  BENCH_DURATION   seconds of load per page (default 8), and as much for its reference page
+  BENCH_ROUNDS     slices the page and its reference alternate in (default 3; slices last
+                   4 s at least, so BENCH_DURATION=8 gives 2)
   BENCH_SESSIONS   distinct logged-in families driving the load (default 40)
+  BENCH_REUSE      1: keep the database when it already holds BENCH_FAMILIES generated families
+                   (migrate still runs); otherwise it is dropped and seeded again
   DATABASE_URL     PostgreSQL when set (the database is dropped and re-created!), else SQLite
+
+Raw figures go to bench/out/results-<engine>-<families>.json; `python bench/compare.py A B`
+compares two of them (results.md includes the comparison of the PostgreSQL 2 000 and 100 000
+family runs when both exist).
 """
 
 import json
 import os
+import platform
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -22,12 +32,17 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import uploads
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 FAMILIES = int(os.environ.get("BENCH_FAMILIES", "2000"))
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "40"))
+REUSE = os.environ.get("BENCH_REUSE", "") == "1"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+MIN_SLICE = 4  # seconds
 CONNECTIONS = 8
 
 
@@ -41,22 +56,52 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def database_env() -> dict:
+def generated_families(url: str) -> int | None:
+    """How many generated (bench*) accounts the database holds; None when it cannot tell."""
+    query = "SELECT count(*) FROM accounts_user WHERE username LIKE 'bench%'"
+    try:
+        if url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(url, connect_timeout=5) as connection:
+                return connection.execute(query).fetchone()[0]
+        import sqlite3
+
+        path = url.removeprefix("sqlite:///")
+        if not Path(path).exists():
+            return None
+        with sqlite3.connect(path) as connection:
+            return connection.execute(query).fetchone()[0]
+    except Exception:  # a missing database or table: nothing to reuse
+        return None
+
+
+def database_env() -> tuple[dict, str, bool]:
+    """The database to use, its name (for its private files) and whether it is reused."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         parsed = urllib.parse.urlparse(url)
         name = parsed.path.lstrip("/") or "portail_bench"
+        url = parsed._replace(path=f"/{name}").geturl()
+    else:
+        name = "bench-sqlite"
+        url = f"sqlite:///{OUT / 'bench.sqlite3'}"
+    if REUSE:
+        found = generated_families(url)
+        if found == FAMILIES:
+            return {"DATABASE_URL": url}, name, True
+        log(f"   BENCH_REUSE: {name} holds {found} generated families, not {FAMILIES}: seeding")
+    if url.startswith("postgres"):
         admin_url = parsed._replace(path="/postgres").geturl()
         subprocess.run(["psql", admin_url, "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True)
         subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-        return {"DATABASE_URL": url}
-    path = OUT / "bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return {"DATABASE_URL": f"sqlite:///{path}"}
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{OUT / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
+    return {"DATABASE_URL": url}, name, False
 
 
-def base_env(db_env: dict) -> dict:
+def base_env(db_env: dict, media: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
     env.update(db_env)
     env.update(
@@ -68,7 +113,7 @@ def base_env(db_env: dict) -> dict:
             "SECURE_COOKIES": "0",
             "SECURE_HSTS_SECONDS": "0",
             "BENCH_REFERENCE": "1",
-            "MEDIA_ROOT": str(OUT / "private"),
+            "MEDIA_ROOT": str(media),
         }
     )
     return env
@@ -89,7 +134,7 @@ class Session:
 
     def __init__(self, base_url: str, username: str, password: str):
         self.jar = CookieJar()
-        opener = urllib.request.build_opener(
+        self.opener = opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
         )
         html = opener.open(f"{base_url}/connexion/").read().decode()
@@ -112,8 +157,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
-    """Load `url` with wrk for DURATION seconds, rotating over (cookie, path, body) targets."""
+def wrk(url: str, targets: list[tuple[str, str, str]], seconds: int) -> dict:
+    """Load `url` with wrk for `seconds`, rotating over (cookie, path, body) targets."""
     targets_file = OUT / "targets.tsv"
     targets_file.write_text("".join(f"{c}\t{p}\t{b}\n" for c, p, b in targets))
     result = subprocess.run(
@@ -121,7 +166,7 @@ def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
             "wrk",
             "-t2",
             f"-c{CONNECTIONS}",
-            f"-d{DURATION}s",
+            f"-d{seconds}s",
             "--latency",
             "-s",
             str(ROOT / "bench" / "targets.lua"),
@@ -135,6 +180,7 @@ def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
     )
     out = result.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests, elapsed, unit = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out).groups()
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 
     def latency(pct: str) -> float:
@@ -143,6 +189,8 @@ def wrk(url: str, targets: list[tuple[str, str, str]]) -> dict:
 
     return {
         "rps": rps,
+        "requests": int(requests),
+        "seconds": float(elapsed) * {"ms": 0.001, "s": 1, "m": 60}[unit],
         "p50": latency("50"),
         "p99": latency("99"),
         "errors": int(errors.group(1)) if errors else 0,
@@ -153,17 +201,40 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(OUT / "private", ignore_errors=True)
-    db_env = database_env()
-    env = base_env(db_env)
+    run_started = time.monotonic()
+    db_env, db_name, reused = database_env()
     engine = "PostgreSQL" if db_env["DATABASE_URL"].startswith("postgres") else "SQLite"
+    # Each database keeps its own private files, so that a reused one still finds them.
+    media = OUT / "private" / db_name
+    if not reused:
+        shutil.rmtree(media, ignore_errors=True)
+    env = base_env(db_env, media)
 
-    log(f"== database: {engine}; seeding {FAMILIES} families")
     started = time.monotonic()
-    manage(env, "migrate", "--no-input", debug=True)
-    manage(env, "seed_demo", "--families", str(FAMILIES), debug=True)
-    seed_seconds = time.monotonic() - started
-    log(f"   seeded in {seed_seconds:.0f} s")
+    if reused:
+        log(f"== database: {engine} {db_name}, reused ({FAMILIES} families); migrating")
+        manage(env, "migrate", "--no-input", debug=True)
+        # Another checkout has no private files for this database: the generated invoices and
+        # documents all point at two sample PDFs, written again when missing.
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from billing.bulk_seed import _sample_pdf as invoices; invoices(); "
+            "from students.bulk_seed import _sample_pdf as documents; documents()",
+        )
+        seed_seconds = None
+    else:
+        log(f"== database: {engine} {db_name}; seeding {FAMILIES} families")
+        manage(env, "migrate", "--no-input", debug=True)
+        manage(env, "seed_demo", "--families", str(FAMILIES), debug=True)
+        seed_seconds = time.monotonic() - started
+        log(f"   seeded in {seed_seconds:.0f} s")
+        if engine == "PostgreSQL":
+            # Fresh statistics, and no autovacuum of the bulk load during the measurements.
+            started = time.monotonic()
+            subprocess.run(["psql", db_env["DATABASE_URL"], "-qc", "VACUUM ANALYZE"], check=True)
+            log(f"   VACUUM ANALYZE in {time.monotonic() - started:.0f} s")
     manage(env, "collectstatic", "--no-input", "-v0")
 
     log("== probing pages (queries, size) in-process")
@@ -207,14 +278,30 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         results = run_pages(base_url, probe)
+        log("== uploads over HTTP (10 MB PDF, 12 MP JPEG): worker memory")
+        upload_results = uploads.measure(
+            lambda username: Session(base_url, username, probe["password"]),
+            base_url,
+            server.pid,
+            probe["uploads"],
+        )
+        for result in upload_results:
+            log("   {}: {}".format(*uploads.describe(result)))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
-    report(engine, seed_seconds, probe, results)
+    run_seconds = time.monotonic() - run_started
+    data = raw_figures(engine, db_name, seed_seconds, run_seconds, probe, results)
+    data["uploads"] = upload_results
+    json_path = OUT / f"results-{engine.lower()}-{FAMILIES}.json"
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    log(f"   raw figures: {json_path.relative_to(ROOT)}; whole run {run_seconds:.0f} s")
+    report(data)
 
 
 def run_pages(base_url: str, probe: dict) -> dict:
-    usernames = probe["usernames"][:SESSIONS]
+    spread = probe["usernames"]
+    usernames = spread[:: max(len(spread) // SESSIONS, 1)][:SESSIONS]
     log(f"== logging in {len(usernames)} families")
     sessions = [Session(base_url, name, probe["password"]) for name in usernames]
     staff = Session(base_url, "admin", probe["admin_password"])
@@ -230,20 +317,49 @@ def run_pages(base_url: str, probe: dict) -> dict:
         if not targets:
             continue
         log(f"== {page['name']}")
-        measured = wrk(base_url, targets)
         if page.get("absolute"):
+            measured = interleaved(base_url, [targets])[0]
             results[page["name"]] = {**measured, "reference": None}
             log(f"   {measured['rps']:.0f} req/s, errors {measured['errors']}")
             continue
         extra_queries = max(page["queries"] - probe["reference_base_queries"], 0)
         reference_path = f"/_bench/reference/?queries={extra_queries}&bytes={page['bytes']}"
-        reference = wrk(base_url, [(s.cookie, reference_path, "") for s in sessions])
+        reference_targets = [(s.cookie, reference_path, "") for s in sessions]
+        measured, reference = interleaved(base_url, [targets, reference_targets])
         results[page["name"]] = {**measured, "reference": reference}
         log(
             f"   {measured['rps']:.0f} req/s vs reference {reference['rps']:.0f} req/s "
             f"({measured['rps'] / reference['rps']:.2f}x), errors {measured['errors']}"
         )
     return results
+
+
+def interleaved(base_url: str, loads: list[list]) -> list[dict]:
+    """Each load (a page, its reference) in ROUNDS alternating slices, so that both see the same
+    background load of a shared machine; totals over the slices, median p50, worst p99."""
+    # Slices of 4 s at least: wrk drops the requests in flight when a slice ends, which would
+    # bias the slowest pages (about a second per request under load) downwards.
+    rounds = min(ROUNDS, max(1, DURATION // MIN_SLICE))
+    seconds = max(1, round(DURATION / rounds))
+    slices = [[] for _ in loads]
+    for _ in range(rounds):
+        for index, targets in enumerate(loads):
+            slices[index].append(wrk(base_url, targets, seconds))
+    totals = []
+    for measured in slices:
+        requests = sum(m["requests"] for m in measured)
+        elapsed = sum(m["seconds"] for m in measured)
+        totals.append(
+            {
+                "rps": requests / elapsed,
+                "p50": statistics.median(m["p50"] for m in measured),
+                "p99": max(m["p99"] for m in measured),
+                "errors": sum(m["errors"] for m in measured),
+                "requests": requests,
+                "slices": [m["rps"] for m in measured],
+            }
+        )
+    return totals
 
 
 def login_targets(base_url: str, usernames: list[str], password: str) -> list:
@@ -261,28 +377,67 @@ def login_targets(base_url: str, usernames: list[str], password: str) -> list:
     return targets
 
 
-def report(engine: str, seed_seconds: float, probe: dict, results: dict) -> None:
+def raw_figures(engine, db_name, seed_seconds, run_seconds, probe, results) -> dict:
+    """Everything the tables are made of, for results-<engine>-<families>.json."""
+    pages = []
+    for page in probe["pages"]:
+        result = results.get(page["name"])
+        if result is None:
+            continue
+        reference = result["reference"]
+        pages.append(
+            {
+                "name": page["name"],
+                **{key: result[key] for key in ("rps", "p50", "p99", "errors")},
+                "reference": reference,
+                "ratio": result["rps"] / reference["rps"] if reference else None,
+                "queries": page["queries"],
+                "queries_small": page["queries_small"],
+                "queries_large": page["queries_large"],
+                "bytes": page["bytes"],
+            }
+        )
+    return {
+        "engine": engine,
+        "database": db_name,
+        "families": FAMILIES,
+        "duration": DURATION,
+        "connections": CONNECTIONS,
+        "sessions": SESSIONS,
+        "seed_seconds": seed_seconds,
+        "run_seconds": run_seconds,
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "machine": f"{platform.node()}, {os.cpu_count()} CPUs",
+        "pages": pages,
+        "extra": probe.get("extra", {}),
+    }
+
+
+def report(data: dict) -> None:
+    from compare import comparison_lines
+
+    seeding = (
+        f"Seeding: {data['seed_seconds']:.0f} s."
+        if data["seed_seconds"] is not None
+        else "Seeding: none (BENCH_REUSE=1, the database was reused)."
+    )
     lines = [
-        f"# Benchmark results ({engine}, {FAMILIES} families, {DURATION} s per page, "
-        f"{CONNECTIONS} connections, gunicorn sync x2)",
+        f"# Benchmark results ({data['engine']}, {data['families']} families, "
+        f"{data['duration']} s per page, {data['connections']} connections, gunicorn sync x2)",
         "",
-        f"Seeding: {seed_seconds:.0f} s. Reference page: same middleware, layout, size and "
-        "number of queries as the page it is compared with.",
+        f"{seeding} Whole run: {data['run_seconds']:.0f} s. Measured {data['measured_at']}. "
+        "Reference page: same middleware, layout, size and number of queries as the page it "
+        "is compared with.",
         "",
         "| page | req/s | ratio to reference | p50 ms | p99 ms | errors | queries (1 student) "
         "| queries (8 students) | bytes |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for page in probe["pages"]:
-        result = results.get(page["name"])
-        if result is None:
-            continue
-        ratio = (
-            f"{result['rps'] / result['reference']['rps']:.2f}" if result["reference"] else "n/a"
-        )
+    for page in data["pages"]:
+        ratio = f"{page['ratio']:.2f}" if page["ratio"] is not None else "n/a"
         lines.append(
-            f"| {page['name']} | {result['rps']:.0f} | {ratio} | {result['p50']:.1f} | "
-            f"{result['p99']:.1f} | {result['errors']} | {page['queries_small']} | "
+            f"| {page['name']} | {page['rps']:.0f} | {ratio} | {page['p50']:.1f} | "
+            f"{page['p99']:.1f} | {page['errors']} | {page['queries_small']} | "
             f"{page['queries_large']} | {page['bytes']} |"
         )
     lines.append("")
@@ -290,9 +445,24 @@ def report(engine: str, seed_seconds: float, probe: dict, results: dict) -> None
         "The login POST has no reference: its cost is the password hash (Argon2id), "
         "which is deliberate."
     )
-    for name, value in probe.get("extra", {}).items():
+    extra = dict(data["extra"])
+    extra.update(uploads.describe(result) for result in data.get("uploads", []))
+    for name, value in extra.items():
         lines.append("")
         lines.append(f"- {name}: {value}")
+    if data.get("uploads"):
+        lines += [
+            "",
+            "Uploads: a logged-in family posts the file through its student's page (multipart, "
+            "CSRF token, the real view); the memory is the serving gunicorn worker's VmHWM "
+            "(reset to its RSS just before the request), the time is the request's.",
+        ]
+    small, large = (OUT / f"results-postgresql-{n}.json" for n in (2000, 100000))
+    if data["engine"] == "PostgreSQL" and small.exists() and large.exists():
+        lines += [
+            "",
+            *comparison_lines(json.loads(small.read_text()), json.loads(large.read_text())),
+        ]
     text = "\n".join(lines) + "\n"
     print()
     print(text)

@@ -12,9 +12,11 @@ from decimal import Decimal
 import weasyprint
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 
 from billing.models import DocumentCounter, Invoice, InvoiceLine, Payment, PaymentMode
 from billing.pdf import sha256
+from portal.bulk_insert import insert
 
 YEARS = range(2017, 2027)
 SAMPLE_PDF = "billing/bench/sample.pdf"
@@ -39,67 +41,73 @@ def _next_numbers(kind: str, year: int, count: int) -> list[str]:
     return [f"{year}{kind}{n:04d}" for n in range(first, first + count)]
 
 
+SNAPSHOT = ["family_id", "family_name", "family_address", "centre_name", "pdf", "pdf_sha256"]
+AMOUNTS = [Decimal(amount) for amount in ("120.00", "186.00", "245.50", "310.00")]
+
+
 def bulk_seed(*, families, students, season, rng) -> None:
     pdf_name, pdf_hash = _sample_pdf()
     mode = PaymentMode.objects.get_or_create(name="Chèque")[0]
     first_student = {}
     for student in students:
         first_student.setdefault(student.family_id, student)
-    invoices, payments = [], []
+    snapshots = [
+        (
+            family.pk,
+            family.name.upper(),
+            f"{family.address_line1}\n{family.postal_code} {family.city}",
+            "Centre culturel",
+            pdf_name,
+            pdf_hash,
+        )
+        for family in families
+    ]
+    invoices, payments, numbers = [], [], []
     for year in YEARS:
         invoice_numbers = _next_numbers("FAC", year, len(families))
         receipt_numbers = _next_numbers("REG", year, len(families))
-        for family, invoice_number, receipt_number in zip(
-            families, invoice_numbers, receipt_numbers, strict=True
+        label = f"Cotisations {year}-{year + 1}"
+        for snapshot, invoice_number, receipt_number in zip(
+            snapshots, invoice_numbers, receipt_numbers, strict=True
         ):
-            amount = Decimal(rng.choice(["120.00", "186.00", "245.50", "310.00"]))
-            common = {
-                "family": family,
-                "family_name": family.name.upper(),
-                "family_address": f"{family.address_line1}\n{family.postal_code} {family.city}",
-                "centre_name": "Centre culturel",
-                "pdf": pdf_name,
-                "pdf_sha256": pdf_hash,
-            }
-            invoices.append(
-                Invoice(
-                    **common,
-                    number=invoice_number,
-                    issued_on=date(year, 10, 1),
-                    due_on=date(year, 10, 31),
-                    label=f"Cotisations {year}-{year + 1}",
-                    total=amount,
-                )
-            )
+            amount = rng.choice(AMOUNTS)
+            # Drafts first: the numbers are set once the lines are written.
+            invoices.append((*snapshot, label, date(year, 10, 31), amount))
+            numbers.append((invoice_number, date(year, 10, 1)))
             payments.append(
-                Payment(
-                    **common,
-                    number=receipt_number,
-                    received_on=date(year, 10, 15),
-                    mode=mode,
-                    mode_name=mode.name,
-                    amount=amount,
-                )
+                (*snapshot, receipt_number, date(year, 10, 15), mode.pk, mode.name, amount)
             )
+    invoice_ids = insert(Invoice, [*SNAPSHOT, "label", "due_on", "total"], invoices, ids=True)
     # Lines first, numbers after: on PostgreSQL a trigger refuses lines added to an issued
     # invoice (setting a draft's number is allowed).
-    numbers = [(invoice.number, invoice.issued_on) for invoice in invoices]
-    for invoice in invoices:
-        invoice.number = invoice.issued_on = None
-    invoices = Invoice.objects.bulk_create(invoices)
-    InvoiceLine.objects.bulk_create(
-        [
-            InvoiceLine(
-                invoice=invoice,
-                student=first_student.get(invoice.family_id),
-                student_name=str(first_student.get(invoice.family_id, "")),
-                label=invoice.label,
-                amount=invoice.total,
-            )
-            for invoice in invoices
-        ]
+    lines = []
+    for pk, invoice in zip(invoice_ids, invoices, strict=True):
+        student = first_student.get(invoice[0])
+        lines.append(
+            (pk, student.pk if student else None, str(student or ""), invoice[6], invoice[8])
+        )
+    insert(InvoiceLine, ["invoice_id", "student_id", "student_name", "label", "amount"], lines)
+    _issue(invoice_ids, numbers)
+    insert(
+        Payment,
+        [*SNAPSHOT, "number", "received_on", "mode_id", "mode_name", "amount"],
+        payments,
     )
-    for invoice, (number, issued_on) in zip(invoices, numbers, strict=True):
-        invoice.number, invoice.issued_on = number, issued_on
-    Invoice.objects.bulk_update(invoices, ["number", "issued_on"], batch_size=500)
-    Payment.objects.bulk_create(payments)
+
+
+def _issue(invoice_ids: list[int], numbers: list[tuple[str, date]]) -> None:
+    """Gives the drafts their numbers and dates: one statement on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        drafts = Invoice.objects.in_bulk(invoice_ids)
+        for pk, (number, issued_on) in zip(invoice_ids, numbers, strict=True):
+            drafts[pk].number, drafts[pk].issued_on = number, issued_on
+        Invoice.objects.bulk_update(drafts.values(), ["number", "issued_on"], batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE billing_invoice AS invoice SET number = issued.number, "
+            "issued_on = issued.issued_on "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::date[]) AS issued(id, number, issued_on) "
+            "WHERE invoice.id = issued.id",
+            [invoice_ids, [n for n, _ in numbers], [d for _, d in numbers]],
+        )

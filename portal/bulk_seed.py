@@ -1,11 +1,14 @@
-"""Generated families for benchmarks (`seed_demo --families N`), written with bulk inserts so
-that 100 000 families take minutes, not hours.
+"""Generated families for benchmarks (`seed_demo --families N`), written with COPY on
+PostgreSQL (bulk inserts elsewhere) so that 100 000 families take minutes, not hours.
 
 Each tab app may add its own rows for the generated families: list a function
-`bulk_seed(*, families, students, season, rng)` in EXTRA_SEEDERS.
+`bulk_seed(*, families, students, season, rng)` in EXTRA_SEEDERS. It receives the batch's
+`SeededFamily` and `SeededStudent` rows (plain records, not model instances) and writes its own
+with `portal.bulk_insert.insert`.
 """
 
 import random
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
@@ -14,11 +17,34 @@ from django.utils.module_loading import import_string
 
 from accounts.models import User
 from families.models import Civility, Family, Responsable
+from portal.bulk_insert import insert
 from students.models import Course, Enrolment, Season, Student
 
 BENCH_PASSWORD = "Bench-Portail-2026"
-BATCH = 2_000
+BATCH = 10_000  # families per transaction
 EXTRA_SEEDERS: list[str] = ["students.bulk_seed.bulk_seed", "billing.bulk_seed.bulk_seed"]
+
+
+@dataclass(slots=True)
+class SeededFamily:
+    pk: int
+    name: str
+    address_line1: str
+    postal_code: str
+    city: str
+    reference_email: str
+
+
+@dataclass(slots=True)
+class SeededStudent:
+    pk: int
+    family_id: int
+    first_name: str
+    last_name: str
+
+    def __str__(self) -> str:  # as Student.display_name
+        return f"{self.first_name} {self.last_name.upper()}".strip()
+
 
 LAST_NAMES = [
     "Martin",
@@ -46,6 +72,7 @@ LAST_NAMES = [
     "Hamon",
     "Collin",
 ]
+MOBILE = "+33612345678"
 FIRST_NAMES = [
     "Marie",
     "Jean",
@@ -78,7 +105,8 @@ def students_per_family(index: int, rng: random.Random) -> int:
 def generate_families(count: int, *, seed: int = 2026, stdout=None) -> int:
     rng = random.Random(seed)  # noqa: S311  (repeatable fake data, not secrets)
     season = Season.objects.current()
-    courses = list(Course.objects.filter(season=season)) if season else []
+    courses = list(Course.objects.filter(season=season).values_list("pk", flat=True))
+    courses = courses if season else []
     # One hash for every generated account: hashing 100 000 passwords would take hours.
     password_hash = make_password(BENCH_PASSWORD)
     start = User.objects.filter(username__startswith="bench").count()
@@ -86,73 +114,92 @@ def generate_families(count: int, *, seed: int = 2026, stdout=None) -> int:
     while created < count:
         size = min(BATCH, count - created)
         with transaction.atomic():
-            families = Family.objects.bulk_create(
-                [
-                    Family(
-                        name=rng.choice(LAST_NAMES),
-                        address_line1=f"{rng.randint(1, 120)} rue des Lilas",
-                        postal_code="22440",
-                        city="Bellerive",
-                        reference_email=f"bench{start + created + i:06d}@example.org",
-                        reference_mobile="+33612345678",
-                    )
-                    for i in range(size)
-                ]
-            )
-            responsables = Responsable.objects.bulk_create(
-                [
-                    Responsable(
-                        family=family,
-                        rank=1,
-                        civility=rng.choice([Civility.MADAME, Civility.MONSIEUR]),
-                        last_name=family.name,
-                        first_name=rng.choice(FIRST_NAMES),
-                        mobile="+33612345678",
-                        email=family.reference_email,
-                    )
-                    for family in families
-                ]
-            )
-            User.objects.bulk_create(
-                [
-                    User(
-                        username=f"bench{start + created + i:06d}",
-                        password=password_hash,
-                        family=family,
-                        responsable=responsable,
-                        email=family.reference_email,
-                    )
-                    for i, (family, responsable) in enumerate(
-                        zip(families, responsables, strict=True)
-                    )
-                ]
-            )
-            students = Student.objects.bulk_create(
-                [
-                    Student(
-                        family=family,
-                        last_name=family.name,
-                        first_name=rng.choice(FIRST_NAMES),
-                        birth_date=date(
-                            rng.randint(2008, 2020), rng.randint(1, 12), rng.randint(1, 28)
-                        ),
-                    )
-                    for i, family in enumerate(families)
-                    for _ in range(students_per_family(start + created + i, rng))
-                ]
-            )
-            if courses:
-                Enrolment.objects.bulk_create(
-                    [
-                        Enrolment(student=student, course=course)
-                        for student in students
-                        for course in rng.sample(courses, k=min(len(courses), rng.randint(1, 2)))
-                    ],
-                    ignore_conflicts=True,
-                )
-            for path in EXTRA_SEEDERS:
-                import_string(path)(families=families, students=students, season=season, rng=rng)
+            _generate_batch(start + created, size, rng, season, courses, password_hash)
         created += size
         if stdout is not None:
             stdout.write(f"  {created}/{count} familles générées")
     return created
+
+
+def _generate_batch(first: int, size: int, rng, season, courses, password_hash) -> None:
+    families = [
+        SeededFamily(
+            0,
+            rng.choice(LAST_NAMES),
+            f"{rng.randint(1, 120)} rue des Lilas",
+            "22440",
+            "Bellerive",
+            f"bench{first + i:06d}@example.org",
+        )
+        for i in range(size)
+    ]
+    family_ids = insert(
+        Family,
+        ["name", "address_line1", "postal_code", "city", "reference_email", "reference_mobile"],
+        [
+            (f.name, f.address_line1, f.postal_code, f.city, f.reference_email, MOBILE)
+            for f in families
+        ],
+        ids=True,
+    )
+    for family, pk in zip(families, family_ids, strict=True):
+        family.pk = pk
+    civilities = [Civility.MADAME.value, Civility.MONSIEUR.value]
+    responsable_ids = insert(
+        Responsable,
+        ["family_id", "rank", "civility", "last_name", "first_name", "mobile", "email"],
+        [
+            (
+                f.pk,
+                1,
+                rng.choice(civilities),
+                f.name,
+                rng.choice(FIRST_NAMES),
+                MOBILE,
+                f.reference_email,
+            )
+            for f in families
+        ],
+        ids=True,
+    )
+    insert(
+        User,
+        ["username", "password", "family_id", "responsable_id", "email"],
+        [
+            (f"bench{first + i:06d}", password_hash, f.pk, responsable, f.reference_email)
+            for i, (f, responsable) in enumerate(zip(families, responsable_ids, strict=True))
+        ],
+    )
+    students = [
+        SeededStudent(0, f.pk, rng.choice(FIRST_NAMES), f.name)
+        for i, f in enumerate(families)
+        for _ in range(students_per_family(first + i, rng))
+    ]
+    student_ids = insert(
+        Student,
+        ["family_id", "last_name", "first_name", "birth_date"],
+        [
+            (
+                s.family_id,
+                s.last_name,
+                s.first_name,
+                date(rng.randint(2008, 2020), rng.randint(1, 12), rng.randint(1, 28)),
+            )
+            for s in students
+        ],
+        ids=True,
+    )
+    for student, pk in zip(students, student_ids, strict=True):
+        student.pk = pk
+    if courses:
+        insert(
+            Enrolment,
+            ["student_id", "course_id"],
+            [
+                (student.pk, course)
+                for student in students
+                for course in rng.sample(courses, k=min(len(courses), rng.randint(1, 2)))
+            ],
+        )
+    for path in EXTRA_SEEDERS:
+        import_string(path)(families=families, students=students, season=season, rng=rng)

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from portal.bulk_insert import insert
 from students.models import Document, DocumentKind
 
 SAMPLE_PDF = "documents/bench/sample.pdf"
@@ -23,40 +24,57 @@ def _sample_pdf() -> tuple[str, int]:
     return SAMPLE_PDF, default_storage.size(SAMPLE_PDF)
 
 
+COLUMNS = [
+    "family_id",
+    "student_id",
+    "season_id",
+    "kind",
+    "document_date",
+    "file",
+    "content_type",
+    "size",
+    "original_name",
+    "status",
+    "refusal_reason",
+]
+
+
 def bulk_seed(*, families, students, season, rng) -> None:
     if season is None:
         return
     name, size = _sample_pdf()
-    today = timezone.localdate()
+    address_date = timezone.localdate() - timedelta(days=20)
+    statuses = [status.value for status in STATUSES]
 
-    def document(family, student, kind, status):
-        return Document(
-            family=family,
-            student=student,
-            season=season,
-            kind=kind,
-            document_date=today - timedelta(days=20)
-            if kind == DocumentKind.PROOF_OF_ADDRESS
-            else None,
-            file=name,
-            content_type="application/pdf",
-            size=size,
-            original_name="justificatif.pdf",
-            status=status,
-            refusal_reason="Document illisible" if status == Document.Status.REFUSED else "",
+    def document(family_id, student_id, kind, status):
+        return (
+            family_id,
+            student_id,
+            season.pk,
+            kind,
+            address_date if kind == DocumentKind.PROOF_OF_ADDRESS else None,
+            name,
+            "application/pdf",
+            size,
+            "justificatif.pdf",
+            status,
+            "Document illisible" if status == Document.Status.REFUSED else "",
         )
 
-    documents = [
-        document(family, None, DocumentKind.PROOF_OF_ADDRESS, rng.choice(STATUSES))
+    rows = [
+        document(family.pk, None, DocumentKind.PROOF_OF_ADDRESS.value, rng.choice(statuses))
         for family in families
     ]
     seen = set()
     for student in students:
         if student.family_id not in seen and rng.random() < 0.5:
             seen.add(student.family_id)
-            documents.append(
+            rows.append(
                 document(
-                    student.family, student, DocumentKind.HEALTH_STATEMENT, rng.choice(STATUSES)
+                    student.family_id,
+                    student.pk,
+                    DocumentKind.HEALTH_STATEMENT.value,
+                    rng.choice(statuses),
                 )
             )
-    Document.objects.bulk_create(documents)
+    insert(Document, COLUMNS, rows)

@@ -4,7 +4,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -83,7 +82,7 @@ def upload_document(
                 raise DocumentNotAccepted
             Document.objects.filter(pk__in=[doc.pk for doc in previous]).update(is_current=False)
             name = default_storage.save(
-                f"documents/{uuid.uuid4().hex}{checked.extension}", ContentFile(checked.content)
+                f"documents/{uuid.uuid4().hex}{checked.extension}", checked.file
             )
             document = Document.objects.create(
                 family=family,
@@ -93,7 +92,7 @@ def upload_document(
                 document_date=document_date if kind == DocumentKind.PROOF_OF_ADDRESS else None,
                 file=name,
                 content_type=checked.content_type,
-                size=len(checked.content),
+                size=checked.size,
                 original_name=checked.original_name,
                 uploaded_by=user,
             )

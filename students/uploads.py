@@ -17,6 +17,7 @@ from pathlib import PurePath
 import magic
 import pillow_heif
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, ImageOps
@@ -41,9 +42,11 @@ ACCEPTED = {
 ACCEPTED_EXTENSIONS = sorted({ext for exts in ACCEPTED.values() for ext in exts})
 
 # Markers of content a browser or an interpreter would run, found anywhere in a file that
-# claims to be a PDF or an image: such polyglots are refused outright.
+# claims to be a PDF or an image: such polyglots are refused outright. (Whitespace runs are
+# bounded so that a marker is never longer than the overlap of the chunks scanned.)
 _ACTIVE_CONTENT = re.compile(
-    rb"<\s*(?:script|html|body|iframe|svg|object|embed)\b|<\?php|<!doctype\s+html|javascript:",
+    rb"<\s{0,1024}(?:script|html|body|iframe|svg|object|embed)\b|<\?php"
+    rb"|<!doctype\s{1,1024}html|javascript:",
     re.IGNORECASE,
 )
 # A ZIP (or JAR, or Office file) appended to an image or PDF ends with this record.
@@ -51,18 +54,30 @@ _ZIP_END = b"PK\x05\x06"
 _PDF_ACTIVE_KEYS = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/RichMedia", "/XFA")
 # The same actions written anywhere in the file's uncompressed objects (e.g. an /OpenAction).
 _PDF_ACTIVE_NAMES = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)\b")
+# The file is scanned in chunks (Django keeps large uploads in a temporary file): only the
+# decoded image of a photo is ever whole in memory, never the uploaded bytes.
+_CHUNK = 1024 * 1024
+_OVERLAP = 4096
 
 TOO_LARGE_MESSAGE = _("Le fichier dépasse 10 Mo : réduisez-le (ou photographiez une seule page).")
 
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """What will be stored: safe bytes, their exact type and extension, the original name."""
+    """What will be stored: a safe file (the upload itself for a PDF, the re-encoded JPEG for
+    an image), its size, exact type and extension, and the original name."""
 
-    content: bytes
+    file: File
+    size: int
     content_type: str
     extension: str
     original_name: str
+
+    @property
+    def content(self) -> bytes:
+        """The whole file (small files and tests: storing goes through `file` in chunks)."""
+        self.file.seek(0)
+        return self.file.read()
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):
@@ -105,18 +120,45 @@ def _refuse(message) -> ValidationError:
     return ValidationError(message, code="refused")
 
 
+@dataclass
+class _Scan:
+    size: int = 0
+    active_content: bool = False
+    pdf_active_names: bool = False
+    tail: bytes = b""
+
+
+def _scan(uploaded) -> _Scan:
+    """One pass over the file in overlapping chunks, reading at most the limit plus one byte."""
+    found = _Scan()
+    uploaded.seek(0)
+    carry = b""
+    while found.size <= MAX_UPLOAD_SIZE:
+        chunk = uploaded.read(min(_CHUNK, MAX_UPLOAD_SIZE + 1 - found.size))
+        if not chunk:
+            break
+        found.size += len(chunk)
+        window = carry + chunk
+        found.active_content = found.active_content or bool(_ACTIVE_CONTENT.search(window))
+        found.pdf_active_names = found.pdf_active_names or bool(_PDF_ACTIVE_NAMES.search(window))
+        found.tail = (found.tail + chunk)[-65536:]
+        carry = window[-_OVERLAP:]
+    uploaded.seek(0)
+    return found
+
+
 def check_upload(uploaded) -> CheckedFile:
-    """Reads and checks an uploaded file; returns what may be stored, or raises."""
+    """Checks an uploaded file; returns what may be stored, or raises."""
     if uploaded.size is not None and uploaded.size > MAX_UPLOAD_SIZE:
         raise _refuse(TOO_LARGE_MESSAGE)
-    uploaded.seek(0)
-    data = uploaded.read(MAX_UPLOAD_SIZE + 1)
-    if not data:
+    scan = _scan(uploaded)
+    if not scan.size:
         raise _refuse(_("Le fichier est vide."))
-    if len(data) > MAX_UPLOAD_SIZE:
+    if scan.size > MAX_UPLOAD_SIZE:
         raise _refuse(TOO_LARGE_MESSAGE)
 
-    content_type = magic.from_buffer(data[:65536], mime=True)
+    content_type = magic.from_buffer(uploaded.read(65536), mime=True)
+    uploaded.seek(0)
     if content_type not in ACCEPTED:
         raise _refuse(
             _(
@@ -133,18 +175,20 @@ def check_upload(uploaded) -> CheckedFile:
                 "ou enregistrez-le de nouveau en PDF ou en JPEG."
             )
         )
-    if _ACTIVE_CONTENT.search(data) or _ZIP_END in data[-65536:]:
+    if scan.active_content or _ZIP_END in scan.tail:
         raise _refuse(_("Ce fichier contient du code ou un autre fichier caché : il est refusé."))
 
     if content_type == "application/pdf":
-        _check_pdf(data)
-        return CheckedFile(data, "application/pdf", ".pdf", original_name)
-    return CheckedFile(_reencode_image(data), "image/jpeg", ".jpg", original_name)
+        _check_pdf(uploaded, active_names=scan.pdf_active_names)
+        uploaded.seek(0)
+        return CheckedFile(uploaded, scan.size, "application/pdf", ".pdf", original_name)
+    jpeg = _reencode_image(uploaded)
+    return CheckedFile(ContentFile(jpeg), len(jpeg), "image/jpeg", ".jpg", original_name)
 
 
-def _check_pdf(data: bytes) -> None:
+def _check_pdf(uploaded, *, active_names: bool) -> None:
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = PdfReader(uploaded, strict=False)
         if reader.is_encrypted:
             raise _refuse(
                 _("Ce PDF est protégé par un mot de passe : envoyez une version non protégée.")
@@ -154,9 +198,7 @@ def _check_pdf(data: bytes) -> None:
         root = reader.trailer["/Root"]
         names = root.get("/Names")
         names = names.get_object() if names is not None else {}
-        if _PDF_ACTIVE_NAMES.search(data) or any(
-            key in root or key in names for key in _PDF_ACTIVE_KEYS
-        ):
+        if active_names or any(key in root or key in names for key in _PDF_ACTIVE_KEYS):
             raise _refuse(_("Ce PDF contient du code ou des fichiers joints : il est refusé."))
         for page in reader.pages:
             page.mediabox  # noqa: B018 (each page must be readable)
@@ -182,21 +224,26 @@ def _load_whole(image) -> None:
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
-def _reencode_image(data: bytes) -> bytes:
-    """Decodes the whole image and writes a fresh JPEG: no metadata, no trailing data."""
+def _reencode_image(uploaded) -> bytes:
+    """Decodes the whole image and writes a fresh JPEG: no metadata, no trailing data.
+
+    Read from the uploaded file, turned upright in place, and encoded without Huffman
+    optimisation (which buffers every coefficient of the image: about as much memory again as
+    the decoded image, twice the time, for a file ~6 % smaller).
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(uploaded) as image:
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
                     raise _refuse(_("Cette image est trop grande (nombre de pixels)."))
                 _load_whole(image)
-                image = ImageOps.exif_transpose(image)
+                ImageOps.exif_transpose(image, in_place=True)
                 if image.mode != "RGB":
                     image = image.convert("RGB")
                 output = io.BytesIO()
-                image.save(output, "JPEG", quality=JPEG_QUALITY, optimize=True)
+                image.save(output, "JPEG", quality=JPEG_QUALITY)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

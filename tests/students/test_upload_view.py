@@ -198,3 +198,20 @@ def test_an_upload_declared_too_large_is_not_read_at_all():
         handler.new_file("address-file", "a.pdf", "application/pdf", 50 * 1024 * 1024)
     assert stop.value.connection_reset
     assert handler.too_large
+
+
+def test_a_large_pdf_goes_through_a_temporary_file_and_is_stored_intact(family_client, family):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Subject": "x" * (6 * 1024 * 1024)})  # over the 2.5 MB kept in memory
+    output = io.BytesIO()
+    writer.write(output)
+    content = output.getvalue()
+    student = music_student(family)
+    response = _post_address(family_client, student, upload("releve-banque.pdf", content))
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.size == len(content)
+    assert default_storage.open(document.file.name).read() == content

@@ -90,3 +90,51 @@ def test_it_refuses_a_truncated_image_even_after_weasyprint_is_loaded():
     with pytest.raises(ValidationError, match="incomplète ou endommagée"):
         check_upload(upload("coupee.jpg", _truncated_jpeg()))
     assert ImageFile.LOAD_TRUNCATED_IMAGES
+
+
+class _ReadSizes(io.BytesIO):
+    """A file that remembers the largest read asked of it."""
+
+    largest = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.largest = max(self.largest, len(data))
+        return data
+
+
+def _large_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Subject": "x" * (6 * 1024 * 1024)})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def test_it_checks_a_large_pdf_in_chunks_and_keeps_the_file_itself():
+    from django.core.files.uploadedfile import UploadedFile
+
+    from students.uploads import _CHUNK
+
+    content = _large_pdf()
+    stream = _ReadSizes(content)
+    uploaded = UploadedFile(stream, name="releve.pdf", size=len(content))
+    checked = check_upload(uploaded)
+    assert checked.size == len(content)
+    assert checked.file is uploaded
+    assert stream.largest <= _CHUNK
+    assert checked.content == content
+
+
+def test_it_finds_code_across_the_border_of_two_chunks():
+    from students.uploads import _CHUNK
+
+    content = pdf_bytes()
+    padding = b"%" + b"0" * (_CHUNK - len(content) - 4) + b"\n"
+    hidden = content + padding + b"<script>alert(1)</script>"
+    assert hidden.index(b"<script") < _CHUNK < hidden.index(b"<script") + 7
+    with pytest.raises(ValidationError, match="code"):
+        check_upload(upload("doc.pdf", hidden))
