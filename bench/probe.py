@@ -72,6 +72,28 @@ def median_ms(function, runs: int) -> float:
     return statistics.median(times)
 
 
+def login_timing(known: str, runs: int = 15) -> dict:
+    """A wrong password for a known identifiant vs an unknown identifiant, interleaved: the
+    answer must take the same time (no account enumeration). Each attempt comes from its own
+    loopback address, so that the lock-out after 5 failures never shortens one."""
+    times = {"known": [], "unknown": []}
+    for attempt in range(runs * 2):
+        kind = "known" if attempt % 2 == 0 else "unknown"
+        client = Client(REMOTE_ADDR=f"127.0.{attempt // 250}.{attempt % 250 + 1}")
+        username = known if kind == "known" else f"personne.inconnue{attempt}"
+        started = time.perf_counter()
+        response = client.post("/connexion/", {"username": username, "password": "Faux-2026!x"})
+        times[kind].append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    known_ms, unknown_ms = (statistics.median(times[k]) for k in ("known", "unknown"))
+    return {
+        f"Failed login, median of {runs} (in-process): known identifiant vs unknown": (
+            f"{known_ms:.0f} ms vs {unknown_ms:.0f} ms "
+            f"({(unknown_ms - known_ms) / known_ms * 100:+.1f} %; target within 10 %)"
+        )
+    }
+
+
 def extras(typical) -> dict:
     """PDF rendering vs serving (uploads are measured over HTTP, see bench/uploads.py), and one
     admin family search at a time (the target: under 200 ms at 100 000 families)."""
@@ -88,6 +110,7 @@ def extras(typical) -> dict:
         found[f'Admin family search "{query}", one request at a time (in-process, median of 7)'] = (
             f"{search:.0f} ms"
         )
+    found.update(login_timing(typical.username))
     invoice = Invoice.objects.filter(family=typical.family, number__isnull=False).first()
     if invoice is not None:
         centre = Centre.objects.current()
