@@ -22,6 +22,7 @@ from portal.changes import (
     VersionForm,
     changes_since,
     flash_changes,
+    history_of,
     history_page,
     is_stale,
     pop_flashed_changes,
@@ -82,9 +83,7 @@ def _render_detail(
             "conflict": conflict,
             "uploads": uploads,
             "saved_changes": pop_flashed_changes(request, _flash_key(student)),
-            "history": history_page(
-                student.history.all(), page_number=request.GET.get("historique")
-            ),
+            "history": history_page(history_of(student), page_number=request.GET.get("historique")),
         },
         status=status,
     )
