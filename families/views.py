@@ -73,7 +73,9 @@ def _render(request, forms: RecordForms, version_form: VersionForm, *, conflict=
     prefetch_related_objects([family], "responsables")
     accounts = {
         account.responsable_id: account
-        for account in User.objects.filter(family=family, responsable__isnull=False)
+        for account in User.objects.filter(family=family, responsable__isnull=False).only(
+            "responsable_id", "username", "is_active", "last_login"
+        )
     }
     return render(
         request,
