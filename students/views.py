@@ -91,7 +91,7 @@ def _render_detail(
 
 def _get_student(request, pk, queryset=None):
     """The family's student `pk` (or 404) with this season's enrolments as `current_enrolments`,
-    read directly: for one student, cheaper than `with_current_enrolments`' prefetch."""
+    read directly."""
     student = get_for_family(
         request, Student.objects.all() if queryset is None else queryset, pk=pk
     )
