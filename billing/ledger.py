@@ -171,7 +171,16 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
         for payment in payment_rows
     ]
     rows.sort(key=lambda row: (row.date, row.number), reverse=True)
-    return Ledger(rows=rows, totals=totals(family, period=period, kind=kind, text=text))
+    return Ledger(rows=rows, totals=_rows_totals(rows))
+
+
+def _rows_totals(rows: list[Row]) -> Totals:
+    """`totals()` of the same filters, summed from the rows already read (no more queries)."""
+    return Totals(
+        billed=sum((row.debit for row in rows if row.debit is not None), ZERO),
+        credited=sum((row.credit for row in rows if row.kind == KIND_CREDIT_NOTE), ZERO),
+        paid=sum((row.credit for row in rows if row.kind == KIND_PAYMENT), ZERO),
+    )
 
 
 def period_choices() -> list[tuple[str, str, Period]]:

@@ -21,6 +21,7 @@ from portal.changes import (
     VersionForm,
     changes_since,
     flash_changes,
+    history_of,
     history_page,
     is_stale,
     pop_flashed_changes,
@@ -72,7 +73,9 @@ def _render(request, forms: RecordForms, version_form: VersionForm, *, conflict=
     prefetch_related_objects([family], "responsables")
     accounts = {
         account.responsable_id: account
-        for account in User.objects.filter(family=family, responsable__isnull=False)
+        for account in User.objects.filter(family=family, responsable__isnull=False).only(
+            "responsable_id", "username", "is_active", "last_login"
+        )
     }
     return render(
         request,
@@ -83,9 +86,7 @@ def _render(request, forms: RecordForms, version_form: VersionForm, *, conflict=
             "version_form": version_form,
             "conflict": conflict,
             "saved_changes": pop_flashed_changes(request, FLASH_KEY),
-            "history": history_page(
-                family.history.all(), page_number=request.GET.get("historique")
-            ),
+            "history": history_page(history_of(family), page_number=request.GET.get("historique")),
             "responsables": [
                 (responsable, accounts.get(responsable.pk))
                 for responsable in family.responsables.all()

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django import forms
+from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.utils import formats, timezone
@@ -250,20 +251,79 @@ class HistoryEntry:
         return self.kind == "+"
 
 
-def _entry(record, previous) -> HistoryEntry:
-    stored = record.history_change_reason
-    if isinstance(stored, list):
-        changes = [Change.from_json(item) for item in stored if isinstance(item, dict)]
-    elif previous is not None and record.history_type == "~":
-        changes = _diff(record, previous)
-    else:
-        changes = []
-    return HistoryEntry(
-        when=record.history_date,
-        author=author_label(record.history_user),
-        kind=record.history_type,
-        changes=changes,
+# What an entry shows, read without the records' other columns nor the author's whole rows.
+_ENTRY_COLUMNS = (
+    "history_id",
+    "history_date",
+    "history_type",
+    "history_change_reason",
+    "history_user_id",
+    "history_user__username",
+    "history_user__family_id",
+    "history_user__responsable_id",
+    "history_user__responsable__last_name",
+    "history_user__responsable__first_name",
+)
+
+
+def _row_author(row: dict) -> str:
+    """`author_label` of a row of `_ENTRY_COLUMNS`."""
+    if row["history_user_id"] is None:
+        return author_label(None)
+    if row["history_user__family_id"] is None:
+        return gettext("le secrétariat")
+    if row["history_user__responsable_id"] is not None:
+        # The author's display name, as `author_label` shows it (the model's own rule).
+        responsable = apps.get_model("families", "Responsable")(
+            last_name=row["history_user__responsable__last_name"],
+            first_name=row["history_user__responsable__first_name"],
+        )
+        return f"{row['history_user__username']} ({responsable.display_name})"
+    return row["history_user__username"]
+
+
+def _needs_diff(row: dict, previous: dict | None) -> bool:
+    return (
+        previous is not None
+        and row["history_type"] == "~"
+        and not isinstance(row["history_change_reason"], list)
     )
+
+
+def _entries(history, pairs) -> list[HistoryEntry]:
+    """The entries of (row, the row saved just before it or None) pairs of `_ENTRY_COLUMNS`.
+
+    Rows saved with a stored change list (all the portal's saves) need nothing more; the whole
+    records of rows saved without one (e.g. by a script) are read in one more query, to compare.
+    """
+    to_diff = {
+        row["history_id"]: previous["history_id"]
+        for row, previous in pairs
+        if _needs_diff(row, previous)
+    }
+    records = {}
+    if to_diff:
+        ids = set(to_diff) | set(to_diff.values())
+        records = {record.history_id: record for record in history.filter(history_id__in=ids)}
+    entries = []
+    for row, _previous in pairs:
+        stored = row["history_change_reason"]
+        if isinstance(stored, list):
+            changes = [Change.from_json(item) for item in stored if isinstance(item, dict)]
+        elif row["history_id"] in to_diff:
+            record = records[row["history_id"]]
+            changes = _diff(record, records[to_diff[row["history_id"]]])
+        else:
+            changes = []
+        entries.append(
+            HistoryEntry(
+                when=row["history_date"],
+                author=_row_author(row),
+                kind=row["history_type"],
+                changes=changes,
+            )
+        )
+    return entries
 
 
 def _diff(record, previous) -> list[Change]:
@@ -284,19 +344,25 @@ def _diff(record, previous) -> list[Change]:
     return changes
 
 
+def history_of(record) -> models.QuerySet:
+    """`record.history.all()` as a plain queryset of the historical rows: simple-history builds a
+    new manager class at each `record.history` access, which costs as much as a small query."""
+    history_model = type(record).__dict__["history"].model  # the descriptor, not its manager
+    return history_model._default_manager.filter(**{record._meta.pk.attname: record.pk})
+
+
 def _ordered(history):
-    return history.select_related("history_user__responsable").order_by(
-        "-history_date", "-history_id"
-    )
+    return history.order_by("-history_date", "-history_id").values(*_ENTRY_COLUMNS)
 
 
 def history_page(history, *, page_number=None, per_page: int = 10) -> Page:
-    """A page of one record's history (`record.history.all()`), newest first.
+    """A page of one record's history (`history_of(record)`), newest first.
 
-    `page.object_list` holds `HistoryEntry` objects. Two queries whatever the number of
-    entries: the count, and the page plus the row just after it (to show what changed in rows
-    saved without a stored list); nothing per entry. On the first page of a history that fits
-    in it (the usual case), the rows read give the count: one query.
+    `page.object_list` holds `HistoryEntry` objects. On the first page of a history that fits
+    in it (the usual case) one narrow query: the page plus the row just after it (to show what
+    changed in rows saved without a stored list), whose length gives the count. Otherwise one
+    more for the count. Whole records are read (one more query) only for rows saved without a
+    stored list; nothing per entry.
     """
     paginator = Paginator(_ordered(history), per_page)
     first_rows = None
@@ -306,22 +372,25 @@ def history_page(history, *, page_number=None, per_page: int = 10) -> Page:
             paginator.count = len(first_rows)  # a cached property: no count query
     page = paginator.get_page(page_number)
     if first_rows is not None and page.number == 1:
-        records = first_rows
+        rows = first_rows
     else:
         start = (page.number - 1) * per_page
-        records = list(paginator.object_list[start : start + per_page + 1])
-    entries = [
-        _entry(record, records[index + 1] if index + 1 < len(records) else None)
-        for index, record in enumerate(records[:per_page])
-    ]
-    page.object_list = entries
+        rows = list(paginator.object_list[start : start + per_page + 1])
+    page.object_list = _entries(
+        history,
+        [
+            (row, rows[index + 1] if index + 1 < len(rows) else None)
+            for index, row in enumerate(rows[:per_page])
+        ],
+    )
     return page
 
 
 def changes_since(record, version: int) -> list[HistoryEntry]:
     """The saves of `record` after `version`, oldest first (shown after a refused save)."""
-    records = list(_ordered(record.history.filter(version__gt=version))[:50])
-    records.reverse()
-    return [
-        _entry(item, records[index - 1] if index else None) for index, item in enumerate(records)
-    ]
+    history = history_of(record).filter(version__gt=version)
+    rows = list(_ordered(history)[:50])
+    rows.reverse()
+    return _entries(
+        history, [(row, rows[index - 1] if index else None) for index, row in enumerate(rows)]
+    )

@@ -1,7 +1,7 @@
 """The Réinscription tab: open campaigns, one request per student, its follow-up."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,9 +32,14 @@ def _current_enrolments():
     )
 
 
-def _sections(campaigns: list[Campaign], family) -> list[dict]:
+# How many requests of closed campaigns the page lists, newest first.
+PAST_REQUESTS = 30
+
+
+def _sections(campaigns: list[Campaign], family, now) -> tuple[list[dict], list[Request]]:
     """One section per open campaign: its eligible students, their requests and the documents
-    these ask for. Four queries whatever the number of campaigns and students."""
+    these ask for; and the requests of closed campaigns. Four queries whatever the number of
+    campaigns and students."""
     students = list(Student.objects.for_family(family).order_by("first_name", "pk"))
     enrolments: dict[int, list[Enrolment]] = {}
     for enrolment in (
@@ -48,14 +53,27 @@ def _sections(campaigns: list[Campaign], family) -> list[dict]:
         student.current_enrolments = enrolments.get(student.pk, [])
         by_pk[student.pk] = student
     requests: dict[int, dict[int, Request]] = {campaign.pk: {} for campaign in campaigns}
-    lines = Line.objects.select_related("discipline__department")
+    past = []
+    # One query for both: an open campaign closes after every closed one, so its requests come
+    # first, and there is at most one per campaign and student.
     for request in (
         Request.objects.for_family(family)
-        .filter(campaign__in=campaigns)
-        .prefetch_related(Prefetch("lines", queryset=lines))
+        .filter(campaign__opens_at__lte=now)
+        .select_related("campaign")
+        .order_by("-campaign__closes_at", "student__first_name", "pk")[
+            : PAST_REQUESTS + len(students) * len(campaigns)
+        ]
     ):
         request.student = by_pk[request.student_id]
-        requests[request.campaign_id][request.student_id] = request
+        if request.campaign_id in requests:
+            requests[request.campaign_id][request.student_id] = request
+        else:
+            past.append(request)
+    lines = Line.objects.select_related("discipline__department")
+    prefetch_related_objects(
+        [request for answered in requests.values() for request in answered.values()],
+        Prefetch("lines", queryset=lines),
+    )
     sections = []
     for campaign in campaigns:
         answered = requests[campaign.pk]
@@ -71,7 +89,7 @@ def _sections(campaigns: list[Campaign], family) -> list[dict]:
                 "documents": services.documents_needed(answered.values()),
             }
         )
-    return sections
+    return sections, past[:PAST_REQUESTS]
 
 
 @family_required
@@ -82,15 +100,8 @@ def index(request):
     campaigns = list(
         Campaign.objects.open(now).select_related("season").order_by("closes_at", "pk")
     )
-    sections = _sections(campaigns, family)
+    sections, past_requests = _sections(campaigns, family, now)
     upcoming = None if campaigns else Campaign.objects.upcoming(now).first()
-    past_requests = (
-        Request.objects.for_family(family)
-        .exclude(campaign__in=campaigns)
-        .filter(campaign__opens_at__lte=now)
-        .select_related("campaign", "student")
-        .order_by("-campaign__closes_at", "student__first_name", "pk")[:30]
-    )
     return render(
         request,
         "reenrolment/index.html",

@@ -7,11 +7,12 @@ Each item has a status: à fournir, reçu – en cours de vérification, validé
 (the only document is from a previous season). Two queries whatever the number of students.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,7 +126,7 @@ class Checklist:
 
 def current_enrolments():
     """This season's enrolments, courses, disciplines and departments joined, in timetable
-    order: prefetched as `current_enrolments` by `with_current_enrolments`."""
+    order: read as `current_enrolments` by `with_current_enrolments`."""
     return (
         Enrolment.objects.filter(course__season__is_current=True)
         .select_related("course__discipline__department")
@@ -133,11 +134,16 @@ def current_enrolments():
     )
 
 
-def with_current_enrolments(students: models.QuerySet) -> models.QuerySet:
-    """Prefetches `current_enrolments`, from which the checklist reads the requirements."""
-    return students.prefetch_related(
-        Prefetch("enrolments", queryset=current_enrolments(), to_attr="current_enrolments")
-    )
+def with_current_enrolments(students: Iterable[Student]) -> list[Student]:
+    """The students, each with this season's enrolments as `current_enrolments`, from which the
+    checklist reads the requirements (one query; cheaper to build than a prefetch)."""
+    students = [*students]
+    enrolments: dict[int, list[Enrolment]] = {}
+    for enrolment in current_enrolments().filter(student_id__in=[s.pk for s in students]):
+        enrolments.setdefault(enrolment.student_id, []).append(enrolment)
+    for student in students:
+        student.current_enrolments = enrolments.get(student.pk, [])
+    return students
 
 
 def _enrolled_students(family) -> list[tuple[Student, set[str]]]:
@@ -170,7 +176,7 @@ def _status(document: Document | None, earlier: Document | None) -> str:
 def build_checklist(family, students=None) -> Checklist:
     """The family's checklist (two queries).
 
-    `students` may be given with `current_enrolments` prefetched by `with_current_enrolments`
+    `students` may be given with `current_enrolments` loaded by `with_current_enrolments`
     (the Élèves pages do so, saving a query): the checklist then covers those students only,
     the family's proof of address included when one of them plays music."""
     if students is None:

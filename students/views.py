@@ -22,12 +22,13 @@ from portal.changes import (
     VersionForm,
     changes_since,
     flash_changes,
+    history_of,
     history_page,
     is_stale,
     pop_flashed_changes,
     rebase_form,
 )
-from students.checklist import build_checklist, with_current_enrolments
+from students.checklist import build_checklist, current_enrolments, with_current_enrolments
 from students.forms import DocumentUploadForm, StudentForm
 from students.models import Document, Student
 from students.services import DocumentNotAccepted, update_student_record, upload_document
@@ -82,18 +83,20 @@ def _render_detail(
             "conflict": conflict,
             "uploads": uploads,
             "saved_changes": pop_flashed_changes(request, _flash_key(student)),
-            "history": history_page(
-                student.history.all(), page_number=request.GET.get("historique")
-            ),
+            "history": history_page(history_of(student), page_number=request.GET.get("historique")),
         },
         status=status,
     )
 
 
 def _get_student(request, pk, queryset=None):
-    if queryset is None:
-        queryset = _students(request.user.family)
-    return get_for_family(request, queryset, pk=pk)
+    """The family's student `pk` (or 404) with this season's enrolments as `current_enrolments`,
+    read directly."""
+    student = get_for_family(
+        request, Student.objects.all() if queryset is None else queryset, pk=pk
+    )
+    student.current_enrolments = [*current_enrolments().filter(student=student)]  # `list` is a view
+    return student
 
 
 @family_required
@@ -110,7 +113,7 @@ def detail(request, pk):
 def _save(request, pk):
     with transaction.atomic():
         # Locked until the end of the save: two saves of one student run one after the other.
-        student = _get_student(request, pk, _students(request.user.family).select_for_update())
+        student = _get_student(request, pk, Student.objects.select_for_update())
         form = StudentForm(request.POST, instance=student)
         version_form = VersionForm(request.POST)
         if not form.is_valid():

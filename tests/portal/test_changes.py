@@ -7,15 +7,17 @@ from portal.changes import (
     Change,
     TrackEditsMixin,
     VersionForm,
+    author_label,
     changes_since,
     form_changes,
+    history_of,
     history_page,
     is_stale,
     rebase_form,
     save_record,
     send_change_receipt,
 )
-from tests.factories import FamilyFactory, StaffFactory, UserFactory
+from tests.factories import FamilyFactory, ResponsableFactory, StaffFactory, UserFactory
 
 
 class AddressForm(TrackEditsMixin, forms.ModelForm):
@@ -106,17 +108,27 @@ def test_a_history_that_fits_in_its_first_page_takes_one_query(db, django_assert
     for number in range(4):
         save_record(family, changes=[Change("Ville", f"V{number}", f"V{number + 1}")])
     with django_assert_num_queries(1):
-        page = history_page(family.history.all(), per_page=5)
+        page = history_page(history_of(family), per_page=5)
         entries = list(page)
     assert len(entries) == 5 and entries[-1].is_creation
     assert page.paginator.num_pages == 1 and not page.has_next()
 
 
-def test_history_of_a_save_outside_the_mechanism_is_diffed(db):
+def test_a_responsables_change_names_them_after_the_login(db):
+    family = FamilyFactory()
+    responsable = ResponsableFactory(family=family, last_name="Dupont", first_name="Marie")
+    user = UserFactory(username="dupont.marie", family=family, responsable=responsable)
+    save_record(family, changes=[Change("Ville", "A", "B")], user=user)
+    assert history_page(history_of(family))[0].author == "dupont.marie (DUPONT Marie)"
+    assert author_label(user) == "dupont.marie (DUPONT Marie)"
+
+
+def test_history_of_a_save_outside_the_mechanism_is_diffed(db, django_assert_num_queries):
     family = FamilyFactory(city="Bellerive", postal_code="22440")
     family.city = "Plérin"
     family.save()
-    (entry, creation) = history_page(family.history.all())
+    with django_assert_num_queries(2):  # the entries, then the two whole rows to compare
+        (entry, creation) = history_page(history_of(family))
     assert entry.changes == [Change("Ville", "Bellerive", "Plérin")]
     assert creation.is_creation
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from reenrolment.models import Campaign, Request
 from tests.factories import StudentFactory
 from tests.reenrolment.conftest import CLOSES_AT, OPENS_AT, enrol
-from tests.reenrolment.factories import LineFactory, RequestFactory
+from tests.reenrolment.factories import CampaignFactory, LineFactory, RequestFactory
 from tests.reenrolment.helpers import text
 
 URL = reverse("reenrolment:index")
@@ -95,6 +95,26 @@ def test_after_the_close_the_family_follows_its_decided_requests(
     assert "Aucune campagne n'est prévue pour le moment." in html
 
 
+def test_while_a_campaign_is_open_the_closed_ones_requests_are_listed_apart(
+    family_client, campaign, lea, ines, clock
+):
+    closed = CampaignFactory(
+        name="Inscriptions d'hiver",
+        season=campaign.season,
+        opens_at=OPENS_AT - timedelta(days=60),
+        closes_at=OPENS_AT - timedelta(days=30),
+    )
+    RequestFactory(
+        campaign=closed, student=ines, status=Request.Status.REFUSED, refusal_reason="Complet"
+    )
+    RequestFactory(campaign=campaign, student=lea)
+    html = text(family_client.get(URL))
+    past = html.split("Vos demandes des campagnes closes")[1]
+    assert "Inscriptions d'hiver" in past and "Inès DUPONT" in past
+    assert "Léa" not in past and "Réinscriptions 2027-2028" not in past
+    assert "Voir la demande de Léa" in html
+
+
 def test_an_inscription_campaign_offers_every_student_and_a_new_child(
     family_client, campaign, lea, family, clock
 ):
@@ -115,6 +135,6 @@ def test_its_query_count_does_not_grow_with_the_students(
         LineFactory(
             request=RequestFactory(campaign=campaign, student=student), discipline=school.piano
         )
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         html = text(family_client.get(URL))
     assert html.count("Voir la demande de") == students

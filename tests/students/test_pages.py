@@ -2,7 +2,10 @@
 
 from datetime import time
 
+from django.utils import translation
+
 from students.models import Document
+from students.templatetags.students_tags import enrolments_head
 from tests.factories import CourseFactory, EnrolmentFactory, SeasonFactory, StudentFactory
 from tests.students.factories import DocumentFactory, dance_student, music_student
 
@@ -123,3 +126,10 @@ def test_the_detail_needs_a_constant_number_of_queries(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         family_client.get(f"/eleves/{student.pk}/")
+
+
+def test_the_enrolments_table_header_follows_the_active_language():
+    with translation.override("en"):
+        assert '<th scope="col">Teacher</th>' in enrolments_head()
+    with translation.override("fr"):
+        assert '<th scope="col">Professeur</th>' in enrolments_head()
