@@ -17,5 +17,5 @@ class FastChangeListMixin:
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,
             obj.pk,
-            format_html(_("Select this object for an action - {}"), str(obj)),
+            format_html(_("Choisir cet objet pour une action - {}"), str(obj)),
         )

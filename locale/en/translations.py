@@ -110,6 +110,8 @@ TRANSLATIONS: dict[str, str | tuple[str, str]] = {
     "affectations de règlement": "payment allocations",
     "compte famille": "family account",
     "comptes familles": "family accounts",
+    # Admin lists
+    "Choisir cet objet pour une action - {}": "Select this object for an action - {}",
     # Families admin
     "Accès au portail": "Portal access",
     "aucun compte": "no account",
