@@ -1,7 +1,7 @@
 """A family's ledger (relevé de compte): its issued invoices, credit notes and payments.
 
-Rows come from two queries and totals from two aggregates, whatever the number of operations;
-the same filters apply to both, so the totals always equal the sum of the rows shown.
+Rows come from two queries, whatever the number of operations, and the totals are summed from
+those rows: they always equal the sum of the rows shown.
 """
 
 from dataclasses import dataclass, field

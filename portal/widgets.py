@@ -48,7 +48,9 @@ def lazy_text(value, language: str):
     if hit is not None and hit[0] is value:
         return hit[1]
     text = str(value)
-    if len(_LAZY_TEXTS) >= _LAZY_TEXTS_MAX:  # forms built per request (the admin's) churn
+    # Lazy texts made anew per form instance (the re-enrolment wish rows' labels) never hit
+    # again: the cache is emptied when full rather than grown.
+    if len(_LAZY_TEXTS) >= _LAZY_TEXTS_MAX:
         _LAZY_TEXTS.clear()
     _LAZY_TEXTS[key] = (value, text)
     return text

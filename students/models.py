@@ -57,7 +57,10 @@ class Department(models.Model):
     @property
     def kind_label(self) -> str:
         """`get_kind_display()`, without rebuilding the choices on each call (pages list many)."""
-        return str(self.Kind(self.kind).label)
+        try:
+            return str(self.Kind(self.kind).label)
+        except ValueError:  # a value written outside the choices shows as stored
+            return self.kind
 
 
 class Discipline(models.Model):
@@ -114,7 +117,12 @@ class Course(models.Model):
     @property
     def schedule(self) -> str:
         """The day and times as the pages show them ("lundi 17h30–18h30"), "" when unknown."""
-        parts = [str(Weekday(self.weekday).label)] if self.weekday else []
+        parts = []
+        if self.weekday:
+            try:
+                parts.append(str(Weekday(self.weekday).label))
+            except ValueError:  # a value written outside the choices shows as stored
+                parts.append(str(self.weekday))
         if self.start_time:
             times = f"{self.start_time:%H}h{self.start_time:%M}"
             if self.end_time:

@@ -42,13 +42,14 @@ ACCEPTED = {
 ACCEPTED_EXTENSIONS = sorted({ext for exts in ACCEPTED.values() for ext in exts})
 
 # Markers of content a browser or an interpreter would run, found anywhere in a file that
-# claims to be a PDF or an image: such polyglots are refused outright. (Whitespace runs are
-# bounded so that a marker is never longer than the overlap of the chunks scanned.)
+# claims to be a PDF or an image: such polyglots are refused outright.
 _ACTIVE_CONTENT = re.compile(
-    rb"<\s{0,1024}(?:script|html|body|iframe|svg|object|embed)\b|<\?php"
-    rb"|<!doctype\s{1,1024}html|javascript:",
+    rb"<\s*(?:script|html|body|iframe|svg|object|embed)\b|<\?php|<!doctype\s+html|javascript:",
     re.IGNORECASE,
 )
+# The chunks are scanned with their whitespace runs squeezed to one space: a marker is then at
+# most a few bytes long, whatever whitespace it hides behind, and always fits in the overlap.
+_WHITESPACE_RUN = re.compile(rb"\s+")
 # A ZIP (or JAR, or Office file) appended to an image or PDF ends with this record.
 _ZIP_END = b"PK\x05\x06"
 _PDF_ACTIVE_KEYS = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/RichMedia", "/XFA")
@@ -138,7 +139,7 @@ def _scan(uploaded) -> _Scan:
         if not chunk:
             break
         found.size += len(chunk)
-        window = carry + chunk
+        window = carry + _WHITESPACE_RUN.sub(b" ", chunk)
         found.active_content = found.active_content or bool(_ACTIVE_CONTENT.search(window))
         found.pdf_active_names = found.pdf_active_names or bool(_PDF_ACTIVE_NAMES.search(window))
         found.tail = (found.tail + chunk)[-65536:]

@@ -174,7 +174,8 @@ def _choices(f: _Field, invalid: str) -> str:
     id_ = widget.attrs.get("id") or f.auto_id
     attrs = bound.build_widget_attrs({"id": id_} if id_ else {})
     groups = widget.optgroups(bound.html_name, widget.format_value(bound.value()), attrs)
-    input_css = _classes("form-check-input", invalid)
+    # The widget's own class joins ours (one class attribute per input).
+    input_css = _classes("form-check-input", widget.attrs.get("class", ""), invalid)
     name = escape_string(bound.html_name)
     parts = []
     for group_number, (group_name, options, _index) in enumerate(groups, start=1):
@@ -185,7 +186,7 @@ def _choices(f: _Field, invalid: str) -> str:
             parts.append(
                 f'<div class="form-check"><input type="{option["type"]}" class="{input_css}" '
                 f'name="{name}" value="{escape_string(option["value"])}"'
-                f"{attrs_html(option['attrs'])}>"
+                f"{attrs_html({k: v for k, v in option['attrs'].items() if k != 'class'})}>"
                 f'<label for="{escape_string(option["attrs"].get("id", ""))}" '
                 f'class="form-check-label">{escape_text(option["label"])}</label>'
                 f"{f.errors_html() if last else ''}</div>"
@@ -228,8 +229,6 @@ def _file(f: _Field, invalid: str) -> str:
             f"{clear}</div></div>"
         )
     attrs = {name: value for name, value in data["attrs"].items() if name != "class"}
-    if f.field.disabled:
-        attrs["disabled"] = True
     css = _classes("form-control", f.widget.attrs.get("class", ""), invalid)
     wrapper_class = ' class="is-invalid"' if invalid else ""
     parts.append(
@@ -237,6 +236,8 @@ def _file(f: _Field, invalid: str) -> str:
         f'<input type="{escape_string(data["type"])}" name="{escape_string(data["name"])}" '
         f'class="{css}"{attrs_html(attrs)}>{f.errors_html()}{f.help_html()}</div>'
     )
+    if f.field.show_hidden_initial:
+        parts.append(f.hidden_initial_html())
     return f.wrap(f.label_html() + "".join(parts))
 
 

@@ -1,6 +1,8 @@
 """The portal's form markup (`{% load portal_forms %}`: `bs_form`, `bs_field`) and the widgets
 FastRenderer writes in Python."""
 
+import re
+
 import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -173,6 +175,25 @@ def test_it_keeps_each_field_s_initial_value_for_tracked_forms():
     html = render("{{ form|bs_form }}", form=TrackedForm(initial={"name": "Léa", "answer": "n"}))
     assert '<input type="hidden" name="initial-name" value="Léa" id="initial-id_name">' in html
     assert '<input type="hidden" name="initial-answer" value="n" id="initial-id_answer">' in html
+
+
+def test_a_choice_widget_s_own_class_joins_the_bootstrap_one():
+    class Classy(forms.Form):
+        answer = forms.ChoiceField(
+            choices=[("y", "Oui"), ("n", "Non")], widget=forms.RadioSelect(attrs={"class": "x"})
+        )
+
+    html = render("{{ form.answer|bs_field }}", form=Classy())
+    assert html.count('<input type="radio" class="form-check-input x" name="answer"') == 2
+    assert all(tag.count("class=") == 1 for tag in re.findall(r"<input[^>]*>", html))
+
+
+def test_a_tracked_file_field_keeps_its_initial_value_too():
+    class TrackedUpload(TrackEditsMixin, forms.Form):
+        upload = forms.FileField(label="Fichier", required=False)
+
+    html = render("{{ form.upload|bs_field }}", form=TrackedUpload())
+    assert '<input type="hidden" name="initial-upload" id="initial-id_upload">' in html
 
 
 def test_it_escapes_values_labels_choices_and_errors():

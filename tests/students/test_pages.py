@@ -4,7 +4,7 @@ from datetime import time
 
 from django.utils import translation
 
-from students.models import Document
+from students.models import Department, Document
 from students.templatetags.students_tags import enrolments_head
 from tests.factories import CourseFactory, EnrolmentFactory, SeasonFactory, StudentFactory
 from tests.students.factories import DocumentFactory, dance_student, music_student
@@ -51,6 +51,18 @@ def test_a_course_s_day_and_times_show_what_is_known(family_client, family):
     assert "<td>mardi</td>" in html
     # No teacher on any course, and no day nor time on the last one.
     assert html.count("<td>—</td>") == 4
+
+
+def test_a_day_or_kind_stored_outside_the_choices_shows_as_stored(family_client, family):
+    # Written by an import or a script, not by the admin's forms: the page still opens.
+    course = CourseFactory(season=SeasonFactory(), weekday=9, start_time=time(10), end_time=None)
+    Department.objects.filter(pk=course.discipline.department_id).update(kind="theatre")
+    EnrolmentFactory(student=StudentFactory(family=family), course=course)
+    response = family_client.get("/eleves/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<td>9 10h00</td>" in html
+    assert "theatre" in html
 
 
 def test_the_list_shows_document_statuses(family_client, family):

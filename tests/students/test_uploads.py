@@ -138,3 +138,19 @@ def test_it_finds_code_across_the_border_of_two_chunks():
     assert hidden.index(b"<script") < _CHUNK < hidden.index(b"<script") + 7
     with pytest.raises(ValidationError, match="code"):
         check_upload(upload("doc.pdf", hidden))
+
+
+@pytest.mark.parametrize(
+    "marker", [b"<" + b" " * 6000 + b"script>", b"<!doctype" + b"\n" * 6000 + b"html>"]
+)
+def test_it_finds_code_hidden_behind_a_long_whitespace_run_across_chunks(marker):
+    from students.uploads import _CHUNK, _OVERLAP
+
+    content = pdf_bytes()
+    padding = b"%" + b"0" * (_CHUNK - len(content) - 5000) + b"\n"
+    hidden = content + padding + marker + b"alert(1)"
+    # The marker starts further before the chunks' border than their overlap reaches.
+    start = len(content + padding)
+    assert start + _OVERLAP < _CHUNK < start + len(marker)
+    with pytest.raises(ValidationError, match="code"):
+        check_upload(upload("doc.pdf", hidden))
