@@ -5,7 +5,7 @@ from students import views
 app_name = "students"
 
 urlpatterns = [
-    path("", views.list, name="list"),
+    path("", views.student_list, name="list"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/documents/<str:requirement>/", views.upload, name="upload_document"),
 ]

@@ -44,7 +44,7 @@ def _students(family):
 
 @family_required
 @require_GET
-def list(request):
+def student_list(request):
     family = request.user.family
     students = _students(family)
     checklist = build_checklist(family, students)
@@ -95,7 +95,7 @@ def _get_student(request, pk, queryset=None):
     student = get_for_family(
         request, Student.objects.all() if queryset is None else queryset, pk=pk
     )
-    student.current_enrolments = [*current_enrolments().filter(student=student)]  # `list` is a view
+    student.current_enrolments = list(current_enrolments().filter(student=student))
     return student
 
 
