@@ -165,4 +165,9 @@ class Responsable(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.last_name.upper()} {self.first_name}".strip()
+        return self.format_name(self.last_name, self.first_name)
+
+    @staticmethod
+    def format_name(last_name: str, first_name: str) -> str:
+        """ "NOM Prénom", as the portal shows a responsable."""
+        return f"{last_name.upper()} {first_name}".strip()

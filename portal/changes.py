@@ -192,12 +192,18 @@ def author_label(user) -> str:
     """Who made a change, as a family should read it: its login, or "le secrétariat"."""
     if user is None:
         return gettext("le portail")
-    if getattr(user, "family_id", None) is None:
-        return gettext("le secrétariat")
     responsable = getattr(user, "responsable", None)
-    if responsable is not None:
-        return f"{user.get_username()} ({responsable.display_name})"
-    return user.get_username()
+    return _author_text(
+        user.get_username(),
+        is_family=getattr(user, "family_id", None) is not None,
+        responsable_name=responsable.display_name if responsable is not None else None,
+    )
+
+
+def _author_text(username: str, *, is_family: bool, responsable_name: str | None) -> str:
+    if not is_family:
+        return gettext("le secrétariat")
+    return f"{username} ({responsable_name})" if responsable_name else username
 
 
 def send_change_receipt(
@@ -270,16 +276,17 @@ def _row_author(row: dict) -> str:
     """`author_label` of a row of `_ENTRY_COLUMNS`."""
     if row["history_user_id"] is None:
         return author_label(None)
-    if row["history_user__family_id"] is None:
-        return gettext("le secrétariat")
+    responsable_name = None
     if row["history_user__responsable_id"] is not None:
-        # The author's display name, as `author_label` shows it (the model's own rule).
-        responsable = apps.get_model("families", "Responsable")(
-            last_name=row["history_user__responsable__last_name"],
-            first_name=row["history_user__responsable__first_name"],
+        responsable_name = apps.get_model("families", "Responsable").format_name(
+            row["history_user__responsable__last_name"],
+            row["history_user__responsable__first_name"],
         )
-        return f"{row['history_user__username']} ({responsable.display_name})"
-    return row["history_user__username"]
+    return _author_text(
+        row["history_user__username"],
+        is_family=row["history_user__family_id"] is not None,
+        responsable_name=responsable_name,
+    )
 
 
 def _needs_diff(row: dict, previous: dict | None) -> bool:
