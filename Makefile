@@ -35,11 +35,12 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
-# Maintainers: refresh the English catalogue after changing French strings. Fails, listing them,
-# when a msgid has no entry in locale/en/translations.py (see docs/i18n.md).
+# After changing a French string: the English catalogue gains the new msgids (empty, to be
+# translated by hand in django.po) and loses the old ones; then placeholders are checked and the
+# .mo compiled (see docs/i18n.md). Needs GNU gettext.
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 messages: $(STAMP)
-	PORTAL_TESTING=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=tests
-	$(BIN)/python scripts/translate_en.py
+	PORTAL_TESTING=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE)
 	msgfmt --check-format -o /dev/null locale/en/LC_MESSAGES/django.po
 	PORTAL_TESTING=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv --ignore=var
 

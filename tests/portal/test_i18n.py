@@ -1,6 +1,5 @@
 """English is complete and chosen by the visitor; French stays the default (and for e-mails)."""
 
-import ast
 import csv
 import gettext
 import html as html_lib
@@ -9,6 +8,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -33,39 +33,17 @@ def _back_to_french():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-def catalogue() -> list[dict]:
-    """The entries of the English .po (own small parser: the test does not trust the script)."""
-    entries = []
-    for block in (LOCALE / "django.po").read_text(encoding="utf-8").split("\n\n"):
-        entry: dict = {"flags": [], "msgstr": {}}
-        key = None
-        for line in block.strip().splitlines():
-            if line.startswith("#,"):
-                entry["flags"] += [flag.strip() for flag in line[2:].split(",")]
-                continue
-            if line.startswith("#"):
-                continue
-            if not line.startswith('"'):
-                key, _, line = line.partition(" ")
-            value = ast.literal_eval(line)
-            if key.startswith("msgstr"):
-                index = int(key[7:-1]) if "[" in key else 0
-                entry["msgstr"][index] = entry["msgstr"].get(index, "") + value
-            else:
-                entry[key] = entry.get(key, "") + value
-        if "msgid" in entry:
-            entries.append(entry)
-    return entries
+def catalogue() -> polib.POFile:
+    return polib.pofile(str(LOCALE / "django.po"))
 
 
 def french_msgids(min_length: int = 1) -> set[str]:
     """The French msgids whose English differs (so seeing one on an English page is a bug)."""
     return {
-        entry["msgid"]
+        entry.msgid
         for entry in catalogue()
-        if entry["msgid"]
-        and len(entry["msgid"]) >= min_length
-        and entry["msgstr"][0] != entry["msgid"]
+        if len(entry.msgid) >= min_length
+        and (entry.msgstr or entry.msgstr_plural[0]) != entry.msgid
     }
 
 
@@ -74,33 +52,38 @@ def choose(client, language: str, next_url: str = "/connexion/"):
 
 
 def test_it_translates_every_msgid_without_fuzzy_entries():
-    entries = catalogue()
-    header = entries[0]
-    assert header["msgid"] == ""
-    assert "fuzzy" not in header["flags"]
-    assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header["msgstr"][0]
-    assert len(entries) > 700
-    for entry in entries[1:]:
-        assert "fuzzy" not in entry["flags"], entry["msgid"]
-        expected = 2 if "msgid_plural" in entry else 1
-        assert len(entry["msgstr"]) == expected, entry["msgid"]
-        for index, text in entry["msgstr"].items():
-            assert text.strip(), f"untranslated: {entry['msgid']!r}"
-            source = entry["msgid_plural"] if index and "msgid_plural" in entry else entry["msgid"]
-            assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(source)), entry[
-                "msgid"
+    po = catalogue()
+    assert po.metadata["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
+    assert not po.metadata_is_fuzzy
+    assert len(po) > 700
+    assert po.percent_translated() == 100, [entry.msgid for entry in po.untranslated_entries()]
+    for entry in po:
+        assert not entry.fuzzy, entry.msgid
+        assert not entry.obsolete, entry.msgid
+        if entry.msgid_plural:
+            assert set(entry.msgstr_plural) == {0, 1}, entry.msgid
+            pairs = [
+                (entry.msgid, entry.msgstr_plural[0]),
+                (entry.msgid_plural, entry.msgstr_plural[1]),
             ]
+        else:
+            pairs = [(entry.msgid, entry.msgstr)]
+        for source, text in pairs:
+            assert text.strip(), f"untranslated: {entry.msgid!r}"
+            assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(source)), (
+                entry.msgid
+            )
 
 
 def test_it_ships_the_mo_compiled_from_the_po():
     with (LOCALE / "django.mo").open("rb") as compiled:
         mo = gettext.GNUTranslations(compiled)
-    for entry in catalogue()[1:]:
-        if "msgid_plural" in entry:
-            assert mo.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr"][0]
-            assert mo.ngettext(entry["msgid"], entry["msgid_plural"], 5) == entry["msgstr"][1]
+    for entry in catalogue():
+        if entry.msgid_plural:
+            assert mo.ngettext(entry.msgid, entry.msgid_plural, 1) == entry.msgstr_plural[0]
+            assert mo.ngettext(entry.msgid, entry.msgid_plural, 5) == entry.msgstr_plural[1]
         else:
-            assert mo.gettext(entry["msgid"]) == entry["msgstr"][0], entry["msgid"]
+            assert mo.gettext(entry.msgid) == entry.msgstr, entry.msgid
 
 
 def test_it_speaks_french_by_default_and_offers_english(client, db):
