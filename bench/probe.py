@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from portal.bulk_seed import BENCH_PASSWORD  # noqa: E402
+from bench.seed import BENCH_PASSWORD  # noqa: E402
 from portal.management.commands.seed_demo import ADMIN_PASSWORD  # noqa: E402
 
 

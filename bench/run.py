@@ -112,7 +112,7 @@ def base_env(db_env: dict, media: Path) -> dict:
             "SECURE_SSL_REDIRECT": "0",
             "SECURE_COOKIES": "0",
             "SECURE_HSTS_SECONDS": "0",
-            "BENCH_REFERENCE": "1",
+            "BENCH": "1",
             "MEDIA_ROOT": str(media),
         }
     )
@@ -220,14 +220,15 @@ def main() -> None:
             env,
             "shell",
             "-c",
-            "from billing.bulk_seed import _sample_pdf as invoices; invoices(); "
-            "from students.bulk_seed import _sample_pdf as documents; documents()",
+            "from bench import seed_billing, seed_students; "
+            "seed_billing.sample_pdf(); seed_students.sample_pdf()",
         )
         seed_seconds = None
     else:
         log(f"== database: {engine} {db_name}; seeding {FAMILIES} families")
         manage(env, "migrate", "--no-input", debug=True)
-        manage(env, "seed_demo", "--families", str(FAMILIES), debug=True)
+        manage(env, "seed_demo", debug=True)
+        manage(env, "bench_seed", "--families", str(FAMILIES), debug=True)
         seed_seconds = time.monotonic() - started
         log(f"   seeded in {seed_seconds:.0f} s")
         if engine == "PostgreSQL":

@@ -291,5 +291,8 @@ LOGGING = {
     },
 }
 
-# `make bench` only: serves the reference page at /_bench/reference/.
-BENCH_REFERENCE = env_bool("BENCH_REFERENCE", False)
+# `make bench` only: installs the dev-only `bench` app (its `bench_seed` command and the
+# reference page /_bench/reference/).
+BENCH = env_bool("BENCH", False)
+if BENCH:
+    INSTALLED_APPS.append("bench")
