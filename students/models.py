@@ -250,7 +250,7 @@ class Document(models.Model):
         blank=True,
         help_text=_("Pour un justificatif de domicile : la date qui figure dessus."),
     )
-    # A random name in private storage (MEDIA_ROOT or S3): never a public URL.
+    # A random name in private storage (MEDIA_ROOT): never a public URL.
     file = models.FileField(_("fichier"), max_length=200)
     content_type = models.CharField(_("type de contenu"), max_length=40)
     size = models.PositiveIntegerField(_("taille (octets)"))
