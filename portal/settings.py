@@ -128,7 +128,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        # A new PostgreSQL connection costs ~5 ms: keep them, and check them before use.
+        # Connections are kept across requests, and checked before use.
         conn_max_age=env_int("CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )

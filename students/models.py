@@ -291,7 +291,7 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["status", "uploaded_at"]),
             # The "documents à vérifier" queue: its count, dates and pages read this small index
-            # alone (100 000 families: 40 ms -> 5 ms for the count).
+            # alone.
             models.Index(
                 fields=["uploaded_at"],
                 condition=models.Q(status="received", is_current=True),

@@ -65,7 +65,7 @@ def _flash_key(student: Student) -> str:
 def _render_detail(
     request, student, form, version_form, *, upload_form=None, conflict=None, status=200
 ):
-    # The student's own items: their enrolments are loaded, which saves a query.
+    # This student's items only (and the family's proof of address when they play music).
     items = build_checklist(request.user.family, [student]).items
     uploads = []
     for item in items:
