@@ -174,7 +174,8 @@ def measure(client, path):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    size = len(response.content) if not response.streaming else 0
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    size = len(body)
     return len(queries), size
 
 
