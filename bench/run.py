@@ -112,7 +112,7 @@ def base_env(db_env: dict, media: Path) -> dict:
             "SECURE_SSL_REDIRECT": "0",
             "SECURE_COOKIES": "0",
             "SECURE_HSTS_SECONDS": "0",
-            "BENCH_REFERENCE": "1",
+            "BENCH": "1",
             "MEDIA_ROOT": str(media),
         }
     )
@@ -220,14 +220,15 @@ def main() -> None:
             env,
             "shell",
             "-c",
-            "from billing.bulk_seed import _sample_pdf as invoices; invoices(); "
-            "from students.bulk_seed import _sample_pdf as documents; documents()",
+            "from bench import seed_billing, seed_students; "
+            "seed_billing.sample_pdf(); seed_students.sample_pdf()",
         )
         seed_seconds = None
     else:
         log(f"== database: {engine} {db_name}; seeding {FAMILIES} families")
         manage(env, "migrate", "--no-input", debug=True)
-        manage(env, "seed_demo", "--families", str(FAMILIES), debug=True)
+        manage(env, "seed_demo", debug=True)
+        manage(env, "bench_seed", "--families", str(FAMILIES), debug=True)
         seed_seconds = time.monotonic() - started
         log(f"   seeded in {seed_seconds:.0f} s")
         if engine == "PostgreSQL":
@@ -388,6 +389,7 @@ def raw_figures(engine, db_name, seed_seconds, run_seconds, probe, results) -> d
         pages.append(
             {
                 "name": page["name"],
+                "staff": page["staff"],
                 **{key: result[key] for key in ("rps", "p50", "p99", "errors")},
                 "reference": reference,
                 "ratio": result["rps"] / reference["rps"] if reference else None,
@@ -410,11 +412,13 @@ def raw_figures(engine, db_name, seed_seconds, run_seconds, probe, results) -> d
         "machine": f"{platform.node()}, {os.cpu_count()} CPUs",
         "pages": pages,
         "extra": probe.get("extra", {}),
+        "measures": probe.get("measures", {}),
     }
 
 
 def report(data: dict) -> None:
     from compare import comparison_lines
+    from verdicts import verdict_lines
 
     seeding = (
         f"Seeding: {data['seed_seconds']:.0f} s."
@@ -458,11 +462,12 @@ def report(data: dict) -> None:
             "(reset to its RSS just before the request), the time is the request's.",
         ]
     small, large = (OUT / f"results-postgresql-{n}.json" for n in (2000, 100000))
+    runs = None
     if data["engine"] == "PostgreSQL" and small.exists() and large.exists():
-        lines += [
-            "",
-            *comparison_lines(json.loads(small.read_text()), json.loads(large.read_text())),
-        ]
+        runs = json.loads(small.read_text()), json.loads(large.read_text())
+    lines += ["", *verdict_lines(data, runs)]
+    if runs:
+        lines += ["", *comparison_lines(*runs)]
     text = "\n".join(lines) + "\n"
     print()
     print(text)

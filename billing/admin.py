@@ -34,7 +34,6 @@ from billing.models import (
     PaymentMode,
 )
 from billing.templatetags.billing import format_euros
-from portal.admin_lists import FastChangeListMixin
 
 
 def pdf_link(document) -> str:
@@ -76,7 +75,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(FastChangeListMixin, admin.ModelAdmin):
+class InvoiceAdmin(admin.ModelAdmin):
     form = DraftInvoiceForm
     inlines = [InvoiceLineInline]
     autocomplete_fields = ["family"]
@@ -232,7 +231,7 @@ class PaymentAllocationInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(FastChangeListMixin, admin.ModelAdmin):
+class PaymentAdmin(admin.ModelAdmin):
     form = PaymentForm
     autocomplete_fields = ["family"]
     list_display = [

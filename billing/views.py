@@ -1,9 +1,12 @@
 """The Facturation tab: ledger, invoice detail, PDFs and the payment certificate."""
 
+import io
+import string
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -11,10 +14,10 @@ from django.views.decorators.http import require_GET
 from billing import pdf
 from billing.forms import AttestationForm, LedgerFilterForm
 from billing.ledger import Period, build_attestation, build_ledger, period_choices, totals
-from billing.models import Invoice, Payment
+from billing.models import DocumentCounter, Invoice, Payment
 from billing.services import family_address, invoice_balance
 from families.models import Family
-from portal.access import family_required, get_for_family, log_not_found
+from portal.access import family_required, get_for_family, log_not_found, private_download
 from portal.models import Centre
 
 
@@ -61,19 +64,26 @@ def invoice_detail(request, number: str):
     return render(request, "billing/invoice_detail.html", context)
 
 
-def attachment(filename: str, mimetype: str, data: bytes) -> HttpResponse:
-    response = HttpResponse(data, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+MODEL_FOR_KIND = {
+    DocumentCounter.Kind.INVOICE: Invoice,
+    DocumentCounter.Kind.CREDIT_NOTE: Invoice,
+    DocumentCounter.Kind.RECEIPT: Payment,
+}
+
+
+def model_for_number(number: str) -> type[Invoice] | type[Payment] | None:
+    """The model a document number belongs to, from its kind: `2026AV0003` is a credit note,
+    an Invoice row; `2026REG0012` a Payment's receipt (numbers: year, kind, sequence)."""
+    return MODEL_FOR_KIND.get(number[4:].rstrip(string.digits))
 
 
 @login_required
 @require_GET
 def document_pdf(request, number: str):
     """The stored PDF of an invoice, credit note or receipt: to its family, or to staff."""
-    model = Payment if "REG" in number else Invoice
+    model = model_for_number(number)
+    if model is None:
+        raise Http404
     queryset = model.objects.filter(number=number)
     if not request.user.is_staff:
         if request.user.family_id is None:
@@ -83,9 +93,11 @@ def document_pdf(request, number: str):
     if document is None or not document.pdf:
         log_not_found(request, "billing document")
         raise Http404
-    with default_storage.open(document.pdf.name, "rb") as stored:
-        data = stored.read()
-    return attachment(f"{document.number}.pdf", pdf.PDF_MIMETYPE, data)
+    return private_download(
+        default_storage.open(document.pdf.name, "rb"),
+        filename=f"{document.number}.pdf",
+        content_type=pdf.PDF_MIMETYPE,
+    )
 
 
 @family_required
@@ -102,4 +114,5 @@ def attestation(request):
         family_name=family.display_name,
         address=family_address(family),
     )
-    return attachment(*pdf.render_attestation(document, centre=Centre.objects.current()))
+    filename, mimetype, data = pdf.render_attestation(document, centre=Centre.objects.current())
+    return private_download(io.BytesIO(data), filename=filename, content_type=mimetype)

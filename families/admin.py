@@ -17,7 +17,6 @@ from accounts.services import NoEmailAddress, grant_portal_access, revoke_portal
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
-from portal.admin_lists import FastChangeListMixin
 from portal.changes import Change
 from portal.validators import format_phone, normalise_phone
 from students.models import Student
@@ -146,7 +145,7 @@ class SecondResponsableFilter(admin.SimpleListFilter):
 
 
 @admin.register(Family)
-class FamilyAdmin(FastChangeListMixin, SimpleHistoryAdmin):
+class FamilyAdmin(SimpleHistoryAdmin):
     form = FamilyAdminForm
     list_display = ["__str__", "name", "city", "reference_email", "reference_mobile_fr"]
     list_filter = [IncompleteFilter, PortalAccessFilter, SecondResponsableFilter]

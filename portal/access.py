@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 security_log = logging.getLogger("portal.security")
@@ -46,3 +46,14 @@ def get_for_family(request, queryset, *, family_field: str = "family", **lookup)
     except Http404:
         log_not_found(request)
         raise
+
+
+def private_download(file, *, filename: str, content_type: str, inline: bool = False):
+    """A private file (a document, a PDF) after the ownership check: an attachment unless
+    `inline`, of the exact type (never sniffed), never stored by a browser or a proxy."""
+    response = FileResponse(
+        file, as_attachment=not inline, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -128,7 +128,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        # A new PostgreSQL connection costs ~5 ms: keep them, and check them before use.
+        # Connections are kept across requests, and checked before use.
         conn_max_age=env_int("CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
@@ -291,5 +291,8 @@ LOGGING = {
     },
 }
 
-# `make bench` only: serves the reference page at /_bench/reference/.
-BENCH_REFERENCE = env_bool("BENCH_REFERENCE", False)
+# `make bench` only: installs the dev-only `bench` app (its `bench_seed` command and the
+# reference page /_bench/reference/).
+BENCH = env_bool("BENCH", False)
+if BENCH:
+    INSTALLED_APPS.append("bench")

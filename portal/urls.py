@@ -31,10 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.BENCH_REFERENCE:
-    from portal.bench_views import reference
-
-    urlpatterns.append(path("_bench/reference/", reference, name="bench_reference"))
+if settings.BENCH:
+    urlpatterns.append(path("_bench/", include("bench.urls")))
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_lists import FastChangeListMixin
 from reenrolment import services
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
 from students.models import Course
@@ -156,7 +155,7 @@ class RefusalForm(forms.Form):
 
 
 @admin.register(Request)
-class RequestAdmin(FastChangeListMixin, admin.ModelAdmin):
+class RequestAdmin(admin.ModelAdmin):
     form = RequestDecisionForm
     list_display = ["student", "family", "campaign", "status_label", "disciplines", "submitted_at"]
     list_filter = ["campaign", "status", "lines__discipline"]

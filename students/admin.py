@@ -5,7 +5,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_lists import FastChangeListMixin
 from students.forms import StudentForm
 from students.models import (
     Course,
@@ -40,7 +39,7 @@ class StudentAdminForm(StudentForm):
 
 
 @admin.register(Student)
-class StudentAdmin(FastChangeListMixin, SimpleHistoryAdmin):
+class StudentAdmin(SimpleHistoryAdmin):
     form = StudentAdminForm
     list_display = ["last_name", "first_name", "family", "birth_date"]
     list_select_related = ["family"]
@@ -117,7 +116,7 @@ def _restricted(field_name: str) -> str:
 
 
 @admin.register(Document)
-class DocumentAdmin(FastChangeListMixin, admin.ModelAdmin):
+class DocumentAdmin(admin.ModelAdmin):
     form = DocumentReviewForm
     list_display = [
         "kind",

@@ -229,8 +229,8 @@ def _reencode_image(uploaded) -> bytes:
     """Decodes the whole image and writes a fresh JPEG: no metadata, no trailing data.
 
     Read from the uploaded file, turned upright in place, and encoded without Huffman
-    optimisation (which buffers every coefficient of the image: about as much memory again as
-    the decoded image, twice the time, for a file ~6 % smaller).
+    optimisation (which buffers every coefficient of the image: as much memory again as the
+    decoded image, for a slightly smaller file).
     """
     try:
         with warnings.catch_warnings():

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.access import family_required, get_for_family
+from portal.access import family_required, get_for_family, private_download
 from portal.changes import (
     VersionForm,
     changes_since,
@@ -65,7 +65,7 @@ def _flash_key(student: Student) -> str:
 def _render_detail(
     request, student, form, version_form, *, upload_form=None, conflict=None, status=200
 ):
-    # The student's own items: their enrolments are loaded, which saves a query.
+    # This student's items only (and the family's proof of address when they play music).
     items = build_checklist(request.user.family, [student]).items
     uploads = []
     for item in items:
@@ -233,12 +233,9 @@ def download(request, pk):
     filename = f"{slugify(document.get_kind_display())}-{slugify(owner)}{extension}"
     # Staff preview images in the admin; everything else is an attachment.
     inline = user.is_staff and document.is_image and request.GET.get("apercu") == "1"
-    response = FileResponse(
+    return private_download(
         default_storage.open(document.file.name, "rb"),
-        as_attachment=not inline,
         filename=filename,
         content_type=document.content_type,
+        inline=inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response

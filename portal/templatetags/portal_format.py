@@ -11,10 +11,3 @@ register = template.Library()
 def phone_fr(value: str) -> str:
     """+33612345678 → "06 12 34 56 78"; a foreign number keeps its international form."""
     return format_phone(value or "")
-
-
-@register.filter(expects_localtime=True)
-def dmy(value) -> str:
-    """`|date:"d/m/Y"` (31/12/2026) for long lists: several times cheaper than Django's date
-    formatting, which a table would run on each row."""
-    return f"{value:%d/%m/%Y}" if value else ""

@@ -27,7 +27,7 @@ def test_it_lists_what_was_billed_and_paid_per_student(family_client, family):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="attestation-paiement-')
     assert "no-store" in response["Cache-Control"]
-    text = pdf_text(response.content)
+    text = pdf_text(response.getvalue())
     assert "ATTESTATION DE PAIEMENT" in text
     assert "Saison 2026-2027" in text
     assert "DUPONT Marie" in text
@@ -39,7 +39,7 @@ def test_it_lists_what_was_billed_and_paid_per_student(family_client, family):
 def test_it_works_for_a_civil_year(family_client, family):
     issued_invoice(family, "50.00", issued_on=date(2025, 11, 2))
     issued_invoice(family, "70.00", issued_on=date(2026, 1, 5))
-    text = pdf_text(family_client.get(URL, {"periode": "a2026"}).content)
+    text = pdf_text(family_client.get(URL, {"periode": "a2026"}).getvalue())
     assert "Année 2026" in text
     assert "70,00 €" in text and "50,00 €" not in text
 
@@ -55,5 +55,5 @@ def test_it_needs_a_login(client, db):
 
 def test_it_covers_only_the_familys_own_documents(other_client, family):
     issued_invoice(family, "999.00", issued_on=date(2026, 1, 5))
-    text = pdf_text(other_client.get(URL, {"periode": "a2026"}).content)
+    text = pdf_text(other_client.get(URL, {"periode": "a2026"}).getvalue())
     assert "999" not in text

@@ -8,6 +8,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from billing import services
+from billing.models import Invoice, Payment
+from billing.views import model_for_number
 from tests.billing.factories import issued_invoice, payment, pdf_text, visible_text
 
 
@@ -45,12 +47,13 @@ def test_the_owner_downloads_the_stored_bytes_as_an_attachment(family_client, in
         expected = stored.read()
     response = family_client.get(reverse("billing:pdf", args=[invoice.number]))
     assert response.status_code == 200
-    assert response.content == expected
+    content = response.getvalue()
+    assert content == expected
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="2026FAC0001.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    assert "FACTURE N° 2026FAC0001" in pdf_text(response.content)
+    assert "FACTURE N° 2026FAC0001" in pdf_text(content)
 
 
 def test_receipts_and_credit_notes_download_too(family_client, family, invoice):
@@ -58,7 +61,14 @@ def test_receipts_and_credit_notes_download_too(family_client, family, invoice):
     note = services.issue_credit_note(invoice=invoice)
     for number, title in [(received.number, "REÇU N°"), (note.number, "AVOIR N°")]:
         response = family_client.get(reverse("billing:pdf", args=[number]))
-        assert f"{title} {number}" in pdf_text(response.content)
+        assert f"{title} {number}" in pdf_text(response.getvalue())
+
+
+def test_the_number_s_kind_picks_the_document_s_model():
+    assert model_for_number("2026FAC0001") is Invoice
+    assert model_for_number("2026AV0001") is Invoice  # credit notes are Invoice rows
+    assert model_for_number("2026REG0001") is Payment
+    assert model_for_number("2026XYZ0001") is None
 
 
 def test_another_familys_number_is_a_404(client, other_user, family, invoice):
@@ -76,7 +86,7 @@ def test_an_anonymous_download_goes_to_the_login_page(client, invoice):
 def test_staff_can_download_any_document(staff_client, invoice):
     response = staff_client.get(reverse("billing:pdf", args=[invoice.number]))
     assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
+    assert response.getvalue().startswith(b"%PDF")
 
 
 def test_the_detail_query_count_does_not_grow_with_lines_and_payments(

@@ -138,7 +138,7 @@ def test_a_backup_restores_every_row_total_number_and_file(settings, tmp_path, c
     invoice = Invoice.objects.filter(kind="FAC", number__isnull=False).first()
     response = client.get(f"/facturation/{invoice.number}.pdf")
     assert response.status_code == 200
-    assert hashlib.sha256(response.content).hexdigest() == invoice.pdf_sha256
+    assert hashlib.sha256(response.getvalue()).hexdigest() == invoice.pdf_sha256
     family = User.objects.get(username="demo").family
     last = int(before["ledger"]["last_numbers"]["FAC"][-4:])
     year = int(before["ledger"]["last_numbers"]["FAC"][:4])

@@ -32,29 +32,6 @@ def test_it_writes_nothing_with_dry_run(db, settings):
     assert not Family.objects.exists()
 
 
-def test_it_generates_families_for_benchmarks(db, settings, client):
-    settings.DEBUG = True
-    call_command("seed_demo", "--families", "60")
-    assert Family.objects.count() == 61
-    assert User.objects.filter(username__startswith="bench").count() == 60
-    eight = Student.objects.filter(family__accounts__username="bench000000").count()
-    assert eight == 8
-    assert Student.objects.count() > 60 * 2
-    from billing.models import DocumentCounter, Invoice, Payment
-    from students.models import Document
-
-    bench_family = User.objects.get(username="bench000001").family
-    assert Invoice.objects.filter(family=bench_family).count() == 10
-    assert Payment.objects.filter(family=bench_family).count() == 10
-    assert Document.objects.filter(family=bench_family).exists()
-    # The real counters continue after the generated numbers: no gap, no duplicate.
-    counter = DocumentCounter.objects.get(kind="FAC", year=2026)
-    assert Invoice.objects.filter(number=f"2026FAC{counter.last_number:04d}").exists()
-    log_in(client, "bench000001", "Bench-Portail-2026")
-    assert "2026FAC" in client.get("/facturation/").content.decode()
-    assert client.get("/eleves/").status_code == 200
-
-
 def test_it_fills_the_demo_family_record_completely(db, settings, client):
     settings.DEBUG = True
     call_command("seed_demo")

@@ -10,7 +10,6 @@ from accounts.models import User
 from billing import demo as billing_demo
 from families import demo as families_demo
 from families.models import Civility, Family, Responsable
-from portal.bulk_seed import BENCH_PASSWORD, generate_families
 from portal.models import Centre
 from reenrolment import demo as reenrolment_demo
 from students import demo as students_demo
@@ -25,30 +24,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Ne rien enregistrer.")
-        parser.add_argument(
-            "--families",
-            type=int,
-            default=0,
-            metavar="N",
-            help="Ajoute N familles générées (identifiants bench000000…, pour les mesures).",
-        )
 
-    def handle(self, *args, dry_run=False, families=0, **options):
+    def handle(self, *args, dry_run=False, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo refuse de s'exécuter sans DEBUG=1.")
-        if families < 0:
-            raise CommandError("--families attend un nombre positif.")
         with transaction.atomic():
             summary = self.seed()
             if dry_run:
                 transaction.set_rollback(True)
         for line in summary:
             self.stdout.write(line)
-        if families and not dry_run:
-            generated = generate_families(families, stdout=self.stdout)
-            self.stdout.write(
-                f"{generated} familles générées (mot de passe commun {BENCH_PASSWORD})."
-            )
         if dry_run:
             self.stdout.write("--dry-run : rien n'a été enregistré.")
 

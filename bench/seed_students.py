@@ -1,4 +1,4 @@
-"""Supporting documents for the generated benchmark families (`seed_demo --families N`):
+"""Supporting documents for the generated benchmark families (`bench_seed --families N`):
 a proof of address per family and a dance attestation for one student in two, in various
 statuses, all pointing at one small sample PDF (the bench measures pages, not storage)."""
 
@@ -8,14 +8,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from portal.bulk_insert import insert
+from bench.bulk_insert import insert
 from students.models import Document, DocumentKind
 
 SAMPLE_PDF = "documents/bench/sample.pdf"
 STATUSES = [Document.Status.RECEIVED, Document.Status.VALIDATED, Document.Status.REFUSED]
 
 
-def _sample_pdf() -> tuple[str, int]:
+def sample_pdf() -> tuple[str, int]:
     if not default_storage.exists(SAMPLE_PDF):
         import weasyprint
 
@@ -42,7 +42,7 @@ COLUMNS = [
 def bulk_seed(*, families, students, season, rng) -> None:
     if season is None:
         return
-    name, size = _sample_pdf()
+    name, size = sample_pdf()
     address_date = timezone.localdate() - timedelta(days=20)
     statuses = [status.value for status in STATUSES]
 

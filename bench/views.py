@@ -1,4 +1,4 @@
-"""The reference page of `make bench`, served only when BENCH_REFERENCE=1.
+"""The reference page of `make bench`, served only in bench runs (BENCH=1).
 
 It goes through the same middleware as every portal page, renders the portal layout with a body
 of a chosen size and runs a chosen number of simple indexed queries, so that each page's
@@ -22,4 +22,4 @@ def reference(request):
     for _ in range(queries):
         Family.objects.filter(pk=request.user.family_id).values_list("name", flat=True).first()
     body = (FILLER * (size // len(FILLER) + 1))[: max(size - 4000, 0)]
-    return render(request, "portal/bench_reference.html", {"body": body})
+    return render(request, "bench/reference.html", {"body": body})

@@ -1,4 +1,4 @@
-"""Fast inserts of generated rows (`seed_demo --families N`): COPY on PostgreSQL (psycopg 3),
+"""Fast inserts of generated rows (`bench_seed --families N`): COPY on PostgreSQL (psycopg 3),
 `bulk_create` elsewhere. Rows are tuples of the given columns (attnames: "family_id"); every
 other column gets its model default (auto_now fields: now), like `Model.save()` would give it.
 """

@@ -1,10 +1,9 @@
-"""Generated families for benchmarks (`seed_demo --families N`), written with COPY on
+"""Generated families for benchmarks (`bench_seed --families N`), written with COPY on
 PostgreSQL (bulk inserts elsewhere) so that 100 000 families take minutes, not hours.
 
-Each tab app may add its own rows for the generated families: list a function
-`bulk_seed(*, families, students, season, rng)` in EXTRA_SEEDERS. It receives the batch's
-`SeededFamily` and `SeededStudent` rows (plain records, not model instances) and writes its own
-with `portal.bulk_insert.insert`.
+Each batch writes accounts, families, responsables, students and enrolments here, then the
+documents (`bench.seed_students`) and ledgers (`bench.seed_billing`) of the same batch from its
+`SeededFamily` and `SeededStudent` rows (plain records, not model instances).
 """
 
 import random
@@ -13,16 +12,15 @@ from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from accounts.models import User
+from bench import seed_billing, seed_students
+from bench.bulk_insert import insert
 from families.models import Civility, Family, Responsable
-from portal.bulk_insert import insert
 from students.models import Course, Enrolment, Season, Student
 
 BENCH_PASSWORD = "Bench-Portail-2026"
 BATCH = 10_000  # families per transaction
-EXTRA_SEEDERS: list[str] = ["students.bulk_seed.bulk_seed", "billing.bulk_seed.bulk_seed"]
 
 
 @dataclass(slots=True)
@@ -103,7 +101,7 @@ def students_per_family(index: int, rng: random.Random) -> int:
 
 
 def generate_families(count: int, *, seed: int = 2026, stdout=None) -> int:
-    rng = random.Random(seed)  # noqa: S311  (repeatable fake data, not secrets)
+    rng = random.Random(seed)
     season = Season.objects.current()
     courses = list(Course.objects.filter(season=season).values_list("pk", flat=True))
     courses = courses if season else []
@@ -201,5 +199,5 @@ def _generate_batch(first: int, size: int, rng, season, courses, password_hash) 
                 for course in rng.sample(courses, k=min(len(courses), rng.randint(1, 2)))
             ],
         )
-    for path in EXTRA_SEEDERS:
-        import_string(path)(families=families, students=students, season=season, rng=rng)
+    for seeder in (seed_students.bulk_seed, seed_billing.bulk_seed):
+        seeder(families=families, students=students, season=season, rng=rng)

@@ -1,4 +1,4 @@
-"""Ledgers for the generated benchmark families (`seed_demo --families N`).
+"""Ledgers for the generated benchmark families (`bench_seed --families N`).
 
 About 20 operations per family: ten issued invoices of one line, one a year, and ten payments.
 Numbers continue the real counters (locked), so issuing after a benchmark seed stays gapless.
@@ -14,15 +14,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from bench.bulk_insert import insert
 from billing.models import DocumentCounter, Invoice, InvoiceLine, Payment, PaymentMode
 from billing.pdf import sha256
-from portal.bulk_insert import insert
 
 YEARS = range(2017, 2027)
 SAMPLE_PDF = "billing/bench/sample.pdf"
 
 
-def _sample_pdf() -> tuple[str, str]:
+def sample_pdf() -> tuple[str, str]:
     if not default_storage.exists(SAMPLE_PDF):
         content = weasyprint.HTML(string="<h1>Facture (exemple de mesure)</h1>").write_pdf()
         default_storage.save(SAMPLE_PDF, ContentFile(content))
@@ -46,7 +46,7 @@ AMOUNTS = [Decimal(amount) for amount in ("120.00", "186.00", "245.50", "310.00"
 
 
 def bulk_seed(*, families, students, season, rng) -> None:
-    pdf_name, pdf_hash = _sample_pdf()
+    pdf_name, pdf_hash = sample_pdf()
     mode = PaymentMode.objects.get_or_create(name="Chèque")[0]
     first_student = {}
     for student in students:
