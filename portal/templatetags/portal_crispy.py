@@ -1,0 +1,83 @@
+"""What the portal's crispy-bootstrap5 templates (templates/bootstrap5/) read from a field.
+
+The pack's field.html renders each widget with `{{ field }}`: Django's widget templates, one
+include per widget, attribute list and <option>. Ours writes the common widgets (text-like
+inputs, checkbox, textarea, single select) itself from Django's own widget context, the way the
+pack already writes radio buttons and file inputs; other widgets keep the pack's rendering.
+"""
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+
+register = template.Library()
+
+# Django's plain widget templates, which field.html writes itself.
+INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "email",
+        "number",
+        "date",
+        "datetime",
+        "time",
+        "tel",
+        "url",
+        "search",
+        "password",
+        "color",
+        "checkbox",
+    )
+}
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+
+
+@register.filter
+def widget_kind(field: BoundField) -> str:
+    """How field.html renders the field: "choices" (radio buttons, checkbox lists), "file",
+    "checkbox", "input", "textarea", "select", or "other" (`{% crispy_field %}`)."""
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple
+        return "choices"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    plain = type(widget).render is forms.Widget.render
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox" if plain and widget.template_name in INPUT_TEMPLATES else "checkbox-other"
+    if not plain:
+        return "other"
+    if widget.template_name in INPUT_TEMPLATES:
+        return "input"
+    if widget.template_name == TEXTAREA_TEMPLATE:
+        return "textarea"
+    if widget.template_name == SELECT_TEMPLATE and widget.option_template_name == OPTION_TEMPLATE:
+        return "select"
+    return "other"
+
+
+@register.filter
+def widget_context(field: BoundField, css_class: str) -> dict:
+    """The context Django's widget template gets from `{{ field }}` (BoundField.as_widget()),
+    with `css_class`, and `is-invalid` for a field in error, added to the widget's class."""
+    widget = field.field.widget
+    if field.field.localize:
+        widget.is_localized = True
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs["id"] = field.auto_id
+    classes = [widget.attrs.get("class", ""), css_class, "is-invalid" if field.errors else ""]
+    attrs["class"] = " ".join(name for name in classes if name)
+    return widget.get_context(field.html_name, field.value(), attrs)["widget"]
+
+
+@register.filter
+def hidden_initial(field: BoundField) -> str:
+    """The field's initial value as a hidden input when the form asks for it
+    (`show_hidden_initial`: `portal.changes.TrackEditsMixin` needs it to tell which fields the
+    user edited), as `{{ field }}` adds it."""
+    if not field.field.show_hidden_initial:
+        return ""
+    return field.as_hidden(only_initial=True)
