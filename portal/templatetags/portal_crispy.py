@@ -53,7 +53,13 @@ def widget_kind(field: BoundField) -> str:
         return "input"
     if widget.template_name == TEXTAREA_TEMPLATE:
         return "textarea"
-    if widget.template_name == SELECT_TEMPLATE and widget.option_template_name == OPTION_TEMPLATE:
+    if (
+        widget.template_name == SELECT_TEMPLATE
+        and widget.option_template_name == OPTION_TEMPLATE
+        # its options have no attributes but `selected`
+        and not widget.option_inherits_attrs
+        and type(widget).create_option is forms.Select.create_option
+    ):
         return "select"
     return "other"
 
@@ -71,6 +77,23 @@ def widget_context(field: BoundField, css_class: str) -> dict:
     classes = [widget.attrs.get("class", ""), css_class, "is-invalid" if field.errors else ""]
     attrs["class"] = " ".join(name for name in classes if name)
     return widget.get_context(field.html_name, field.value(), attrs)["widget"]
+
+
+@register.filter
+def initial_widget_context(field: BoundField) -> dict:
+    """The context Django's hidden input template gets for the field's initial value
+    (BoundField.as_hidden(only_initial=True))."""
+    widget = field.field.hidden_widget()
+    if field.field.localize:
+        widget.is_localized = True
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs["id"] = field.html_initial_id
+    if field.html_initial_name in field.form.data:
+        value = field.form._widget_data_value(widget, field.html_initial_name)
+    else:
+        value = field.value()
+    return widget.get_context(field.html_initial_name, value, attrs)["widget"]
 
 
 @register.filter
