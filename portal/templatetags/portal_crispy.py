@@ -47,7 +47,7 @@ def widget_kind(field: BoundField) -> str:
     plain = type(widget).render is forms.Widget.render
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox" if plain and widget.template_name in INPUT_TEMPLATES else "checkbox-other"
-    if not plain:
+    if not plain or getattr(widget, "allow_multiple_selected", False):  # several hidden initials
         return "other"
     if widget.template_name in INPUT_TEMPLATES:
         return "input"
@@ -80,20 +80,15 @@ def widget_context(field: BoundField, css_class: str) -> dict:
 
 
 @register.filter
-def initial_widget_context(field: BoundField) -> dict:
-    """The context Django's hidden input template gets for the field's initial value
-    (BoundField.as_hidden(only_initial=True))."""
+def initial_value(field: BoundField):
+    """The value of the field's hidden initial input, as BoundField.as_hidden(only_initial=True)
+    writes it: the posted initial value if there is one (after a conflict), else the field's."""
     widget = field.field.hidden_widget()
     if field.field.localize:
         widget.is_localized = True
-    attrs = field.build_widget_attrs({}, widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs["id"] = field.html_initial_id
     if field.html_initial_name in field.form.data:
-        value = field.form._widget_data_value(widget, field.html_initial_name)
-    else:
-        value = field.value()
-    return widget.get_context(field.html_initial_name, value, attrs)["widget"]
+        return widget.format_value(field.form._widget_data_value(widget, field.html_initial_name))
+    return widget.format_value(field.value())
 
 
 @register.filter
