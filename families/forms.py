@@ -4,12 +4,13 @@ Validation and normalisation of French data come from the model fields (portal.f
 portal.validators); these forms only choose the fields a family may edit and the required ones.
 """
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Family, Responsable
 from portal.changes import TrackEditsMixin, VersionForm, changes_since, is_stale
-from portal.widgets import FastSelect, StaticChoices
 
 FAMILY_FIELDS = [
     "address_line1",
@@ -42,7 +43,41 @@ RESPONSABLE_FIELDS = [
 ]
 
 
+def _family_helper() -> FormHelper:
+    """The Famille tab's layout: two sections; postal code and city, and each extra phone's
+    label and number, side by side from the `sm` breakpoint."""
+    helper = FormHelper()
+    helper.form_tag = False  # the page's one <form> also holds the responsables' forms
+    helper.layout = Layout(
+        Fieldset(
+            _("Adresse et téléphones"),
+            "address_line1",
+            "address_line2",
+            Row(Column("postal_code", css_class="col-sm-4"), Column("city", css_class="col-sm-8")),
+            "home_phone",
+            Row(
+                *(
+                    Column(name, css_class="col-sm-6")
+                    for number in (1, 2, 3)
+                    for name in (f"extra_phone_{number}_label", f"extra_phone_{number}")
+                )
+            ),
+            css_class="pf-fieldset mb-4",
+        ),
+        Fieldset(
+            _("Contacts de référence"),
+            "reference_email",
+            "reference_mobile",
+            css_class="pf-fieldset mb-4",
+        ),
+    )
+    return helper
+
+
 class FamilyForm(TrackEditsMixin, forms.ModelForm):
+    # Built once: the layout only names fields, it holds nothing of one form.
+    helper = _family_helper()
+
     class Meta:
         model = Family
         fields = FAMILY_FIELDS
@@ -78,44 +113,27 @@ class FamilyForm(TrackEditsMixin, forms.ModelForm):
         return cleaned
 
 
-# The lists of the responsable's form, with an explicit "not given" first choice, built once
-# (StaticChoices: the departments alone are a hundred choices). The form class's fields hold
-# them (so no form copies them); __init__ sets them again for the admin, whose inlines build
-# their fields with a formfield_callback of their own.
+# The responsable's lists start with an explicit "not given" choice (Django's is "---------").
 SELECT_FIELDS = ("civility", "birth_department", "marital_status", "socio_professional_group")
-
-
-_SELECT_CHOICES = {
-    name: StaticChoices([("", _("— Non renseigné —")), *Responsable._meta.get_field(name).choices])
-    for name in SELECT_FIELDS
-}
-
-
-def _responsable_formfield(model_field, **kwargs):
-    form_field = model_field.formfield(**kwargs)
-    if model_field.name in SELECT_FIELDS:
-        form_field.choices = _SELECT_CHOICES[model_field.name]
-    return form_field
 
 
 class ResponsableForm(TrackEditsMixin, forms.ModelForm):
     class Meta:
         model = Responsable
         fields = RESPONSABLE_FIELDS
-        formfield_callback = _responsable_formfield
-        widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "civility": FastSelect,
-            "birth_department": FastSelect,
-            "marital_status": FastSelect,
-            "socio_professional_group": FastSelect,
-        }
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
+        # In __init__ rather than a formfield_callback: the admin's inlines build their fields
+        # with a callback of their own.
         for name in SELECT_FIELDS:
-            self.fields[name].choices = _SELECT_CHOICES[name]
+            field = self.fields[name]
+            field.choices = [
+                ("", _("— Non renseigné —")),
+                *(choice for choice in field.choices if choice[0] != ""),
+            ]
 
 
 class OptionalResponsableForm(ResponsableForm):

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "axes",
     "post_office",
     "simple_history",
@@ -209,9 +211,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Django's plain widget templates written in Python (portal/widgets.py): a form page renders
-# dozens of widgets.
-FORM_RENDERER = "portal.widgets.FastRenderer"
+# Portal forms are rendered by django-crispy-forms; templates/bootstrap5/ overrides the files
+# of the pack where the portal's markup differs (see docs/PORTAL.md).
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # E-mail: every message is queued in the database by django-post-office in the same
 # transaction as the change that causes it, then sent by `send_queued_mail` (cron/systemd).

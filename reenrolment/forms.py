@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.widgets import ChoicesReadOnce
 from reenrolment.services import LineChoice
 from students.models import Course, Weekday
 
@@ -108,13 +107,6 @@ class RequestForm(forms.Form):
                 help_text=_("Ex. après 17 h"),
                 initial=wish.preferred_time if wish else "",
             )
-        # Each wish row lists the same disciplines and courses: read them once for all rows
-        # (a ModelChoiceField queries its list each time it is shown).
-        for part in ("discipline", "course"):
-            rows = [self.fields[f"wish_{i}_{part}"] for i in range(self.wish_count)]
-            shared = ChoicesReadOnce(rows[0].choices)
-            for field in rows:
-                field.choices = shared
         for requirement in self.requirements:
             self.fields[f"consent_{requirement.pk}"] = forms.BooleanField(
                 label=requirement.text,
