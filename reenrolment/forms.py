@@ -107,6 +107,13 @@ class RequestForm(forms.Form):
                 help_text=_("Ex. après 17 h"),
                 initial=wish.preferred_time if wish else "",
             )
+        # Every wish row lists the same disciplines and courses: one list read for all rows, so
+        # the page's queries do not grow with the number of wishes.
+        for part in ("discipline", "course"):
+            rows = [self.fields[f"wish_{i}_{part}"] for i in range(self.wish_count)]
+            choices = [*iter(rows[0].choices)]  # iter(): list() would COUNT the rows first
+            for field in rows:
+                field.choices = choices
         for requirement in self.requirements:
             self.fields[f"consent_{requirement.pk}"] = forms.BooleanField(
                 label=requirement.text,

@@ -1,12 +1,14 @@
 """A family's request for one student: pre-filled, submitted, changed, and bad input."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reenrolment.models import Consent, Line, Request
 from tests.factories import StudentFactory
 from tests.markup import parse
 from tests.reenrolment.conftest import CLOSES_AT, DURING, OPENS_AT
-from tests.reenrolment.factories import CampaignFactory
+from tests.reenrolment.factories import CampaignFactory, LineFactory, RequestFactory
 from tests.reenrolment.helpers import form_data, form_url, text
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -275,3 +277,18 @@ def test_a_decided_request_is_read_only(family_client, campaign, lea, school):
         keep={school.piano: "stop", school.violin: "continue"},
     )
     assert Request.objects.get().lines.get(discipline=school.piano).kind == "continue"
+
+
+def test_its_query_count_does_not_grow_with_the_wishes(family_client, campaign, lea, school):
+    """Each wish row lists the same disciplines and courses, read once for all rows."""
+    request = RequestFactory(campaign=campaign, student=lea)
+    family_client.get(form_url(campaign, lea))  # the session's first read of the centre is cached
+    counts = []
+    for discipline in (school.dance, school.guitar, school.violin, school.piano):
+        LineFactory(request=request, discipline=discipline, kind=Line.Kind.WISH)
+        with CaptureQueriesContext(connection) as queries:
+            response = family_client.get(form_url(campaign, lea))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
+    assert text(response).count('name="wish_4_discipline"') == 1
