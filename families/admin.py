@@ -18,7 +18,7 @@ from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.admin_lists import FastChangeListMixin
-from portal.changes import Change
+from portal.editing import Change
 from portal.validators import format_phone, normalise_phone
 from students.models import Student
 

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Family, Responsable
-from portal.changes import TrackEditsMixin, VersionForm, changes_since, is_stale
+from portal.editing import TrackEditsMixin, VersionForm, is_stale
+from portal.history import changes_since
 from portal.widgets import FastSelect, StaticChoices
 
 FAMILY_FIELDS = [

@@ -17,16 +17,8 @@ from families.forms import FamilyForm, OptionalResponsableForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.access import family_required, get_for_family
-from portal.changes import (
-    VersionForm,
-    changes_since,
-    flash_changes,
-    history_of,
-    history_page,
-    is_stale,
-    pop_flashed_changes,
-    rebase_form,
-)
+from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
+from portal.history import changes_since, history_of, history_page
 
 FLASH_KEY = "famille"
 

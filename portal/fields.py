@@ -61,7 +61,7 @@ class PhoneNumberField(models.CharField):
 
 
 def record_history(**kwargs) -> HistoricalRecords:
-    """simple-history for a record edited through portal.changes: each save stores the list of
+    """simple-history for a record edited through portal.editing: each save stores the list of
     what changed (label, old → new) in `history_change_reason`, as JSON.
 
     Usage on the model: `history = record_history()`.

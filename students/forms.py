@@ -4,7 +4,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.changes import TrackEditsMixin
+from portal.editing import TrackEditsMixin
 from students.checklist import ADDRESS, ChecklistItem, oldest_proof_of_address_date
 from students.models import DocumentKind, Student
 from students.uploads import ACCEPTED, ACCEPTED_EXTENSIONS, check_upload

@@ -162,7 +162,7 @@ class Student(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = StudentQuerySet.as_manager()
-    # The list of changes of each edit is stored on its historical row (portal.changes).
+    # The list of changes of each edit is stored on its historical row (portal.editing).
     history = record_history()
 
     class Meta:

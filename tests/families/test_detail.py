@@ -244,7 +244,7 @@ def test_the_history_shows_who_changed_what_newest_first(family_client, family, 
 def test_the_history_is_paginated_with_a_constant_query_count(
     family_client, family, django_assert_max_num_queries
 ):
-    from portal.changes import Change, save_record
+    from portal.editing import Change, save_record
 
     def page_queries():
         with django_assert_max_num_queries(12) as context:

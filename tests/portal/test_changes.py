@@ -1,22 +1,20 @@
-"""The shared record-editing mechanism (portal.changes), exercised on the Family record."""
+"""The shared record-editing mechanism (portal.editing, portal.history, portal.receipts), exercised
+on the Family record."""
 
 from django import forms
 
 from families.models import Family
-from portal.changes import (
+from portal.editing import (
     Change,
     TrackEditsMixin,
     VersionForm,
-    author_label,
-    changes_since,
     form_changes,
-    history_of,
-    history_page,
     is_stale,
     rebase_form,
     save_record,
-    send_change_receipt,
 )
+from portal.history import author_label, changes_since, history_of, history_page
+from portal.receipts import send_change_receipt
 from tests.factories import FamilyFactory, ResponsableFactory, StaffFactory, UserFactory
 
 

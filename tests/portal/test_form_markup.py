@@ -12,7 +12,7 @@ from django.template.loader import get_template
 from django.utils import translation
 
 from families.forms import ResponsableForm
-from portal.changes import TrackEditsMixin
+from portal.editing import TrackEditsMixin
 from portal.widgets import (
     INPUT_TEMPLATES,
     ChoicesReadOnce,
