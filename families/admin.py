@@ -1,7 +1,7 @@
 """Staff edit families with the same forms, rules, receipt and history as the Famille tab."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
@@ -19,7 +20,7 @@ from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.admin_lists import FastChangeListMixin
 from portal.editing import Change
-from portal.validators import format_phone, normalise_phone
+from portal.validators import format_phone
 from students.models import Student
 
 PHONE_FIELDS = [
@@ -202,11 +203,8 @@ class FamilyAdmin(FastChangeListMixin, SimpleHistoryAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        try:
-            number = normalise_phone(term)
-        except ValidationError:
-            number = ""
-        if number:
+        number = to_python(term)
+        if isinstance(number, PhoneNumber) and number.is_valid():
             family_phones = Q()
             for name in PHONE_FIELDS:
                 if "__" not in name:

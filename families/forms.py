@@ -1,6 +1,6 @@
 """The family record's forms: used by the Famille tab and, with the same rules, by the admin.
 
-Validation and normalisation of French data come from the model fields (portal.fields,
+Validation and normalisation of French data come from the model fields (phonenumber_field,
 portal.validators); these forms only choose the fields a family may edit and the required ones.
 """
 
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from families.models import Family, Responsable
 from portal.editing import TrackEditsMixin, VersionForm, is_stale
+from portal.forms import PhoneInput
 from portal.history import changes_since
 from portal.widgets import FastSelect, StaticChoices
 
@@ -47,6 +48,13 @@ class FamilyForm(TrackEditsMixin, forms.ModelForm):
     class Meta:
         model = Family
         fields = FAMILY_FIELDS
+        widgets = {
+            "home_phone": PhoneInput,
+            "extra_phone_1": PhoneInput,
+            "extra_phone_2": PhoneInput,
+            "extra_phone_3": PhoneInput,
+            "reference_mobile": PhoneInput,
+        }
         help_texts = {
             "reference_email": _("Les accusés de réception et les factures y sont envoyés."),
             "reference_mobile": _("Un numéro de téléphone mobile, par exemple 06 12 34 56 78."),
@@ -106,6 +114,8 @@ class ResponsableForm(TrackEditsMixin, forms.ModelForm):
         formfield_callback = _responsable_formfield
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "mobile": PhoneInput,
+            "work_phone": PhoneInput,
             "civility": FastSelect,
             "birth_department": FastSelect,
             "marital_status": FastSelect,

@@ -20,7 +20,7 @@ A record tab uses it like this (see `families/views.py` and `families/services.p
    redirect) and the "Historique des modifications" (`portal.history`).
 
 The record's model needs `version = models.PositiveIntegerField(default=1)` and
-`history = portal.fields.record_history()` (simple-history, with the change list stored as
+`history = portal.history.record_history()` (simple-history, with the change list stored as
 JSON in `history_change_reason`).
 """
 
@@ -32,8 +32,8 @@ from django import forms
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext
+from phonenumber_field.formfields import PhoneNumberField
 
-from portal.fields import PhoneNumberFormField
 from portal.validators import format_phone
 
 # Bookkeeping fields never listed as changes.
@@ -68,7 +68,7 @@ def display_value(form_field: forms.Field, value) -> str:
         return ""
     if isinstance(value, bool):
         return gettext("Oui") if value else gettext("Non")
-    if isinstance(form_field, PhoneNumberFormField):
+    if isinstance(form_field, PhoneNumberField):
         return format_phone(value)
     choices = getattr(form_field, "choices", None)
     if choices:

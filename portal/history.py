@@ -8,10 +8,21 @@ from datetime import datetime
 
 from django import forms
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext
+from simple_history.models import HistoricalRecords
 
 from portal.editing import UNLISTED_FIELDS, Change, display_value
+
+
+def record_history(**kwargs) -> HistoricalRecords:
+    """simple-history for a record edited through `portal.editing`: each save stores the list of
+    what changed (label, old → new) in `history_change_reason`, as JSON.
+
+    Usage on the model: `history = record_history()`.
+    """
+    return HistoricalRecords(history_change_reason_field=models.JSONField(null=True), **kwargs)
 
 
 def author_label(user) -> str:

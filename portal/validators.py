@@ -1,11 +1,9 @@
-"""French data: validators and normalisers shared by every record the families edit.
+"""French data: validators shared by every record the families edit, and the display of phones.
 
-Phone numbers are parsed with `phonenumbers` (France by default, any international number
-accepted), stored in E.164 (`+33612345678`) and shown French style by the `phone_fr` template
-filter (`portal.templatetags.portal_format`).
+Phone numbers are phonenumber_field's (`PHONENUMBER_DEFAULT_REGION = "FR"`, any international
+number accepted), stored in E.164 (`+33612345678`) and shown French style by `format_phone`.
 """
 
-import functools
 from datetime import date
 
 import phonenumbers
@@ -13,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 
-DEFAULT_REGION = "FR"
+FRANCE = 33  # the country calling code
 OLDEST_AGE = 120
 
 # INSEE codes: metropolitan departments (Corsica as 2A/2B, and 20 for people born there before
@@ -131,72 +130,33 @@ BIRTH_DEPARTMENT_CHOICES = [
 ]
 
 
-def _parse_phone(value: str) -> phonenumbers.PhoneNumber:
-    try:
-        number = phonenumbers.parse(value, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            _(
-                "Ce numéro de téléphone n'est pas valide. Exemples : 02 96 12 34 56, "
-                "06 12 34 56 78 ou +44 20 7946 0958."
-            ),
-            code="invalid_phone",
-        )
-    return number
-
-
-def _is_mobile(number: phonenumbers.PhoneNumber) -> bool:
-    kind = phonenumbers.number_type(number)
-    return kind in (
+def validate_mobile_number(number) -> None:
+    """The reference mobile (and a student's) must be a mobile: phonenumber_field checks that a
+    number is valid, not what kind it is."""
+    number = to_python(number)
+    if not isinstance(number, PhoneNumber) or not number.is_valid():
+        return  # empty, or already refused as invalid by the field itself
+    if phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
-
-
-def normalise_phone(value: str, *, mobile: bool = False) -> str:
-    """E.164 form of a phone number typed any usual way ("06 12 34 56 78", "+33 6…", "0033…").
-
-    Raises ValidationError (in French) for an invalid number, or a non-mobile one when `mobile`.
-    An empty value stays empty.
-    """
-    value = (value or "").strip()
-    if not value:
-        return ""
-    number = _parse_phone(value)
-    if mobile and not _is_mobile(number):
+    ):
         raise ValidationError(
             _("Indiquez un numéro de téléphone mobile (par exemple 06 12 34 56 78)."),
             code="not_mobile",
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def validate_phone_number(value: str) -> None:
-    normalise_phone(value)
-
-
-def validate_mobile_number(value: str) -> None:
-    normalise_phone(value, mobile=True)
-
-
-@functools.lru_cache(maxsize=4096)
-def format_phone(value: str) -> str:
-    """French display: "06 12 34 56 78" for a French number, "+44 20 7946 0958" otherwise.
-
-    A pure function of the stored number, cached: parsing is the costly part of a long list."""
-    if not value:
+def format_phone(number) -> str:
+    """French display: "06 12 34 56 78" for a French number, "+44 20 7946 0958" otherwise (as
+    phonenumber_field's input shows them)."""
+    number = to_python(number)
+    if not number:
         return ""
-    try:
-        number = phonenumbers.parse(value, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return value
-    if not phonenumbers.is_valid_number(number):
-        return value
-    if number.country_code == 33:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if not number.is_valid():
+        return str(number)  # as it was typed
+    if number.country_code == FRANCE:
+        return number.as_national
+    return number.as_international
 
 
 # 01000 to 98999: metropolitan (Corsica is 20xxx) and overseas postal codes; never 00xxx or 99xxx.
