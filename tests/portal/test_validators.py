@@ -105,12 +105,14 @@ def test_it_refuses_bad_postal_codes(code):
 
 def test_birth_departments_include_corsica_overseas_and_abroad():
     codes = dict(BIRTH_DEPARTMENT_CHOICES)
-    for code in ["01", "22", "2A", "2B", "95", "971", "974", "976", "99"]:
+    for code in ["01", "22", "2A", "2B", "20", "95", "971", "974", "976", "977", "988", "99"]:
         assert code in codes
-    for code in ["00", "96", "977", "2C", "100"]:
+    for code in ["00", "96", "979", "2C", "100"]:
         assert code not in codes
     assert codes["22"] == "22 — Côtes-d'Armor"
+    assert codes["20"] == "20 — Corse (avant 1976)"
     assert str(codes["99"]) == "Né(e) à l'étranger"
+    assert [code for code, _label in BIRTH_DEPARTMENT_CHOICES][18:22] == ["19", "2A", "2B", "20"]
 
 
 def test_it_accepts_plausible_birth_dates():
