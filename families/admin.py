@@ -1,8 +1,9 @@
 """Staff edit families with the same forms, rules, receipt and history as the Famille tab."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -146,6 +147,14 @@ class SecondResponsableFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FamilyChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # phonenumber_field parses every phone it loads, and the list shows only the reference
+        # mobile: loading the other phones made a page of 100 families ~30 % slower.
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.defer("home_phone", "extra_phone_1", "extra_phone_2", "extra_phone_3")
+
+
 @admin.register(Family)
 class FamilyAdmin(FastChangeListMixin, SimpleHistoryAdmin):
     form = FamilyAdminForm
@@ -168,7 +177,16 @@ class FamilyAdmin(FastChangeListMixin, SimpleHistoryAdmin):
     object_history_list_template = "admin/families/family/history_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("responsables")
+        # The responsables name the family (__str__); their phones are not shown.
+        responsables = Responsable.objects.defer("mobile", "work_phone")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("responsables", queryset=responsables))
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return FamilyChangeList
 
     @admin.display(description=_("mobile de référence"), ordering="reference_mobile")
     def reference_mobile_fr(self, family):
