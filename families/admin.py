@@ -1,8 +1,9 @@
 """Staff edit families with the same forms, rules, receipt and history as the Famille tab."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
@@ -17,8 +19,8 @@ from accounts.services import NoEmailAddress, grant_portal_access, revoke_portal
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
-from portal.changes import Change
-from portal.validators import format_phone, normalise_phone
+from portal.editing import Change
+from portal.validators import format_phone
 from students.models import Student
 
 PHONE_FIELDS = [
@@ -144,6 +146,14 @@ class SecondResponsableFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FamilyChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # phonenumber_field parses every phone it loads, and the list shows only the reference
+        # mobile: loading the other phones made a page of 100 families ~30 % slower.
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.defer("home_phone", "extra_phone_1", "extra_phone_2", "extra_phone_3")
+
+
 @admin.register(Family)
 class FamilyAdmin(SimpleHistoryAdmin):
     form = FamilyAdminForm
@@ -166,7 +176,16 @@ class FamilyAdmin(SimpleHistoryAdmin):
     object_history_list_template = "admin/families/family/history_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("responsables")
+        # The responsables name the family (__str__); their phones are not shown.
+        responsables = Responsable.objects.defer("mobile", "work_phone")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("responsables", queryset=responsables))
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return FamilyChangeList
 
     @admin.display(description=_("mobile de référence"), ordering="reference_mobile")
     def reference_mobile_fr(self, family):
@@ -201,11 +220,8 @@ class FamilyAdmin(SimpleHistoryAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        try:
-            number = normalise_phone(term)
-        except ValidationError:
-            number = ""
-        if number:
+        number = to_python(term)
+        if isinstance(number, PhoneNumber) and number.is_valid():
             family_phones = Q()
             for name in PHONE_FIELDS:
                 if "__" not in name:

@@ -1,6 +1,6 @@
 """The family record's forms: used by the Famille tab and, with the same rules, by the admin.
 
-Validation and normalisation of French data come from the model fields (portal.fields,
+Validation and normalisation of French data come from the model fields (phonenumber_field,
 portal.validators); these forms only choose the fields a family may edit and the required ones.
 """
 
@@ -10,7 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Family, Responsable
-from portal.changes import TrackEditsMixin, VersionForm, changes_since, is_stale
+from portal.editing import TrackEditsMixin, VersionForm, is_stale
+from portal.forms import PhoneInput
+from portal.history import changes_since
 
 FAMILY_FIELDS = [
     "address_line1",
@@ -81,6 +83,13 @@ class FamilyForm(TrackEditsMixin, forms.ModelForm):
     class Meta:
         model = Family
         fields = FAMILY_FIELDS
+        widgets = {
+            "home_phone": PhoneInput,
+            "extra_phone_1": PhoneInput,
+            "extra_phone_2": PhoneInput,
+            "extra_phone_3": PhoneInput,
+            "reference_mobile": PhoneInput,
+        }
         help_texts = {
             "reference_email": _("Les accusés de réception et les factures y sont envoyés."),
             "reference_mobile": _("Un numéro de téléphone mobile, par exemple 06 12 34 56 78."),
@@ -121,7 +130,11 @@ class ResponsableForm(TrackEditsMixin, forms.ModelForm):
     class Meta:
         model = Responsable
         fields = RESPONSABLE_FIELDS
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "mobile": PhoneInput,
+            "work_phone": PhoneInput,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,9 +2,15 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
-from portal.fields import PhoneNumberField, record_history
-from portal.validators import BIRTH_DEPARTMENT_CHOICES, validate_birth_date, validate_postal_code
+from portal.history import record_history
+from portal.validators import (
+    BIRTH_DEPARTMENT_CHOICES,
+    validate_birth_date,
+    validate_mobile_number,
+    validate_postal_code,
+)
 
 
 class Civility(models.TextChoices):
@@ -63,7 +69,9 @@ class Family(models.Model):
     city = models.CharField(_("ville"), max_length=120, blank=True)
     home_phone = PhoneNumberField(_("téléphone domicile"), blank=True)
     reference_email = models.EmailField(_("e-mail de référence"), blank=True)
-    reference_mobile = PhoneNumberField(_("mobile de référence"), mobile=True, blank=True)
+    reference_mobile = PhoneNumberField(
+        _("mobile de référence"), blank=True, validators=[validate_mobile_number]
+    )
     extra_phone_1_label = models.CharField(
         _("libellé téléphone supplémentaire 1"), max_length=60, blank=True
     )

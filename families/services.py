@@ -10,8 +10,10 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.services import revoke_portal_access, sync_account_emails
 from families.models import Family, Responsable
-from portal.changes import Change, author_label, form_changes, save_record, send_change_receipt
+from portal.editing import Change, form_changes, save_record
 from portal.emails import absolute_url
+from portal.history import author_label
+from portal.receipts import send_change_receipt
 
 
 def receipt_recipients(family: Family, *, also: Iterable[str] = ()) -> list[str]:

@@ -17,16 +17,8 @@ from families.forms import FamilyForm, OptionalResponsableForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.access import family_required, get_for_family
-from portal.changes import (
-    VersionForm,
-    changes_since,
-    flash_changes,
-    history_of,
-    history_page,
-    is_stale,
-    pop_flashed_changes,
-    rebase_form,
-)
+from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
+from portal.history import changes_since, history_page
 
 FLASH_KEY = "famille"
 
@@ -86,7 +78,9 @@ def _render(request, forms: RecordForms, version_form: VersionForm, *, conflict=
             "version_form": version_form,
             "conflict": conflict,
             "saved_changes": pop_flashed_changes(request, FLASH_KEY),
-            "history": history_page(history_of(family), page_number=request.GET.get("historique")),
+            "history": history_page(
+                family.history.all(), page_number=request.GET.get("historique")
+            ),
             "responsables": [
                 (responsable, accounts.get(responsable.pk))
                 for responsable in family.responsables.all()

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "post_office",
     "simple_history",
     "csp",
+    "phonenumber_field",
     "portal",
     "accounts",
     "families",
@@ -187,6 +188,11 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+
+# Phone numbers: typed the French way by default, stored in E.164; a French number shows
+# nationally ("06 12 34 56 78") in inputs, any other internationally ("+44 20 7946 0958").
+PHONENUMBER_DEFAULT_REGION = "FR"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

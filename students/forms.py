@@ -4,7 +4,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.changes import TrackEditsMixin
+from portal.editing import TrackEditsMixin
+from portal.forms import PhoneInput
 from students.checklist import ADDRESS, ChecklistItem, oldest_proof_of_address_date
 from students.models import DocumentKind, Student
 from students.uploads import ACCEPTED, ACCEPTED_EXTENSIONS, check_upload
@@ -47,7 +48,10 @@ class StudentForm(TrackEditsMixin, forms.ModelForm):
             "image_rights",
             "may_leave_alone",
         ]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "mobile": PhoneInput,
+        }
         help_texts = {
             "email": _("Facultatif : pour les adolescents et les adultes."),
             "mobile": _("Facultatif : un numéro de mobile, par exemple 06 12 34 56 78."),

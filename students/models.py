@@ -3,10 +3,11 @@ supporting documents families upload (justificatif de domicile, attestation, cer
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 from families.models import Civility
-from portal.fields import PhoneNumberField, record_history
-from portal.validators import validate_birth_date
+from portal.history import record_history
+from portal.validators import validate_birth_date, validate_mobile_number
 
 
 class SeasonQuerySet(models.QuerySet):
@@ -151,7 +152,9 @@ class Student(models.Model):
     )
     birth_place = models.CharField(_("lieu de naissance"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail de l'élève"), blank=True)
-    mobile = PhoneNumberField(_("mobile de l'élève"), mobile=True, blank=True)
+    mobile = PhoneNumberField(
+        _("mobile de l'élève"), blank=True, validators=[validate_mobile_number]
+    )
     school = models.CharField(_("établissement scolaire"), max_length=150, blank=True)
     school_class = models.CharField(_("classe"), max_length=50, blank=True)
     image_rights = models.BooleanField(_("droit à l'image"), null=True, blank=True)
@@ -162,7 +165,7 @@ class Student(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = StudentQuerySet.as_manager()
-    # The list of changes of each edit is stored on its historical row (portal.changes).
+    # The list of changes of each edit is stored on its historical row (portal.editing).
     history = record_history()
 
     class Meta:

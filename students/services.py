@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from families.services import receipt_recipients
-from portal.changes import author_label, form_changes, save_record, send_change_receipt
+from portal.editing import form_changes, save_record
 from portal.emails import absolute_url, send_templated_email
+from portal.history import author_label
+from portal.receipts import send_change_receipt
 from students.checklist import ADDRESS, ChecklistItem
 from students.models import Document, DocumentKind, Season
 from students.uploads import CheckedFile

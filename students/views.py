@@ -18,16 +18,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import family_required, get_for_family, private_download
-from portal.changes import (
-    VersionForm,
-    changes_since,
-    flash_changes,
-    history_of,
-    history_page,
-    is_stale,
-    pop_flashed_changes,
-    rebase_form,
-)
+from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
+from portal.history import changes_since, history_page
 from students.checklist import build_checklist, current_enrolments, with_current_enrolments
 from students.forms import DocumentUploadForm, StudentForm
 from students.models import Document, Student
@@ -83,7 +75,9 @@ def _render_detail(
             "conflict": conflict,
             "uploads": uploads,
             "saved_changes": pop_flashed_changes(request, _flash_key(student)),
-            "history": history_page(history_of(student), page_number=request.GET.get("historique")),
+            "history": history_page(
+                student.history.all(), page_number=request.GET.get("historique")
+            ),
         },
         status=status,
     )

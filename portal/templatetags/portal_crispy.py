@@ -86,7 +86,7 @@ def widget_context(field: BoundField, css_class: str) -> dict:
 def initial_value(field: BoundField):
     """The value field.html gives the field's hidden initial input (see `hidden_initial`), as
     BoundField.as_hidden(only_initial=True) does: the posted initial value if there is one
-    (after a conflict, `portal.changes.rebase_form`), else the field's."""
+    (after a conflict, `portal.editing.rebase_form`), else the field's."""
     widget = field.field.hidden_widget()
     if field.field.localize:
         widget.is_localized = True
@@ -98,7 +98,7 @@ def initial_value(field: BoundField):
 @register.filter
 def hidden_initial(field: BoundField) -> str:
     """The field's initial value as hidden input(s), as `{{ field }}` adds it when the form asks
-    for it (`show_hidden_initial`: `portal.changes.TrackEditsMixin` needs it to tell which
+    for it (`show_hidden_initial`: `portal.editing.TrackEditsMixin` needs it to tell which
     fields the user edited), for the pack's radio/checkbox-list and file templates (a checkbox
     list has one hidden input per value)."""
     if not field.field.show_hidden_initial:

@@ -8,7 +8,7 @@ def post_data(record, **overrides) -> dict:
     each field's hidden initial value, then `overrides` ("famille-city": "Plérin", …)."""
     from families.models import Family
     from families.views import _record_forms
-    from portal.changes import VersionForm
+    from portal.editing import VersionForm
 
     family = Family.objects.get(pk=record.pk)
     forms = _record_forms(family, family.responsables.all())

@@ -67,6 +67,21 @@ def test_staff_find_families_by_name_identifiant_email_phone_and_city(
     assert other.pop() not in page
 
 
+def test_the_list_shows_mobiles_french_style_in_a_constant_number_of_queries(
+    staff_client, families, django_assert_max_num_queries
+):
+    staff_client.get(CHANGELIST)  # the session's first request
+    with django_assert_max_num_queries(20) as few:
+        page = text(staff_client.get(CHANGELIST))
+    assert "06 11 11 11 11" in page and "06 22 22 22 22" in page
+    for _ in range(5):
+        family = FamilyFactory(home_phone="+33296000001", extra_phone_1="+442079460958")
+        ResponsableFactory(family=family, mobile="+33687000003", work_phone="+33296000010")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = text(staff_client.get(CHANGELIST))
+    assert page.count("06 12 34 56 78") == 5
+
+
 def test_staff_filter_incomplete_records(staff_client, families):
     page = text(staff_client.get(CHANGELIST, {"fiche": "incomplete"}))
     assert "MORVAN Yann" in page

@@ -1,22 +1,20 @@
-"""The shared record-editing mechanism (portal.changes), exercised on the Family record."""
+"""The shared record-editing mechanism (portal.editing, portal.history, portal.receipts), exercised
+on the Family record."""
 
 from django import forms
 
 from families.models import Family
-from portal.changes import (
+from portal.editing import (
     Change,
     TrackEditsMixin,
     VersionForm,
-    author_label,
-    changes_since,
     form_changes,
-    history_of,
-    history_page,
     is_stale,
     rebase_form,
     save_record,
-    send_change_receipt,
 )
+from portal.history import author_label, changes_since, history_page
+from portal.receipts import send_change_receipt
 from tests.factories import FamilyFactory, ResponsableFactory, StaffFactory, UserFactory
 
 
@@ -103,15 +101,19 @@ def test_history_pages_show_who_changed_what_newest_first(db, django_assert_max_
     assert history_page(family.history.all(), page_number="x", per_page=5).number == 1
 
 
-def test_a_history_that_fits_in_its_first_page_takes_one_query(db, django_assert_num_queries):
+def test_a_history_page_takes_the_same_queries_whatever_its_length(db, django_assert_num_queries):
     family = FamilyFactory()
-    for number in range(4):
-        save_record(family, changes=[Change("Ville", f"V{number}", f"V{number + 1}")])
-    with django_assert_num_queries(1):
-        page = history_page(history_of(family), per_page=5)
+    user = UserFactory(family=family, responsable=ResponsableFactory(family=family))
+    save_record(family, changes=[Change("Ville", "A", "B")], user=user)
+    with django_assert_num_queries(2) as short:  # the count, then the page with its authors
+        assert len(history_page(family.history.all(), per_page=5)) == 2
+    for number in range(8):
+        save_record(family, changes=[Change("Ville", f"V{number}", f"V{number + 1}")], user=user)
+    with django_assert_num_queries(len(short.captured_queries)):
+        page = history_page(family.history.all(), per_page=5)
         entries = list(page)
-    assert len(entries) == 5 and entries[-1].is_creation
-    assert page.paginator.num_pages == 1 and not page.has_next()
+    assert len(entries) == 5 and page.paginator.num_pages == 2
+    assert {entry.author for entry in entries} == {author_label(user)}
 
 
 def test_a_responsables_change_names_them_after_the_login(db):
@@ -119,18 +121,23 @@ def test_a_responsables_change_names_them_after_the_login(db):
     responsable = ResponsableFactory(family=family, last_name="Dupont", first_name="Marie")
     user = UserFactory(username="dupont.marie", family=family, responsable=responsable)
     save_record(family, changes=[Change("Ville", "A", "B")], user=user)
-    assert history_page(history_of(family))[0].author == "dupont.marie (DUPONT Marie)"
+    assert history_page(family.history.all())[0].author == "dupont.marie (DUPONT Marie)"
     assert author_label(user) == "dupont.marie (DUPONT Marie)"
 
 
-def test_history_of_a_save_outside_the_mechanism_is_diffed(db, django_assert_num_queries):
+def test_a_save_outside_the_mechanism_is_diffed_with_the_previous_row(
+    db, django_assert_num_queries
+):
     family = FamilyFactory(city="Bellerive", postal_code="22440")
     family.city = "Plérin"
     family.save()
-    with django_assert_num_queries(2):  # the entries, then the two whole rows to compare
-        (entry, creation) = history_page(history_of(family))
+    with django_assert_num_queries(2):  # the previous row is on the page already
+        (entry, creation) = history_page(family.history.all())
     assert entry.changes == [Change("Ville", "Bellerive", "Plérin")]
     assert creation.is_creation
+    # The last row of a page is compared with the row on the next page.
+    (entry,) = history_page(family.history.all(), per_page=1)
+    assert entry.changes == [Change("Ville", "Bellerive", "Plérin")]
 
 
 def test_changes_since_a_version_lists_the_saves_made_meanwhile(db):

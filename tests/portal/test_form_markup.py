@@ -11,7 +11,7 @@ from django.test.html import parse_html
 from django.utils import translation
 
 from families.forms import ResponsableForm
-from portal.changes import TrackEditsMixin
+from portal.editing import TrackEditsMixin
 from tests.markup import parse
 
 NASTY = '"><script>alert(1)</script>'

@@ -125,7 +125,7 @@ def test_the_detail_needs_a_constant_number_of_queries(
     family_client, family, django_assert_max_num_queries
 ):
     student = music_student(family)
-    with django_assert_max_num_queries(9) as few:
+    with django_assert_max_num_queries(10) as few:
         family_client.get(f"/eleves/{student.pk}/")
     for _ in range(5):
         music_student(family)

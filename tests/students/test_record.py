@@ -1,5 +1,5 @@
 """Editing a student's record: French validation, "Éléments modifiés", receipt, history, and
-no lost update (the shared mechanism of portal.changes)."""
+no lost update (the shared mechanism of portal.editing)."""
 
 import html
 
