@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.urls import reverse
@@ -20,6 +21,7 @@ from families.models import Family
 from portal.emails import absolute_url, send_templated_email
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
 from students.models import Course, Department, Discipline, Enrolment, Season, Student
+from students.services import refusal_reason
 
 
 class CampaignNotOpen(Exception):
@@ -39,7 +41,13 @@ class RequestLocked(Exception):
 
 
 class DecisionError(Exception):
-    """A decision that cannot be applied (no course to enrol in, withdrawn request…)."""
+    """A decision that cannot be applied (no course to enrol in, withdrawn request…).
+
+    `field` names the decision form's field the message belongs to."""
+
+    def __init__(self, message: str, *, field: str = "decision"):
+        super().__init__(message)
+        self.field = field
 
 
 class Outcome(enum.Enum):
@@ -240,15 +248,54 @@ def pick_course(*, season: Season, line: Line) -> Course | None:
     )
 
 
-def _accept(request: Request) -> None:
+def _courses_for_acceptance(request: Request) -> dict[Line, Course]:
+    """The course each continued or wished discipline gets on acceptance: the one staff
+    assigned, else `pick_course`."""
     season = request.campaign.season
-    for line in request.lines.filter(kind__in=[Line.Kind.CONTINUE, Line.Kind.WISH]):
+    courses = {}
+    for line in request.lines.filter(kind__in=[Line.Kind.CONTINUE, Line.Kind.WISH]).select_related(
+        "discipline", "assigned_course"
+    ):
         course = line.assigned_course or pick_course(season=season, line=line)
-        if course is None or course.season_id != season.pk:
+        names = {"discipline": line.discipline, "season": season}
+        if course is None:
+            raise DecisionError(
+                _("Aucun cours de %(discipline)s en %(season)s : créez-le d'abord.") % names
+            )
+        if course.season_id != season.pk:
             raise DecisionError(
                 _("Aucun cours de %(discipline)s en %(season)s : choisissez le cours attribué.")
-                % {"discipline": line.discipline, "season": season}
+                % names
             )
+        courses[line] = course
+    return courses
+
+
+def check_decision(request: Request, status: str, *, reason: str = "") -> dict[Line, Course]:
+    """Whether staff may give `request` this status (the one rule, for the service, the
+    request's admin page and the bulk actions): raises `DecisionError` if not. For an
+    acceptance, returns the course each requested discipline gets."""
+    statuses = Request.Status
+    if status not in {statuses.REVIEWING, *Request.DECIDED_STATUSES}:
+        raise DecisionError(_("Décision inconnue."))
+    if request.is_withdrawn:
+        raise DecisionError(_("La famille a retiré cette demande."))
+    if request.status == statuses.ACCEPTED:
+        if status == statuses.ACCEPTED:
+            return {}
+        raise DecisionError(_("Cette demande est déjà acceptée : ses inscriptions sont créées."))
+    if status == statuses.REFUSED:
+        try:
+            refusal_reason(reason)
+        except ValidationError as error:
+            raise DecisionError(error.messages[0], field="reason") from error
+    if status == statuses.ACCEPTED:
+        return _courses_for_acceptance(request)
+    return {}
+
+
+def _accept(request: Request, courses: dict[Line, Course]) -> None:
+    for line, course in courses.items():
         if line.assigned_course_id != course.pk:
             line.assigned_course = course
             line.save(update_fields=["assigned_course"])
@@ -264,29 +311,19 @@ def decide(
     by=None,
     now: datetime | None = None,
 ) -> Request:
-    """Apply a staff decision (or put the request under review) and e-mail the family.
+    """Apply a staff decision (or put the request under review, see `check_decision`) and
+    e-mail the family.
 
     Acceptance creates the enrolments; a waiting list without a position goes last."""
     now = now or timezone.now()
     statuses = Request.Status
-    if status not in {statuses.REVIEWING, *Request.DECIDED_STATUSES}:
-        raise DecisionError(_("Décision inconnue."))
     with transaction.atomic():
         request = (
             Request.objects.select_for_update()
             .select_related("campaign__season", "student")
             .get(pk=request.pk)
         )
-        if request.is_withdrawn:
-            raise DecisionError(_("La famille a retiré cette demande."))
-        if request.status == statuses.ACCEPTED:
-            if status == statuses.ACCEPTED:
-                return request
-            raise DecisionError(
-                _("Cette demande est déjà acceptée : ses inscriptions sont créées.")
-            )
-        if status == statuses.REFUSED and not reason.strip():
-            raise DecisionError(_("Indiquez le motif du refus."))
+        courses = check_decision(request, status, reason=reason)
         if status == statuses.WAITLISTED and position is None:
             last = Request.objects.filter(
                 campaign=request.campaign, status=statuses.WAITLISTED
@@ -300,7 +337,7 @@ def decide(
         if unchanged:
             return request
         if status == statuses.ACCEPTED:
-            _accept(request)
+            _accept(request, courses)
         request.status = status
         request.waitlist_position = position if status == statuses.WAITLISTED else None
         request.refusal_reason = reason.strip() if status == statuses.REFUSED else ""
