@@ -117,10 +117,6 @@ def store_pdf(document, rendered: tuple[str, str, bytes]) -> None:
         stored.append(document.pdf.name)
 
 
-def family_recipients(family: Family) -> list[str]:
-    return [family.reference_email] if family.reference_email else []
-
-
 @dataclass(frozen=True)
 class LineData:
     label: str
@@ -210,7 +206,7 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
         invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
         _issue(invoice, issued_on=issued_on, centre=Centre.objects.current())
         send_templated_email(
-            to=family_recipients(invoice.family),
+            to=invoice.family.email_recipients(),
             template="invoice_issued",
             context={
                 "invoice": invoice,

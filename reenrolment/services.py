@@ -75,12 +75,6 @@ class SubmitResult:
     outcome: Outcome
 
 
-def family_recipients(family: Family) -> list[str]:
-    if family.reference_email:
-        return [family.reference_email]
-    return [r.email for r in family.responsables.all() if r.email]
-
-
 def _email_family(request: Request, *, template: str, **context) -> None:
     """Receipts and decisions: the request as it is now, with a link to its page."""
     request = (
@@ -90,11 +84,12 @@ def _email_family(request: Request, *, template: str, **context) -> None:
             "lines__preferred_course",
             "lines__assigned_course",
             "consents__requirement",
+            "student__family__responsables",
         )
         .get(pk=request.pk)
     )
     send_templated_email(
-        to=family_recipients(request.student.family),
+        to=request.student.family.email_recipients(),
         template=template,
         context={
             "request": request,

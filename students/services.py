@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from families.services import receipt_recipients
 from portal.changes import author_label, form_changes, save_record, send_change_receipt
 from portal.emails import absolute_url, send_templated_email
 from students.checklist import ADDRESS, ChecklistItem
@@ -34,7 +33,7 @@ def _notify(document: Document, template: str) -> None:
     family = document.family
     prefetch_related_objects([family], "responsables")
     send_templated_email(
-        to=receipt_recipients(family),
+        to=family.email_recipients(),
         template=template,
         context={
             "document": document,
@@ -186,7 +185,7 @@ def update_student_record(*, student, form, user) -> list:
         family = student.family
         prefetch_related_objects([family], "responsables")
         send_change_receipt(
-            to=receipt_recipients(family, also=[form.initial.get("email", ""), student.email]),
+            to=family.email_recipients(also=[form.initial.get("email", ""), student.email]),
             record_label=gettext("la fiche de %(name)s") % {"name": student.first_name},
             changes=changes,
             author=author_label(user),

@@ -75,7 +75,8 @@ def test_it_records_the_request_and_sends_a_receipt(family_client, campaign, lea
     assert Consent.objects.get().accepted_at == DURING
 
     [mail] = outbox()
-    assert mail.to == [lea.family.reference_email]
+    # The family's policy: the reference e-mail and each responsable's.
+    assert mail.to == sorted([lea.family.reference_email, lea.family.responsables.get().email])
     assert mail.subject == "Demande de réinscription reçue : Léa DUPONT"
     assert "- Danse classique : nouveau vœu (jour souhaité : mardi)" in mail.body
     assert f"https://portail.example.org/reinscription/demandes/{request.pk}/" in mail.body
