@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -193,17 +194,12 @@ class Invoice(SnapshotFields):
 
     @property
     def ledger_label(self) -> str:
-        credited = self.credited_invoice.number if self.credited_invoice else None
-        return self.ledger_label_for(self.kind, self.label, credited)
-
-    @classmethod
-    def ledger_label_for(cls, kind: str, label: str, credited_number: str | None) -> str:
-        """The ledger's "Libellé", from the values the ledger reads (no instance needed)."""
-        if kind == cls.Kind.CREDIT_NOTE:
-            if credited_number:
-                return gettext("AVOIR sur %(number)s") % {"number": credited_number}
+        """The ledger's "Libellé" (and the accountant's export's)."""
+        if self.is_credit_note:
+            if self.credited_invoice:
+                return gettext("AVOIR sur %(number)s") % {"number": self.credited_invoice.number}
             return gettext("AVOIR")
-        return label.upper() if label else gettext("FACTURE")
+        return self.label.upper() if self.label else gettext("FACTURE")
 
 
 class InvoiceLine(models.Model):
@@ -323,8 +319,40 @@ class PaymentAllocation(models.Model):
         return f"{self.payment} → {self.invoice}"
 
 
+def _family_sum(queryset, field: str):
+    """The sum of `field` over the family's rows of `queryset` (0 when none)."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(family=OuterRef("pk"))
+            .order_by()
+            .values("family")
+            .annotate(total=Sum(field))
+            .values("total")
+        ),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+class FamilyAccountQuerySet(models.QuerySet):
+    def with_totals(self, *, invoices: Q | None = None, payments: Q | None = None):
+        """A family's balance, the one definition (the Facturation tab, the Accueil card, the
+        staff's list of accounts): each family with `billed` (its issued invoices), `credited`
+        (its issued credit notes), `paid` (its payments) and `balance` = billed − credited −
+        paid; positive, the family owes it; negative, the family has a credit. Drafts never
+        count. `invoices` and `payments` narrow what is counted (a ledger's filters)."""
+        issued = Invoice.objects.filter(number__isnull=False).filter(invoices or Q())
+        return self.annotate(
+            billed=_family_sum(issued.filter(kind=Invoice.Kind.INVOICE), "total"),
+            credited=_family_sum(issued.filter(kind=Invoice.Kind.CREDIT_NOTE), "total"),
+            paid=_family_sum(Payment.objects.filter(payments or Q()), "amount"),
+        ).annotate(balance=F("billed") - F("credited") - F("paid"))
+
+
 class FamilyAccount(Family):
     """A family seen from the accounts department: its ledger and balance (admin only)."""
+
+    objects = FamilyAccountQuerySet.as_manager()
 
     class Meta:
         proxy = True
