@@ -4,10 +4,9 @@
 - one attestation sur l'honneur (or certificat médical) per student enrolled in dance.
 
 Each item has a status: à fournir, reçu – en cours de vérification, validé, refusé, expiré
-(the only document is from a previous season). Two queries whatever the number of students.
+(the only document is from a previous season).
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -124,33 +123,11 @@ class Checklist:
         return next((item for item in self.items if item.key == key), None)
 
 
-def current_enrolments():
-    """This season's enrolments, courses, disciplines and departments joined, in timetable
-    order: read as `current_enrolments` by `with_current_enrolments`."""
-    return (
-        Enrolment.objects.filter(course__season__is_current=True)
-        .select_related("course__discipline__department")
-        .order_by("course__weekday", "course__start_time", "course__name")
-    )
-
-
-def with_current_enrolments(students: Iterable[Student]) -> list[Student]:
-    """The students, each with this season's enrolments as `current_enrolments`, from which the
-    checklist reads the requirements (one query; cheaper to build than a prefetch)."""
-    students = [*students]
-    enrolments: dict[int, list[Enrolment]] = {}
-    for enrolment in current_enrolments().filter(student_id__in=[s.pk for s in students]):
-        enrolments.setdefault(enrolment.student_id, []).append(enrolment)
-    for student in students:
-        student.current_enrolments = enrolments.get(student.pk, [])
-    return students
-
-
 def _enrolled_students(family) -> list[tuple[Student, set[str]]]:
-    """The family's students enrolled this season, with their departments' kinds (one query:
-    cheaper than annotating every student with two subqueries)."""
+    """The family's students enrolled this season, with their departments' kinds."""
     enrolments = (
-        Enrolment.objects.filter(student__family=family, course__season__is_current=True)
+        Enrolment.objects.current()
+        .filter(student__family=family)
         .select_related("student")
         .annotate(department_kind=F("course__discipline__department__kind"))
         .order_by("student__first_name", "student_id")
@@ -174,11 +151,11 @@ def _status(document: Document | None, earlier: Document | None) -> str:
 
 
 def build_checklist(family, students=None) -> Checklist:
-    """The family's checklist (two queries).
+    """The family's checklist.
 
-    `students` may be given with `current_enrolments` loaded by `with_current_enrolments`
-    (the Élèves pages do so, saving a query): the checklist then covers those students only,
-    the family's proof of address included when one of them plays music."""
+    `students` may be given with `current_enrolments` loaded (as the Élèves pages do, from
+    `Student.objects.with_current_enrolments()`): the checklist then covers those students
+    only, the family's proof of address included when one of them plays music."""
     if students is None:
         enrolled = _enrolled_students(family)
     else:

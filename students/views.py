@@ -28,7 +28,7 @@ from portal.changes import (
     pop_flashed_changes,
     rebase_form,
 )
-from students.checklist import build_checklist, current_enrolments, with_current_enrolments
+from students.checklist import build_checklist
 from students.forms import DocumentUploadForm, StudentForm
 from students.models import Document, Student
 from students.services import DocumentNotAccepted, update_student_record, upload_document
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 def _students(family):
     """The family's students with this season's enrolments (one query for all of them)."""
-    return with_current_enrolments(Student.objects.for_family(family))
+    return list(Student.objects.for_family(family).with_current_enrolments())
 
 
 @family_required
@@ -90,13 +90,10 @@ def _render_detail(
 
 
 def _get_student(request, pk, queryset=None):
-    """The family's student `pk` (or 404) with this season's enrolments as `current_enrolments`,
-    read directly."""
-    student = get_for_family(
-        request, Student.objects.all() if queryset is None else queryset, pk=pk
-    )
-    student.current_enrolments = list(current_enrolments().filter(student=student))
-    return student
+    """The family's student `pk` (or 404) with this season's enrolments as
+    `current_enrolments`."""
+    queryset = Student.objects.all() if queryset is None else queryset
+    return get_for_family(request, queryset.with_current_enrolments(), pk=pk)
 
 
 @family_required
