@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from families.models import Family
 from portal.emails import absolute_url, send_templated_email
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
-from students.models import Course, Department, Discipline, Enrolment, Season, Student
+from students import checklist
+from students.checklist import NeededDocument
+from students.models import Course, Discipline, Enrolment, Season, Student
 from students.services import refusal_reason
 
 
@@ -364,34 +366,17 @@ def _send_decision(request: Request) -> None:
     _email_family(request, template="reenrolment_decision")
 
 
-@dataclass(frozen=True)
-class NeededDocument:
-    label: str
-    student: Student | None = None
-
-
 def documents_needed(requests: Iterable[Request]) -> list[NeededDocument]:
-    """The supporting documents the new season asks for, from the disciplines requested:
-    music → one proof of address per family; dance → a sworn statement or a medical
-    certificate per student. `requests` come with `lines__discipline__department`."""
-    music = False
-    dancers: dict[int, Student] = {}
+    """The supporting documents the new season asks for (`students.checklist.documents_needed`),
+    from the disciplines requested. `requests` come with `lines__discipline__department`."""
+    kinds: dict[int, tuple[Student, set[str]]] = {}
     for request in requests:
         if request.is_withdrawn:
             continue
         for line in request.lines.all():
-            if not line.is_requested:
-                continue
-            kind = line.discipline.department.kind
-            if kind == Department.Kind.MUSIC:
-                music = True
-            elif kind == Department.Kind.DANCE:
-                dancers[request.student_id] = request.student
-    needed = []
-    if music:
-        needed.append(
-            NeededDocument(_("Justificatif de domicile de moins de 3 mois (un par famille)"))
-        )
-    for student in sorted(dancers.values(), key=lambda s: (s.first_name, s.pk)):
-        needed.append(NeededDocument(_("Attestation sur l'honneur ou certificat médical"), student))
-    return needed
+            if line.is_requested:
+                kinds.setdefault(request.student_id, (request.student, set()))[1].add(
+                    line.discipline.department.kind
+                )
+    students = sorted(kinds.values(), key=lambda item: (item[0].first_name, item[0].pk))
+    return checklist.documents_needed(students)

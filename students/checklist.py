@@ -7,6 +7,7 @@ Each item has a status: à fournir, reçu – en cours de vérification, validé
 (the only document is from a previous season).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,6 +58,40 @@ def oldest_proof_of_address_date(today: date | None = None) -> date:
     return months_before(today or timezone.localdate(), PROOF_OF_ADDRESS_MONTHS)
 
 
+LABELS = {
+    ADDRESS: _("Justificatif de domicile de moins de 3 mois"),
+    DANCE: _("Attestation sur l'honneur ou certificat médical (danse)"),
+}
+
+
+@dataclass(frozen=True)
+class NeededDocument:
+    requirement: str  # ADDRESS or DANCE
+    student: Student | None = None  # the dancer, for DANCE
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.requirement])
+
+
+def documents_needed(enrolled: Iterable[tuple[Student, set[str]]]) -> list[NeededDocument]:
+    """The documents a family must provide for a season, from the kinds of departments
+    (music, dance) each student takes in it: one justificatif de domicile per family when a
+    student plays music, one attestation sur l'honneur or certificat médical per student who
+    dances, in the students' order. The one rule: the checklist and the Accueil cards read it
+    from this season's enrolments, the Réinscription tab from the disciplines requested."""
+    enrolled = list(enrolled)
+    needed = []
+    if any(Department.Kind.MUSIC in kinds for _student, kinds in enrolled):
+        needed.append(NeededDocument(ADDRESS))
+    needed += [
+        NeededDocument(DANCE, student)
+        for student, kinds in enrolled
+        if Department.Kind.DANCE in kinds
+    ]
+    return needed
+
+
 @dataclass
 class ChecklistItem:
     requirement: str  # ADDRESS or DANCE
@@ -76,9 +111,7 @@ class ChecklistItem:
 
     @property
     def label(self) -> str:
-        if self.requirement == ADDRESS:
-            return str(_("Justificatif de domicile de moins de 3 mois"))
-        return str(_("Attestation sur l'honneur ou certificat médical (danse)"))
+        return str(LABELS[self.requirement])
 
     @property
     def kinds(self) -> list[str]:
@@ -171,29 +204,18 @@ def build_checklist(family, students=None) -> Checklist:
         slot = (ADDRESS,) if document.student_id is None else (DANCE, document.student_id)
         (this_season if document.of_this_season else earlier)[slot] = document
 
-    items = []
     musicians = [student for student, kinds in enrolled if Department.Kind.MUSIC in kinds]
-    if musicians:
-        slot = (ADDRESS,)
+    items = []
+    for needed in documents_needed(enrolled):
+        slot = (ADDRESS,) if needed.student is None else (DANCE, needed.student.pk)
         items.append(
             ChecklistItem(
-                ADDRESS,
-                None,
+                needed.requirement,
+                needed.student,
                 this_season.get(slot),
                 _status(this_season.get(slot), earlier.get(slot)),
-                page_student=musicians[0],
+                # The proof of address is shown on the first music student's page.
+                page_student=needed.student or musicians[0],
             )
         )
-    for student, kinds in enrolled:
-        if Department.Kind.DANCE in kinds:
-            slot = (DANCE, student.pk)
-            items.append(
-                ChecklistItem(
-                    DANCE,
-                    student,
-                    this_season.get(slot),
-                    _status(this_season.get(slot), earlier.get(slot)),
-                    page_student=student,
-                )
-            )
     return Checklist(items, musicians={student.pk for student in musicians})

@@ -62,7 +62,7 @@ def test_it_records_the_request_and_sends_a_receipt(family_client, campaign, lea
     assert "Règlement intérieur — accepté le 11 mai 2027 à 9 h 00" in html
     # Documents for the new season: music and dance.
     assert "Justificatif de domicile" in html
-    assert "Attestation sur l'honneur ou certificat médical — Léa DUPONT" in html
+    assert "Attestation sur l'honneur ou certificat médical (danse) — Léa DUPONT" in html
     assert 'href="/eleves/"' in html
 
     request = Request.objects.get()
