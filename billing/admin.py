@@ -148,7 +148,7 @@ class InvoiceAdmin(FastChangeListMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("Avoir pour la facture %s") % invoice.number,
             "invoice": invoice,
-            "remaining": invoice.total - services.credited_total(invoice),
+            "remaining": services.remaining_to_credit(invoice),
             "form": form,
         }
         return render(request, "admin/billing/invoice/credit.html", context)
