@@ -194,12 +194,17 @@ class Invoice(SnapshotFields):
 
     @property
     def ledger_label(self) -> str:
-        """The ledger's "Libellé" (and the accountant's export's)."""
-        if self.is_credit_note:
-            if self.credited_invoice:
-                return gettext("AVOIR sur %(number)s") % {"number": self.credited_invoice.number}
+        credited = self.credited_invoice.number if self.credited_invoice else None
+        return self.ledger_label_for(self.kind, self.label, credited)
+
+    @classmethod
+    def ledger_label_for(cls, kind: str, label: str, credited_number: str | None) -> str:
+        """The ledger's "Libellé", from the values the ledger reads (no instance needed)."""
+        if kind == cls.Kind.CREDIT_NOTE:
+            if credited_number:
+                return gettext("AVOIR sur %(number)s") % {"number": credited_number}
             return gettext("AVOIR")
-        return self.label.upper() if self.label else gettext("FACTURE")
+        return label.upper() if label else gettext("FACTURE")
 
 
 class InvoiceLine(models.Model):
@@ -319,6 +324,19 @@ class PaymentAllocation(models.Model):
         return f"{self.payment} → {self.invoice}"
 
 
+def accounted(*, invoices: Q | None = None, payments: Q | None = None):
+    """What a family's balance counts: issued invoices and credit notes (never drafts) and
+    payments; `invoices` and `payments` narrow them (a ledger's filters)."""
+    issued = Invoice.objects.filter(number__isnull=False).filter(invoices or Q())
+    return issued, Payment.objects.filter(payments or Q())
+
+
+def balance_of(billed, credited, paid):
+    """A family's balance from its sums (numbers or query expressions): positive, the family
+    owes it; negative, the family has a credit."""
+    return billed - credited - paid
+
+
 def _family_sum(queryset, field: str):
     """The sum of `field` over the family's rows of `queryset` (0 when none)."""
     return Coalesce(
@@ -336,17 +354,27 @@ def _family_sum(queryset, field: str):
 
 class FamilyAccountQuerySet(models.QuerySet):
     def with_totals(self, *, invoices: Q | None = None, payments: Q | None = None):
-        """A family's balance, the one definition (the Facturation tab, the Accueil card, the
-        staff's list of accounts): each family with `billed` (its issued invoices), `credited`
-        (its issued credit notes), `paid` (its payments) and `balance` = billed − credited −
-        paid; positive, the family owes it; negative, the family has a credit. Drafts never
-        count. `invoices` and `payments` narrow what is counted (a ledger's filters)."""
-        issued = Invoice.objects.filter(number__isnull=False).filter(invoices or Q())
+        """Each family's account (the staff's list of accounts, sortable by balance): `billed`
+        (issued invoices), `credited` (issued credit notes), `paid` (payments) and `balance`
+        (`balance_of`), over what `accounted` counts."""
+        issued, paid = accounted(invoices=invoices, payments=payments)
         return self.annotate(
             billed=_family_sum(issued.filter(kind=Invoice.Kind.INVOICE), "total"),
             credited=_family_sum(issued.filter(kind=Invoice.Kind.CREDIT_NOTE), "total"),
-            paid=_family_sum(Payment.objects.filter(payments or Q()), "amount"),
-        ).annotate(balance=F("billed") - F("credited") - F("paid"))
+            paid=_family_sum(paid, "amount"),
+        ).annotate(balance=balance_of(F("billed"), F("credited"), F("paid")))
+
+
+def account_totals(family, *, invoices: Q | None = None, payments: Q | None = None) -> dict:
+    """`with_totals` of one family (the Facturation tab, the Accueil card), as two aggregates:
+    building `with_totals`'s subqueries costs more than 10 % of the Accueil page."""
+    issued, paid = accounted(invoices=invoices, payments=payments)
+    sums = issued.filter(family=family).aggregate(
+        billed=Sum("total", filter=Q(kind=Invoice.Kind.INVOICE), default=ZERO),
+        credited=Sum("total", filter=Q(kind=Invoice.Kind.CREDIT_NOTE), default=ZERO),
+    )
+    sums["paid"] = paid.filter(family=family).aggregate(paid=Sum("amount", default=ZERO))["paid"]
+    return {**sums, "balance": balance_of(**sums)}
 
 
 class FamilyAccount(Family):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from billing import services
-from billing.ledger import totals
+from billing.ledger import Period, build_ledger, totals
 from tests.billing.factories import draft_invoice, issued_invoice, payment, plain, visible_text
 from tests.factories import SeasonFactory
 
@@ -127,10 +127,8 @@ def test_its_query_count_does_not_grow_with_the_operations(
 ):
     issued_invoice(family, issued_on=date(2026, 1, 1))
     payment(family)
-    # Session, user, seasons, invoices, payments, the account's totals, centre, responsables.
-    # (The totals come from `FamilyAccount.objects.with_totals`, the one definition of a
-    # balance, rather than re-summed from the rows: one query more than before, on purpose.)
-    with django_assert_max_num_queries(8) as few:
+    # Session, user, seasons, invoices, payments, centre, responsables: the totals are the rows'.
+    with django_assert_max_num_queries(7) as few:
         page(family_client)
     for day in range(2, 7):
         invoice = issued_invoice(family, issued_on=date(2026, 1, day))
@@ -148,7 +146,7 @@ def test_a_filtered_ledger_adds_only_the_account_totals(
     for day in range(1, 6):
         issued_invoice(family, issued_on=date(2026, 2, day))
         payment(family)
-    with django_assert_max_num_queries(9):  # the selection's totals and the account's
+    with django_assert_max_num_queries(9):  # the account's two aggregates
         html = page(family_client, type="FAC", q="2026")
     assert "5 opérations correspondent à votre recherche" in html
 
@@ -156,8 +154,8 @@ def test_a_filtered_ledger_adds_only_the_account_totals(
 def test_the_ledger_the_card_and_the_staff_list_show_one_balance(
     family_client, family, staff_user, other_user
 ):
-    """Every reader of a family's balance goes through `FamilyAccount.objects.with_totals`:
-    credit notes and payments deduct, drafts and other families never count."""
+    """Every reader of a family's balance counts the same (`billing.models.accounted`,
+    `balance_of`): credit notes and payments deduct, drafts and other families never count."""
     invoice = issued_invoice(family, "120.00", "66.00")
     services.issue_credit_note(
         invoice=invoice, lines=[services.LineData(label="Geste", amount=Decimal("20.00"))]
@@ -175,3 +173,24 @@ def test_the_ledger_the_card_and_the_staff_list_show_one_balance(
     staff.force_login(staff_user)
     html = staff.get(reverse("admin:billing_familyaccount_changelist")).content.decode()
     assert "116,00 €" in plain(html) and "999,00" not in plain(html)
+
+
+def test_the_ledgers_totals_are_the_accounts_for_every_filter(family):
+    """The ledger sums the rows it shows: the same rule as `with_totals`, for every filter."""
+    previous, _current = seasons()
+    invoice = issued_invoice(family, "120.00", "66.00", issued_on=date(2026, 10, 5))
+    services.issue_credit_note(invoice=invoice, issued_on=date(2026, 10, 6))
+    issued_invoice(family, "35.50", issued_on=date(2025, 10, 5))
+    draft_invoice(family)
+    payment(family, "50.00", received_on=date(2026, 10, 7), reference="Chq 42")
+    payment(family, "12.25", received_on=date(2025, 11, 7))
+    for filters in [
+        {},
+        {"period": Period(season=previous)},
+        {"period": Period(year=2026)},
+        {"kind": "FAC"},
+        {"kind": "AV"},
+        {"kind": "REG"},
+        {"text": "Chq"},
+    ]:
+        assert build_ledger(family, **filters).totals == totals(family, **filters), filters
