@@ -6,8 +6,6 @@ from datetime import date
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -25,7 +23,6 @@ from billing.forms import (
 )
 from billing.ledger import build_ledger
 from billing.models import (
-    ZERO,
     FamilyAccount,
     Invoice,
     InvoiceLine,
@@ -150,7 +147,7 @@ class InvoiceAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("Avoir pour la facture %s") % invoice.number,
             "invoice": invoice,
-            "remaining": invoice.total - services.credited_total(invoice),
+            "remaining": services.remaining_to_credit(invoice),
             "form": form,
         }
         return render(request, "admin/billing/invoice/credit.html", context)
@@ -304,35 +301,13 @@ class PaymentAdmin(admin.ModelAdmin):
         self.message_user(request, _("Reçu %s émis.") % payment.number)
 
 
-def money_subquery(queryset, field: str):
-    return Coalesce(
-        Subquery(
-            queryset.filter(family=OuterRef("pk"))
-            .values("family")
-            .annotate(total=Sum(field))
-            .values("total")
-        ),
-        Value(ZERO),
-        output_field=DecimalField(max_digits=12, decimal_places=2),
-    )
-
-
 @admin.register(FamilyAccount)
 class FamilyAccountAdmin(admin.ModelAdmin):
     list_display = ["name", "balance_display"]
     search_fields = ["name", "responsables__last_name", "reference_email"]
 
     def get_queryset(self, request):
-        issued = Invoice.objects.filter(number__isnull=False)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                balance=money_subquery(issued.filter(kind=Invoice.Kind.INVOICE), "total")
-                - money_subquery(issued.filter(kind=Invoice.Kind.CREDIT_NOTE), "total")
-                - money_subquery(Payment.objects.all(), "amount")
-            )
-        )
+        return super().get_queryset(request).with_totals()
 
     @admin.display(description=_("solde (dû par la famille)"), ordering="balance")
     def balance_display(self, obj):

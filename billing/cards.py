@@ -1,4 +1,4 @@
-"""Accueil card: the family owes money (two aggregate queries)."""
+"""Accueil card: the family owes money (its balance, `billing.models.account_totals`)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _

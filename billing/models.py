@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -323,8 +324,63 @@ class PaymentAllocation(models.Model):
         return f"{self.payment} → {self.invoice}"
 
 
+def accounted(*, invoices: Q | None = None, payments: Q | None = None):
+    """What a family's balance counts: issued invoices and credit notes (never drafts) and
+    payments; `invoices` and `payments` narrow them (a ledger's filters)."""
+    issued = Invoice.objects.filter(number__isnull=False).filter(invoices or Q())
+    return issued, Payment.objects.filter(payments or Q())
+
+
+def balance_of(billed, credited, paid):
+    """A family's balance from its sums (numbers or query expressions): positive, the family
+    owes it; negative, the family has a credit."""
+    return billed - credited - paid
+
+
+def _family_sum(queryset, field: str):
+    """The sum of `field` over the family's rows of `queryset` (0 when none)."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(family=OuterRef("pk"))
+            .order_by()
+            .values("family")
+            .annotate(total=Sum(field))
+            .values("total")
+        ),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+class FamilyAccountQuerySet(models.QuerySet):
+    def with_totals(self, *, invoices: Q | None = None, payments: Q | None = None):
+        """Each family's account (the staff's list of accounts, sortable by balance): `billed`
+        (issued invoices), `credited` (issued credit notes), `paid` (payments) and `balance`
+        (`balance_of`), over what `accounted` counts."""
+        issued, paid = accounted(invoices=invoices, payments=payments)
+        return self.annotate(
+            billed=_family_sum(issued.filter(kind=Invoice.Kind.INVOICE), "total"),
+            credited=_family_sum(issued.filter(kind=Invoice.Kind.CREDIT_NOTE), "total"),
+            paid=_family_sum(paid, "amount"),
+        ).annotate(balance=balance_of(F("billed"), F("credited"), F("paid")))
+
+
+def account_totals(family, *, invoices: Q | None = None, payments: Q | None = None) -> dict:
+    """`with_totals` of one family (the Facturation tab, the Accueil card), as two aggregates:
+    building `with_totals`'s subqueries costs more than 10 % of the Accueil page."""
+    issued, paid = accounted(invoices=invoices, payments=payments)
+    sums = issued.filter(family=family).aggregate(
+        billed=Sum("total", filter=Q(kind=Invoice.Kind.INVOICE), default=ZERO),
+        credited=Sum("total", filter=Q(kind=Invoice.Kind.CREDIT_NOTE), default=ZERO),
+    )
+    sums["paid"] = paid.filter(family=family).aggregate(paid=Sum("amount", default=ZERO))["paid"]
+    return {**sums, "balance": balance_of(**sums)}
+
+
 class FamilyAccount(Family):
     """A family seen from the accounts department: its ledger and balance (admin only)."""
+
+    objects = FamilyAccountQuerySet.as_manager()
 
     class Meta:
         proxy = True

@@ -117,10 +117,6 @@ def store_pdf(document, rendered: tuple[str, str, bytes]) -> None:
         stored.append(document.pdf.name)
 
 
-def family_recipients(family: Family) -> list[str]:
-    return [family.reference_email] if family.reference_email else []
-
-
 @dataclass(frozen=True)
 class LineData:
     label: str
@@ -210,7 +206,7 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
         invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
         _issue(invoice, issued_on=issued_on, centre=Centre.objects.current())
         send_templated_email(
-            to=family_recipients(invoice.family),
+            to=invoice.family.email_recipients(),
             template="invoice_issued",
             context={
                 "invoice": invoice,
@@ -220,11 +216,11 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
     return invoice
 
 
-def credited_total(invoice: Invoice) -> Decimal:
-    return (
-        invoice.credit_notes.filter(number__isnull=False).aggregate(total=Sum("total"))["total"]
-        or ZERO
-    )
+def remaining_to_credit(invoice: Invoice) -> Decimal:
+    """What credit notes may still correct on an issued invoice: its total less the credit
+    notes already issued for it."""
+    credited = invoice.credit_notes.filter(number__isnull=False).aggregate(total=Sum("total"))
+    return invoice.total - (credited["total"] or ZERO)
 
 
 def issue_credit_note(
@@ -257,7 +253,7 @@ def issue_credit_note(
         amount = sum((line.amount for line in lines), ZERO)
         if any(line.amount < 0 for line in lines) or amount <= 0:
             raise ValidationError(_("Le montant de l'avoir doit être positif."))
-        if amount > invoice.total - credited_total(invoice):
+        if amount > remaining_to_credit(invoice):
             raise ValidationError(_("L'avoir dépasse ce qui reste de la facture."))
         credit_note = Invoice.objects.create(
             family_id=invoice.family_id,
@@ -330,6 +326,8 @@ def record_payment(
 
 
 def invoice_balance(invoice: Invoice) -> Decimal:
-    """What is still owed on one issued invoice: total − credit notes − allocated payments."""
+    """What is still owed on one issued invoice: what remains after its credit notes, less the
+    payments allocated to it. (A family's balance, over all its operations, is
+    `FamilyAccount.objects.with_totals`.)"""
     paid = invoice.allocations.aggregate(total=Sum("amount"))["total"] or ZERO
-    return invoice.total - credited_total(invoice) - paid
+    return remaining_to_credit(invoice) - paid

@@ -1,5 +1,7 @@
 """The household (famille) and its guardians (responsables)."""
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -117,6 +119,21 @@ class Family(models.Model):
             for name in COMPLETENESS_FIELDS
             if not getattr(self, name)
         ]
+
+    def email_recipients(self, *, also: Iterable[str] = ()) -> list[str]:
+        """Who receives the family's e-mails, whatever the message (receipt of a change,
+        document received or reviewed, invoice issued, re-enrolment receipt or decision): the
+        reference e-mail and each responsable's own e-mail, so that both parents are told,
+        plus `also` (e.g. an address being replaced, or the student's), each address once
+        (case-insensitive). Uses the prefetch cache of `responsables`."""
+        addresses = [self.reference_email, *(r.email for r in self.responsables.all()), *also]
+        seen, result = set(), []
+        for address in addresses:
+            key = (address or "").strip().lower()
+            if key and key not in seen:
+                seen.add(key)
+                result.append(address.strip())
+        return result
 
     @property
     def main_responsable(self):

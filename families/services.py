@@ -1,6 +1,6 @@
 """Writes to the family record (the family and its responsables) and who is told about them."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django import forms
 from django.db import transaction
@@ -14,20 +14,6 @@ from portal.editing import Change, form_changes, save_record
 from portal.emails import absolute_url
 from portal.history import author_label
 from portal.receipts import send_change_receipt
-
-
-def receipt_recipients(family: Family, *, also: Iterable[str] = ()) -> list[str]:
-    """Who receives the "accusé de réception" of a change to the family's records (family or
-    students): the reference e-mail and each responsable's e-mail, plus `also` (e.g. the old
-    reference e-mail when it changed). Uses the prefetch cache of `family.responsables`."""
-    addresses = [family.reference_email, *(r.email for r in family.responsables.all()), *also]
-    seen, result = set(), []
-    for address in addresses:
-        key = (address or "").strip().lower()
-        if key and key not in seen:
-            seen.add(key)
-            result.append(address.strip())
-    return result
 
 
 def _section(responsable: Responsable) -> str:
@@ -91,7 +77,7 @@ def update_family_record(
     getattr(family, "_prefetched_objects_cache", {}).pop("responsables", None)
     sync_account_emails(family=family)
     send_change_receipt(
-        to=receipt_recipients(family, also=replaced_emails),
+        to=family.email_recipients(also=replaced_emails),
         record_label=gettext("la fiche famille"),
         changes=changes,
         author=author_label(user),

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from reenrolment import services
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
 from students.models import Course
+from students.services import refusal_reason
 
 
 @admin.register(Requirement)
@@ -117,28 +118,11 @@ class RequestDecisionForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         decision = cleaned.get("decision")
-        request = self.instance
-        if decision == Request.Status.REFUSED and not cleaned.get("reason", ""):
-            self.add_error("reason", _("Indiquez le motif du refus : il est envoyé à la famille."))
-        if not decision:
-            return cleaned
-        if request.is_withdrawn:
-            self.add_error("decision", _("La famille a retiré cette demande."))
-        elif request.status == Request.Status.ACCEPTED and decision != request.status:
-            self.add_error(
-                "decision", _("Cette demande est déjà acceptée : ses inscriptions sont créées.")
-            )
-        elif decision == Request.Status.ACCEPTED:
-            season = request.campaign.season
-            for line in request.lines.filter(kind__in=[Line.Kind.CONTINUE, Line.Kind.WISH]):
-                if line.assigned_course is None and not services.pick_course(
-                    season=season, line=line
-                ):
-                    self.add_error(
-                        "decision",
-                        _("Aucun cours de %(discipline)s en %(season)s : créez-le d'abord.")
-                        % {"discipline": line.discipline, "season": season},
-                    )
+        if decision:
+            try:
+                services.check_decision(self.instance, decision, reason=cleaned.get("reason", ""))
+            except services.DecisionError as error:
+                self.add_error(error.field, str(error))
         return cleaned
 
 
@@ -150,8 +134,14 @@ def csv_cell(value) -> str:
 
 class RefusalForm(forms.Form):
     reason = forms.CharField(
-        label=_("Motif du refus (envoyé aux familles)"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Motif du refus (envoyé aux familles)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        # Checked by `refusal_reason`, whose message explains why.
+        required=False,
     )
+
+    def clean_reason(self):
+        return refusal_reason(self.cleaned_data["reason"])
 
 
 @admin.register(Request)

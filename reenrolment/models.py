@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from students.models import Enrolment, Season, Student, Weekday
+from students.models import Enrolment, Student, Weekday
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -100,39 +100,34 @@ class Campaign(models.Model):
     def is_enrolment(self) -> bool:
         return self.kind == self.Kind.ENROLMENT
 
-    def eligible_students(self, family):
-        """The family's students this campaign is for: in a réinscription, those enrolled in
-        the current season; in an inscription, all of them (new children included)."""
-        students = Student.objects.for_family(family)
+    def eligibility(self) -> Q:
+        """Who this campaign is for, as a condition on students: the one rule, read by the
+        request form, the Réinscription page and the Accueil card. In a réinscription, the
+        students enrolled this season (unless it is the campaign's season) and those who
+        already sent a request to it; in an inscription, every student (new children
+        included)."""
         if self.is_enrolment:
-            return students
-        current = Season.objects.filter(is_current=True).exclude(pk=self.season_id)
-        enrolled = Enrolment.objects.filter(
-            student=models.OuterRef("pk"), course__season__in=current
+            return Q(pk__isnull=False)
+        enrolled = (
+            Enrolment.objects.current()
+            .filter(student=models.OuterRef("pk"))
+            .exclude(course__season_id=self.season_id)
         )
         requested = Request.objects.filter(student=models.OuterRef("pk"), campaign=self)
-        return students.filter(models.Exists(enrolled) | models.Exists(requested))
+        return Q(models.Exists(enrolled)) | Q(models.Exists(requested))
 
-    def admits(self, student, *, has_request: bool) -> bool:
-        """`eligible_students` for one student whose `current_enrolments` (this season's)
-        are loaded, and who has a request in this campaign or not."""
-        if self.is_enrolment or has_request:
-            return True
-        return any(e.course.season_id != self.season_id for e in student.current_enrolments)
+    def eligible_students(self, family):
+        """The family's students this campaign is for (see `eligibility`)."""
+        return Student.objects.for_family(family).filter(self.eligibility())
 
     def awaits_answer_from(self, family) -> bool:
         """In an inscription, whether the family has sent no request; in a réinscription,
-        whether one of its `eligible_students` has none. One query: a student eligible through
-        a request is never pending, so only this season's enrolments are looked at."""
+        whether one of its `eligible_students` has none."""
         requests = Request.objects.filter(campaign=self)
         if self.is_enrolment:
             return not requests.for_family(family).exists()
-        pending = (
-            Enrolment.objects.filter(student__family=family, course__season__is_current=True)
-            .exclude(course__season_id=self.season_id)
-            .filter(~models.Exists(requests.filter(student=models.OuterRef("student_id"))))
-        )
-        return pending.exists()
+        unanswered = ~models.Exists(requests.filter(student=models.OuterRef("pk")))
+        return self.eligible_students(family).filter(unanswered).exists()
 
 
 class RequestQuerySet(models.QuerySet):

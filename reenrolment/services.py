@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.urls import reverse
@@ -19,7 +20,10 @@ from django.utils.translation import gettext as _
 from families.models import Family
 from portal.emails import absolute_url, send_templated_email
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
-from students.models import Course, Department, Discipline, Enrolment, Season, Student
+from students import checklist
+from students.checklist import NeededDocument
+from students.models import Course, Discipline, Enrolment, Season, Student
+from students.services import refusal_reason
 
 
 class CampaignNotOpen(Exception):
@@ -39,7 +43,13 @@ class RequestLocked(Exception):
 
 
 class DecisionError(Exception):
-    """A decision that cannot be applied (no course to enrol in, withdrawn request…)."""
+    """A decision that cannot be applied (no course to enrol in, withdrawn request…).
+
+    `field` names the decision form's field the message belongs to."""
+
+    def __init__(self, message: str, *, field: str = "decision"):
+        super().__init__(message)
+        self.field = field
 
 
 class Outcome(enum.Enum):
@@ -67,12 +77,6 @@ class SubmitResult:
     outcome: Outcome
 
 
-def family_recipients(family: Family) -> list[str]:
-    if family.reference_email:
-        return [family.reference_email]
-    return [r.email for r in family.responsables.all() if r.email]
-
-
 def _email_family(request: Request, *, template: str, **context) -> None:
     """Receipts and decisions: the request as it is now, with a link to its page."""
     request = (
@@ -82,11 +86,12 @@ def _email_family(request: Request, *, template: str, **context) -> None:
             "lines__preferred_course",
             "lines__assigned_course",
             "consents__requirement",
+            "student__family__responsables",
         )
         .get(pk=request.pk)
     )
     send_templated_email(
-        to=family_recipients(request.student.family),
+        to=request.student.family.email_recipients(),
         template=template,
         context={
             "request": request,
@@ -240,15 +245,54 @@ def pick_course(*, season: Season, line: Line) -> Course | None:
     )
 
 
-def _accept(request: Request) -> None:
+def _courses_for_acceptance(request: Request) -> dict[Line, Course]:
+    """The course each continued or wished discipline gets on acceptance: the one staff
+    assigned, else `pick_course`."""
     season = request.campaign.season
-    for line in request.lines.filter(kind__in=[Line.Kind.CONTINUE, Line.Kind.WISH]):
+    courses = {}
+    for line in request.lines.filter(kind__in=[Line.Kind.CONTINUE, Line.Kind.WISH]).select_related(
+        "discipline", "assigned_course"
+    ):
         course = line.assigned_course or pick_course(season=season, line=line)
-        if course is None or course.season_id != season.pk:
+        names = {"discipline": line.discipline, "season": season}
+        if course is None:
+            raise DecisionError(
+                _("Aucun cours de %(discipline)s en %(season)s : créez-le d'abord.") % names
+            )
+        if course.season_id != season.pk:
             raise DecisionError(
                 _("Aucun cours de %(discipline)s en %(season)s : choisissez le cours attribué.")
-                % {"discipline": line.discipline, "season": season}
+                % names
             )
+        courses[line] = course
+    return courses
+
+
+def check_decision(request: Request, status: str, *, reason: str = "") -> dict[Line, Course]:
+    """Whether staff may give `request` this status (the one rule, for the service, the
+    request's admin page and the bulk actions): raises `DecisionError` if not. For an
+    acceptance, returns the course each requested discipline gets."""
+    statuses = Request.Status
+    if status not in {statuses.REVIEWING, *Request.DECIDED_STATUSES}:
+        raise DecisionError(_("Décision inconnue."))
+    if request.is_withdrawn:
+        raise DecisionError(_("La famille a retiré cette demande."))
+    if request.status == statuses.ACCEPTED:
+        if status == statuses.ACCEPTED:
+            return {}
+        raise DecisionError(_("Cette demande est déjà acceptée : ses inscriptions sont créées."))
+    if status == statuses.REFUSED:
+        try:
+            refusal_reason(reason)
+        except ValidationError as error:
+            raise DecisionError(error.messages[0], field="reason") from error
+    if status == statuses.ACCEPTED:
+        return _courses_for_acceptance(request)
+    return {}
+
+
+def _accept(request: Request, courses: dict[Line, Course]) -> None:
+    for line, course in courses.items():
         if line.assigned_course_id != course.pk:
             line.assigned_course = course
             line.save(update_fields=["assigned_course"])
@@ -264,29 +308,19 @@ def decide(
     by=None,
     now: datetime | None = None,
 ) -> Request:
-    """Apply a staff decision (or put the request under review) and e-mail the family.
+    """Apply a staff decision (or put the request under review, see `check_decision`) and
+    e-mail the family.
 
     Acceptance creates the enrolments; a waiting list without a position goes last."""
     now = now or timezone.now()
     statuses = Request.Status
-    if status not in {statuses.REVIEWING, *Request.DECIDED_STATUSES}:
-        raise DecisionError(_("Décision inconnue."))
     with transaction.atomic():
         request = (
             Request.objects.select_for_update()
             .select_related("campaign__season", "student")
             .get(pk=request.pk)
         )
-        if request.is_withdrawn:
-            raise DecisionError(_("La famille a retiré cette demande."))
-        if request.status == statuses.ACCEPTED:
-            if status == statuses.ACCEPTED:
-                return request
-            raise DecisionError(
-                _("Cette demande est déjà acceptée : ses inscriptions sont créées.")
-            )
-        if status == statuses.REFUSED and not reason.strip():
-            raise DecisionError(_("Indiquez le motif du refus."))
+        courses = check_decision(request, status, reason=reason)
         if status == statuses.WAITLISTED and position is None:
             last = Request.objects.filter(
                 campaign=request.campaign, status=statuses.WAITLISTED
@@ -300,7 +334,7 @@ def decide(
         if unchanged:
             return request
         if status == statuses.ACCEPTED:
-            _accept(request)
+            _accept(request, courses)
         request.status = status
         request.waitlist_position = position if status == statuses.WAITLISTED else None
         request.refusal_reason = reason.strip() if status == statuses.REFUSED else ""
@@ -332,34 +366,17 @@ def _send_decision(request: Request) -> None:
     _email_family(request, template="reenrolment_decision")
 
 
-@dataclass(frozen=True)
-class NeededDocument:
-    label: str
-    student: Student | None = None
-
-
 def documents_needed(requests: Iterable[Request]) -> list[NeededDocument]:
-    """The supporting documents the new season asks for, from the disciplines requested:
-    music → one proof of address per family; dance → a sworn statement or a medical
-    certificate per student. `requests` come with `lines__discipline__department`."""
-    music = False
-    dancers: dict[int, Student] = {}
+    """The supporting documents the new season asks for (`students.checklist.documents_needed`),
+    from the disciplines requested. `requests` come with `lines__discipline__department`."""
+    kinds: dict[int, tuple[Student, set[str]]] = {}
     for request in requests:
         if request.is_withdrawn:
             continue
         for line in request.lines.all():
-            if not line.is_requested:
-                continue
-            kind = line.discipline.department.kind
-            if kind == Department.Kind.MUSIC:
-                music = True
-            elif kind == Department.Kind.DANCE:
-                dancers[request.student_id] = request.student
-    needed = []
-    if music:
-        needed.append(
-            NeededDocument(_("Justificatif de domicile de moins de 3 mois (un par famille)"))
-        )
-    for student in sorted(dancers.values(), key=lambda s: (s.first_name, s.pk)):
-        needed.append(NeededDocument(_("Attestation sur l'honneur ou certificat médical"), student))
-    return needed
+            if line.is_requested:
+                kinds.setdefault(request.student_id, (request.student, set()))[1].add(
+                    line.discipline.department.kind
+                )
+    students = sorted(kinds.values(), key=lambda item: (item[0].first_name, item[0].pk))
+    return checklist.documents_needed(students)

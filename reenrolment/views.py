@@ -1,7 +1,7 @@
 """The Réinscription tab: open campaigns, one request per student, its follow-up."""
 
 from django.contrib import messages
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +12,7 @@ from portal.access import family_required, get_for_family
 from reenrolment import services
 from reenrolment.forms import ChildForm, RequestForm
 from reenrolment.models import Campaign, Line, Request
-from students.models import Course, Enrolment, Student
+from students.models import Course, Student
 
 REQUEST_PREFETCH = [
     "lines__discipline__department",
@@ -22,36 +22,29 @@ REQUEST_PREFETCH = [
 ]
 
 
-def _current_enrolments():
-    return Prefetch(
-        "enrolments",
-        queryset=Enrolment.objects.filter(course__season__is_current=True).select_related(
-            "course__discipline"
-        ),
-        to_attr="current_enrolments",
-    )
-
-
 # How many requests of closed campaigns the page lists, newest first.
 PAST_REQUESTS = 30
 
 
 def _sections(campaigns: list[Campaign], family, now) -> tuple[list[dict], list[Request]]:
-    """One section per open campaign: its eligible students, their requests and the documents
-    these ask for; and the requests of closed campaigns. Four queries whatever the number of
-    campaigns and students."""
-    students = list(Student.objects.for_family(family).order_by("first_name", "pk"))
-    enrolments: dict[int, list[Enrolment]] = {}
-    for enrolment in (
-        Enrolment.objects.filter(student__family=family, course__season__is_current=True)
-        .select_related("course")
-        .order_by("pk")
-    ):
-        enrolments.setdefault(enrolment.student_id, []).append(enrolment)
-    by_pk = {}
-    for student in students:
-        student.current_enrolments = enrolments.get(student.pk, [])
-        by_pk[student.pk] = student
+    """One section per open campaign: its eligible students (`Campaign.eligibility`), their
+    requests and the documents these ask for; and the requests of closed campaigns. The same
+    number of queries whatever the number of students."""
+    eligible = {campaign.pk: f"eligible_{campaign.pk}" for campaign in campaigns}
+    students = list(
+        Student.objects.for_family(family)
+        .with_current_enrolments()
+        .annotate(
+            **{
+                eligible[campaign.pk]: ExpressionWrapper(
+                    campaign.eligibility(), output_field=BooleanField()
+                )
+                for campaign in campaigns
+            }
+        )
+        .order_by("first_name", "pk")
+    )
+    by_pk = {student.pk: student for student in students}
     requests: dict[int, dict[int, Request]] = {campaign.pk: {} for campaign in campaigns}
     past = []
     # One query for both: an open campaign closes after every closed one, so its requests come
@@ -80,7 +73,7 @@ def _sections(campaigns: list[Campaign], family, now) -> tuple[list[dict], list[
         rows = [
             (student, answered.get(student.pk))
             for student in students
-            if campaign.admits(student, has_request=student.pk in answered)
+            if getattr(student, eligible[campaign.pk])
         ]
         sections.append(
             {
@@ -127,7 +120,7 @@ def request_form(request, campaign_pk: int, student_pk: int):
     campaign = get_object_or_404(Campaign.objects.select_related("season"), pk=campaign_pk)
     student = get_for_family(
         request,
-        campaign.eligible_students(family).prefetch_related(_current_enrolments()),
+        campaign.eligible_students(family).with_current_enrolments(),
         pk=student_pk,
     )
     now = timezone.now()

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ from students.models import (
     Season,
     Student,
 )
-from students.services import review_document, update_student_record
+from students.services import refusal_reason, review_document, update_student_record
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -102,8 +103,11 @@ class DocumentReviewForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "refuse" and not cleaned.get("reason", "").strip():
-            self.add_error("reason", _("Indiquez le motif du refus : il est envoyé à la famille."))
+        if cleaned.get("decision") == "refuse":
+            try:
+                cleaned["reason"] = refusal_reason(cleaned.get("reason", ""))
+            except ValidationError as error:
+                self.add_error("reason", error)
         return cleaned
 
 

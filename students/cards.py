@@ -1,4 +1,4 @@
-"""Accueil cards: one per document still to provide, refused or expired (two queries)."""
+"""Accueil cards: one per document still to provide, refused or expired (the checklist's)."""
 
 from django.utils.translation import gettext as _
 

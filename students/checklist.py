@@ -4,7 +4,7 @@
 - one attestation sur l'honneur (or certificat médical) per student enrolled in dance.
 
 Each item has a status: à fournir, reçu – en cours de vérification, validé, refusé, expiré
-(the only document is from a previous season). Two queries whatever the number of students.
+(the only document is from a previous season).
 """
 
 from collections.abc import Iterable
@@ -58,6 +58,40 @@ def oldest_proof_of_address_date(today: date | None = None) -> date:
     return months_before(today or timezone.localdate(), PROOF_OF_ADDRESS_MONTHS)
 
 
+LABELS = {
+    ADDRESS: _("Justificatif de domicile de moins de 3 mois"),
+    DANCE: _("Attestation sur l'honneur ou certificat médical (danse)"),
+}
+
+
+@dataclass(frozen=True)
+class NeededDocument:
+    requirement: str  # ADDRESS or DANCE
+    student: Student | None = None  # the dancer, for DANCE
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.requirement])
+
+
+def documents_needed(enrolled: Iterable[tuple[Student, set[str]]]) -> list[NeededDocument]:
+    """The documents a family must provide for a season, from the kinds of departments
+    (music, dance) each student takes in it: one justificatif de domicile per family when a
+    student plays music, one attestation sur l'honneur or certificat médical per student who
+    dances, in the students' order. The one rule: the checklist and the Accueil cards read it
+    from this season's enrolments, the Réinscription tab from the disciplines requested."""
+    enrolled = list(enrolled)
+    needed = []
+    if any(Department.Kind.MUSIC in kinds for _student, kinds in enrolled):
+        needed.append(NeededDocument(ADDRESS))
+    needed += [
+        NeededDocument(DANCE, student)
+        for student, kinds in enrolled
+        if Department.Kind.DANCE in kinds
+    ]
+    return needed
+
+
 @dataclass
 class ChecklistItem:
     requirement: str  # ADDRESS or DANCE
@@ -77,9 +111,7 @@ class ChecklistItem:
 
     @property
     def label(self) -> str:
-        if self.requirement == ADDRESS:
-            return str(_("Justificatif de domicile de moins de 3 mois"))
-        return str(_("Attestation sur l'honneur ou certificat médical (danse)"))
+        return str(LABELS[self.requirement])
 
     @property
     def kinds(self) -> list[str]:
@@ -124,33 +156,11 @@ class Checklist:
         return next((item for item in self.items if item.key == key), None)
 
 
-def current_enrolments():
-    """This season's enrolments, courses, disciplines and departments joined, in timetable
-    order: read as `current_enrolments` by `with_current_enrolments`."""
-    return (
-        Enrolment.objects.filter(course__season__is_current=True)
-        .select_related("course__discipline__department")
-        .order_by("course__weekday", "course__start_time", "course__name")
-    )
-
-
-def with_current_enrolments(students: Iterable[Student]) -> list[Student]:
-    """The students, each with this season's enrolments as `current_enrolments`, from which the
-    checklist reads the requirements (one query; cheaper to build than a prefetch)."""
-    students = [*students]
-    enrolments: dict[int, list[Enrolment]] = {}
-    for enrolment in current_enrolments().filter(student_id__in=[s.pk for s in students]):
-        enrolments.setdefault(enrolment.student_id, []).append(enrolment)
-    for student in students:
-        student.current_enrolments = enrolments.get(student.pk, [])
-    return students
-
-
 def _enrolled_students(family) -> list[tuple[Student, set[str]]]:
-    """The family's students enrolled this season, with their departments' kinds (one query:
-    cheaper than annotating every student with two subqueries)."""
+    """The family's students enrolled this season, with their departments' kinds."""
     enrolments = (
-        Enrolment.objects.filter(student__family=family, course__season__is_current=True)
+        Enrolment.objects.current()
+        .filter(student__family=family)
         .select_related("student")
         .annotate(department_kind=F("course__discipline__department__kind"))
         .order_by("student__first_name", "student_id")
@@ -174,11 +184,11 @@ def _status(document: Document | None, earlier: Document | None) -> str:
 
 
 def build_checklist(family, students=None) -> Checklist:
-    """The family's checklist (two queries).
+    """The family's checklist.
 
-    `students` may be given with `current_enrolments` loaded by `with_current_enrolments`
-    (the Élèves pages do so, saving a query): the checklist then covers those students only,
-    the family's proof of address included when one of them plays music."""
+    `students` may be given with `current_enrolments` loaded (as the Élèves pages do, from
+    `Student.objects.with_current_enrolments()`): the checklist then covers those students
+    only, the family's proof of address included when one of them plays music."""
     if students is None:
         enrolled = _enrolled_students(family)
     else:
@@ -194,29 +204,18 @@ def build_checklist(family, students=None) -> Checklist:
         slot = (ADDRESS,) if document.student_id is None else (DANCE, document.student_id)
         (this_season if document.of_this_season else earlier)[slot] = document
 
-    items = []
     musicians = [student for student, kinds in enrolled if Department.Kind.MUSIC in kinds]
-    if musicians:
-        slot = (ADDRESS,)
+    items = []
+    for needed in documents_needed(enrolled):
+        slot = (ADDRESS,) if needed.student is None else (DANCE, needed.student.pk)
         items.append(
             ChecklistItem(
-                ADDRESS,
-                None,
+                needed.requirement,
+                needed.student,
                 this_season.get(slot),
                 _status(this_season.get(slot), earlier.get(slot)),
-                page_student=musicians[0],
+                # The proof of address is shown on the first music student's page.
+                page_student=needed.student or musicians[0],
             )
         )
-    for student, kinds in enrolled:
-        if Department.Kind.DANCE in kinds:
-            slot = (DANCE, student.pk)
-            items.append(
-                ChecklistItem(
-                    DANCE,
-                    student,
-                    this_season.get(slot),
-                    _status(this_season.get(slot), earlier.get(slot)),
-                    page_student=student,
-                )
-            )
     return Checklist(items, musicians={student.pk for student in musicians})

@@ -55,14 +55,6 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def kind_label(self) -> str:
-        """`get_kind_display()`, without rebuilding the choices on each call (pages list many)."""
-        try:
-            return str(self.Kind(self.kind).label)
-        except ValueError:  # a value written outside the choices shows as stored
-            return self.kind
-
 
 class Discipline(models.Model):
     name = models.CharField(_("nom"), max_length=120, unique=True)
@@ -136,6 +128,20 @@ class StudentQuerySet(models.QuerySet):
     def for_family(self, family):
         return self.filter(family=family)
 
+    def with_current_enrolments(self):
+        """Each student with this season's enrolments (`Enrolment.objects.current()`) as
+        `current_enrolments`, course, discipline and department joined, in timetable order:
+        one query for all the students."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.current()
+                .select_related("course__discipline__department")
+                .order_by("course__weekday", "course__start_time", "course__name", "pk"),
+                to_attr="current_enrolments",
+            )
+        )
+
 
 class Student(models.Model):
     family = models.ForeignKey(
@@ -181,6 +187,12 @@ class Student(models.Model):
         return f"{self.first_name} {self.last_name.upper()}".strip()
 
 
+class EnrolmentQuerySet(models.QuerySet):
+    def current(self):
+        """This season's enrolments: those in a course of the season marked current."""
+        return self.filter(course__season__is_current=True)
+
+
 class Enrolment(models.Model):
     student = models.ForeignKey(
         Student, verbose_name=_("élève"), related_name="enrolments", on_delete=models.CASCADE
@@ -189,6 +201,8 @@ class Enrolment(models.Model):
         Course, verbose_name=_("cours"), related_name="enrolments", on_delete=models.PROTECT
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inscription")

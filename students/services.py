@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -11,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from families.services import receipt_recipients
 from portal.editing import form_changes, save_record
 from portal.emails import absolute_url, send_templated_email
 from portal.history import author_label
@@ -35,7 +35,7 @@ def _notify(document: Document, template: str) -> None:
     family = document.family
     prefetch_related_objects([family], "responsables")
     send_templated_email(
-        to=receipt_recipients(family),
+        to=family.email_recipients(),
         template=template,
         context={
             "document": document,
@@ -107,15 +107,27 @@ def upload_document(
     return document
 
 
-def review_document(*, document: Document, validate: bool, reason: str = "", reviewer) -> None:
-    """Staff validate or refuse (with a reason) a received document; the family is told."""
+def refusal_reason(reason: str) -> str:
+    """The reason of a refusal (of a supporting document or of a re-enrolment request),
+    stripped. The family is told why, so a refusal without a reason is not allowed: the
+    database refuses it too (constraints `*_refusal_has_reason`); this is the check that says
+    so in French, for every caller (services, admin forms, bulk actions)."""
     reason = reason.strip()
-    if not validate and not reason:
-        raise ValueError("A refusal needs a reason.")
+    if not reason:
+        raise ValidationError(
+            gettext("Indiquez le motif du refus : il est envoyé à la famille."), code="required"
+        )
+    return reason
+
+
+def review_document(*, document: Document, validate: bool, reason: str = "", reviewer) -> None:
+    """Staff validate or refuse (with a reason, see `refusal_reason`) a received document; the
+    family is told."""
+    reason = "" if validate else refusal_reason(reason)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         locked.status = Document.Status.VALIDATED if validate else Document.Status.REFUSED
-        locked.refusal_reason = "" if validate else reason
+        locked.refusal_reason = reason
         locked.reviewed_at = timezone.now()
         locked.reviewed_by = reviewer
         locked.save(update_fields=["status", "refusal_reason", "reviewed_at", "reviewed_by"])
@@ -175,7 +187,7 @@ def update_student_record(*, student, form, user) -> list:
         family = student.family
         prefetch_related_objects([family], "responsables")
         send_change_receipt(
-            to=receipt_recipients(family, also=[form.initial.get("email", ""), student.email]),
+            to=family.email_recipients(also=[form.initial.get("email", ""), student.email]),
             record_label=gettext("la fiche de %(name)s") % {"name": student.first_name},
             changes=changes,
             author=author_label(user),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.access import family_required, get_for_family, private_download
 from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
 from portal.history import changes_since, history_page
-from students.checklist import build_checklist, current_enrolments, with_current_enrolments
+from students.checklist import build_checklist
 from students.forms import DocumentUploadForm, StudentForm
 from students.models import Document, Student
 from students.services import DocumentNotAccepted, update_student_record, upload_document
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 def _students(family):
     """The family's students with this season's enrolments (one query for all of them)."""
-    return with_current_enrolments(Student.objects.for_family(family))
+    return list(Student.objects.for_family(family).with_current_enrolments())
 
 
 @family_required
@@ -84,13 +84,10 @@ def _render_detail(
 
 
 def _get_student(request, pk, queryset=None):
-    """The family's student `pk` (or 404) with this season's enrolments as `current_enrolments`,
-    read directly."""
-    student = get_for_family(
-        request, Student.objects.all() if queryset is None else queryset, pk=pk
-    )
-    student.current_enrolments = list(current_enrolments().filter(student=student))
-    return student
+    """The family's student `pk` (or 404) with this season's enrolments as
+    `current_enrolments`."""
+    queryset = Student.objects.all() if queryset is None else queryset
+    return get_for_family(request, queryset.with_current_enrolments(), pk=pk)
 
 
 @family_required

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from html import unescape
 
+from django.test import Client
 from django.urls import reverse
 
 from billing import services
@@ -151,7 +152,32 @@ def test_a_filtered_ledger_adds_only_the_account_totals(
     assert "5 opérations correspondent à votre recherche" in html
 
 
+def test_the_ledger_the_card_and_the_staff_list_show_one_balance(
+    family_client, family, staff_user, other_user
+):
+    """Every reader of a family's balance counts the same (`billing.models.accounted`,
+    `balance_of`): credit notes and payments deduct, drafts and other families never count."""
+    invoice = issued_invoice(family, "120.00", "66.00")
+    services.issue_credit_note(
+        invoice=invoice, lines=[services.LineData(label="Geste", amount=Decimal("20.00"))]
+    )
+    draft_invoice(family, "999.00")
+    payment(family, "50.00")
+    issued_invoice(other_user.family, "500.00")
+    assert totals(family).balance == Decimal("116.00")  # 186 − 20 − 50
+
+    assert "Vous devez 116,00 € au centre." in plain(
+        family_client.get(reverse("portal:home")).content.decode()
+    )
+    assert "116,00 €" in page(family_client)
+    staff = Client()
+    staff.force_login(staff_user)
+    html = staff.get(reverse("admin:billing_familyaccount_changelist")).content.decode()
+    assert "116,00 €" in plain(html) and "999,00" not in plain(html)
+
+
 def test_the_ledgers_totals_are_the_accounts_for_every_filter(family):
+    """The ledger sums the rows it shows: the same rule as `with_totals`, for every filter."""
     previous, _current = seasons()
     invoice = issued_invoice(family, "120.00", "66.00", issued_on=date(2026, 10, 5))
     services.issue_credit_note(invoice=invoice, issued_on=date(2026, 10, 6))

@@ -15,7 +15,8 @@ def test_a_new_invoice_sends_an_email_with_a_link_and_no_attachment(family, outb
     assert outbox() == []
     issued_invoice(family, "186.00", issued_on=date(2026, 10, 5))
     [message] = outbox()
-    assert message.to == ["famille.dupont@example.org"]
+    # The family's policy: the reference e-mail and each responsable's.
+    assert message.to == sorted(["famille.dupont@example.org", family.responsables.get().email])
     assert "Nouvelle facture 2026FAC0001" in message.subject
     body = plain(message.body)
     assert "facture 2026FAC0001, d'un montant de 186,00 €" in body

@@ -1,6 +1,7 @@
 """Staff admin: campaigns, the requests list with its filters, decisions, CSV export."""
 
 import csv
+import html
 import io
 
 import pytest
@@ -215,3 +216,32 @@ def test_a_campaign_cannot_close_before_it_opens(staff_client, school, consent):
     assert "La clôture doit être postérieure à l&#x27;ouverture." in response.content.decode()
 
     assert not Campaign.objects.exists()
+
+
+def test_a_bulk_refusal_without_a_reason_is_explained(staff_client, requests, outbox):
+    ids = [r.pk for r in requests]
+    response = staff_client.post(
+        CHANGELIST, {"action": "refuse", "_selected_action": ids, "apply": "1", "reason": " "}
+    )
+    assert "Indiquez le motif du refus : il est envoyé à la famille." in html_text(response)
+    assert not Request.objects.filter(status="refused").exists()
+    assert outbox() == []
+
+
+def test_a_bulk_decision_reports_what_the_rule_forbids(staff_client, requests, outbox):
+    lea_request, ines_request = requests
+    Request.objects.filter(pk=lea_request.pk).update(status=Request.Status.WITHDRAWN)
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "waitlist", "_selected_action": [lea_request.pk, ines_request.pk]},
+        follow=True,
+    )
+    page = html_text(response)
+    assert "1 demande traitée." in page
+    assert "La famille a retiré cette demande." in page
+    lea_request.refresh_from_db()
+    assert lea_request.status == Request.Status.WITHDRAWN
+
+
+def html_text(response) -> str:
+    return html.unescape(response.content.decode())

@@ -98,6 +98,8 @@ def test_a_refusal_needs_its_reason_which_is_emailed(lea_request, outbox):
     lea_request.refresh_from_db()
     assert lea_request.status_label == "refusée (Classe complète)"
     [mail] = outbox()
+    family = lea_request.student.family
+    assert mail.to == sorted([family.reference_email, family.responsables.get().email])
     assert mail.subject == "Réponse à la demande de Léa DUPONT : refusée"
     assert "Motif : Classe complète" in mail.body
     assert "Classe complète" in mail.alternatives[0][0]

@@ -1,27 +1,30 @@
-"""Who a campaign is for is written three ways (`Campaign.eligible_students` in SQL for the
-request form, `Campaign.admits` in Python for the Réinscription page, `awaits_answer_from` for
-the Accueil card): on the same family they must agree."""
+"""Who a campaign is for: one rule (`Campaign.eligibility`), read by the request form (404 to a
+student it is not for), the Réinscription page (the students it lists) and the Accueil card
+(shown while an eligible student has no request)."""
 
 import pytest
+from django.urls import reverse
 
 from reenrolment.models import Campaign
-from students.checklist import with_current_enrolments
-from students.models import Student
-from tests.factories import StudentFactory
+from students.models import Season
+from tests.factories import EnrolmentFactory, StudentFactory
 from tests.reenrolment.conftest import enrol
 from tests.reenrolment.factories import CampaignFactory, RequestFactory
+from tests.reenrolment.helpers import form_url, text
 
 
-def _verdicts(campaign, family):
+def _readings(client, campaign, family, students):
+    """What each caller says: the rule itself, the form, the page, the card."""
     eligible = set(campaign.eligible_students(family).values_list("pk", flat=True))
-    requested = set(campaign.requests.values_list("student_id", flat=True))
-    students = with_current_enrolments(Student.objects.for_family(family))
-    admitted = {s.pk for s in students if campaign.admits(s, has_request=s.pk in requested)}
-    return eligible, admitted, campaign.awaits_answer_from(family)
+    form = {s.pk for s in students if client.get(form_url(campaign, s)).status_code != 404}
+    page = text(client.get(reverse("reenrolment:index")))
+    listed = {s.pk for s in students if s.display_name in page}
+    card = "Faire ma demande" in text(client.get(reverse("portal:home")))
+    return eligible, form, listed, card
 
 
 @pytest.mark.parametrize("kind", [Campaign.Kind.REENROLMENT, Campaign.Kind.ENROLMENT])
-def test_the_three_readings_of_eligibility_agree(family, school, kind):
+def test_the_form_the_page_and_the_card_follow_one_rule(family_client, family, school, kind):
     campaign = CampaignFactory(kind=kind, disciplines=[school.piano, school.dance])
     enrolled = StudentFactory(family=family, first_name="Léa")
     enrol(enrolled, school.piano)
@@ -31,17 +34,32 @@ def test_the_three_readings_of_eligibility_agree(family, school, kind):
     not_enrolled = StudentFactory(family=family, first_name="Zoé")
     for student in (enrolled_and_asked, asked_only):
         RequestFactory(campaign=campaign, student=student)
+    students = [enrolled, enrolled_and_asked, asked_only, not_enrolled]
 
-    eligible, admitted, waiting = _verdicts(campaign, family)
+    eligible, form, listed, card = _readings(family_client, campaign, family, students)
     if kind == Campaign.Kind.ENROLMENT:
         expected = {enrolled.pk, enrolled_and_asked.pk, asked_only.pk, not_enrolled.pk}
-        assert waiting is False  # the family has answered
+        assert card is False  # the family has answered
     else:
         expected = {enrolled.pk, enrolled_and_asked.pk, asked_only.pk}
-        assert waiting is True  # Léa, enrolled this season, has no request yet
-    assert eligible == admitted == expected
+        assert card is True  # Léa, enrolled this season, has no request yet
+    assert eligible == form == listed == expected
 
     RequestFactory(campaign=campaign, student=enrolled)
-    eligible, admitted, waiting = _verdicts(campaign, family)
-    assert eligible == admitted == expected | {enrolled.pk}
-    assert waiting is False
+    eligible, form, listed, card = _readings(family_client, campaign, family, students)
+    assert eligible == form == listed == expected
+    assert card is False
+
+
+def test_an_enrolment_in_the_campaigns_own_season_does_not_make_a_student_eligible(
+    family_client, family, school
+):
+    """Enrolled only in the season the réinscription is for (already re-enrolled): not asked."""
+    campaign = CampaignFactory(disciplines=[school.piano])
+    student = StudentFactory(family=family, first_name="Léa")
+    EnrolmentFactory(student=student, course=school.piano_next)
+    Season.objects.update(is_current=False)
+    Season.objects.filter(pk=campaign.season_id).update(is_current=True)
+    assert not campaign.eligible_students(family).exists()
+    assert family_client.get(form_url(campaign, student)).status_code == 404
+    assert "Faire ma demande" not in text(family_client.get(reverse("portal:home")))

@@ -77,8 +77,8 @@ def test_it_shows_each_request_status_and_the_documents(
     assert "Voir la demande de Léa" in html
     assert "envoyée" in html
     assert "liste d'attente (position 3)" in html
-    assert "Justificatif de domicile de moins de 3 mois (un par famille)" in html
-    assert "Attestation sur l'honneur ou certificat médical — Inès DUPONT" in html
+    assert "Justificatif de domicile de moins de 3 mois" in html
+    assert "Attestation sur l'honneur ou certificat médical (danse) — Inès DUPONT" in html
 
 
 def test_after_the_close_the_family_follows_its_decided_requests(

@@ -65,7 +65,7 @@ def test_it_records_the_request_and_sends_a_receipt(family_client, campaign, lea
     assert "Règlement intérieur — accepté le 11 mai 2027 à 9 h 00" in html
     # Documents for the new season: music and dance.
     assert "Justificatif de domicile" in html
-    assert "Attestation sur l'honneur ou certificat médical — Léa DUPONT" in html
+    assert "Attestation sur l'honneur ou certificat médical (danse) — Léa DUPONT" in html
     assert 'href="/eleves/"' in html
 
     request = Request.objects.get()
@@ -78,7 +78,8 @@ def test_it_records_the_request_and_sends_a_receipt(family_client, campaign, lea
     assert Consent.objects.get().accepted_at == DURING
 
     [mail] = outbox()
-    assert mail.to == [lea.family.reference_email]
+    # The family's policy: the reference e-mail and each responsable's.
+    assert mail.to == sorted([lea.family.reference_email, lea.family.responsables.get().email])
     assert mail.subject == "Demande de réinscription reçue : Léa DUPONT"
     assert "- Danse classique : nouveau vœu (jour souhaité : mardi)" in mail.body
     assert f"https://portail.example.org/reinscription/demandes/{request.pk}/" in mail.body

@@ -27,7 +27,7 @@ from families.models import Civility, Family, Responsable
 from reenrolment import services as reenrolment_services
 from reenrolment.models import Campaign, Consent, Line, Request
 from students import demo as students_demo
-from students.checklist import build_checklist, with_current_enrolments
+from students.checklist import build_checklist
 from students.models import Course, Document, Enrolment, Season, Student
 
 B_PASSWORD = "Famille-B-Mot-De-Passe-2026"
@@ -119,7 +119,7 @@ def _request(campaign: Campaign, student: Student) -> Request:
 
 
 def _gather(family: Family, user: User) -> FamilyData:
-    students = list(with_current_enrolments(family.students.order_by("pk")))
+    students = list(family.students.with_current_enrolments().order_by("pk"))
     checklist = build_checklist(family, students)
     return FamilyData(
         family=family,

@@ -3,7 +3,11 @@
 import html
 from datetime import date
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from students.models import Document
+from students.services import review_document
 from tests.factories import EnrolmentFactory, SeasonFactory, StudentFactory
 from tests.students.factories import DocumentFactory, image_bytes, music_student
 
@@ -130,3 +134,16 @@ def test_a_staff_edit_of_a_student_sends_the_same_receipt(staff_client, family, 
     message = outbox()[-1]
     assert "École A" in message.body and "Collège B" in message.body
     assert "le secrétariat" in message.body
+
+
+def test_the_review_service_refuses_a_refusal_without_reason(family, staff_user, outbox):
+    """The same rule as the admin form's, when the service is called directly."""
+    document = DocumentFactory(family=family)
+    with pytest.raises(ValidationError, match="Indiquez le motif du refus"):
+        review_document(document=document, validate=False, reason="  ", reviewer=staff_user)
+    document.refresh_from_db()
+    assert document.status == Document.Status.RECEIVED
+    assert outbox() == []
+    review_document(document=document, validate=False, reason=" Illisible ", reviewer=staff_user)
+    document.refresh_from_db()
+    assert (document.status, document.refusal_reason) == (Document.Status.REFUSED, "Illisible")

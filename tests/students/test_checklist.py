@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from students.checklist import ItemStatus, build_checklist, months_before
+from students.checklist import ItemStatus, build_checklist, documents_needed, months_before
 from students.models import Document, DocumentKind
 from tests.factories import SeasonFactory, StudentFactory
 from tests.students.factories import DocumentFactory, dance_student, music_student
@@ -72,3 +72,21 @@ def test_it_takes_two_queries_whatever_the_number_of_students(family, django_ass
         dance_student(family)
     with django_assert_num_queries(2):
         assert len(build_checklist(family).items) == 6
+
+
+def test_the_rule_is_one_function_of_what_each_student_takes(family):
+    """`documents_needed` is what the checklist and the Réinscription tab both read."""
+    lea = StudentFactory.build(family=family, first_name="Léa")
+    ines = StudentFactory.build(family=family, first_name="Inès")
+    noe = StudentFactory.build(family=family, first_name="Noé")
+    needed = documents_needed([(lea, {"music", "dance"}), (ines, {"music"}), (noe, {"dance"})])
+    assert [(n.requirement, n.student) for n in needed] == [
+        ("address", None),
+        ("dance", lea),
+        ("dance", noe),
+    ]
+    assert [n.label for n in needed[:2]] == [
+        "Justificatif de domicile de moins de 3 mois",
+        "Attestation sur l'honneur ou certificat médical (danse)",
+    ]
+    assert documents_needed([(lea, set())]) == []
