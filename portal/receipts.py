@@ -1,5 +1,5 @@
-"""The "accusé de réception" sent after a record was edited (`portal.editing`). Who receives it, like
-every e-mail to a family: `Family.email_recipients()`.
+"""The "accusé de réception" sent after a record was edited (`portal.editing`). Who receives
+it, like every e-mail to a family: `Family.email_recipients()`.
 """
 
 from collections.abc import Iterable, Sequence
