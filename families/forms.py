@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from families.models import Family, Responsable
 from portal.editing import TrackEditsMixin, VersionForm, is_stale
-from portal.forms import PhoneInput
 from portal.history import changes_since
 
 FAMILY_FIELDS = [
@@ -83,13 +82,6 @@ class FamilyForm(TrackEditsMixin, forms.ModelForm):
     class Meta:
         model = Family
         fields = FAMILY_FIELDS
-        widgets = {
-            "home_phone": PhoneInput,
-            "extra_phone_1": PhoneInput,
-            "extra_phone_2": PhoneInput,
-            "extra_phone_3": PhoneInput,
-            "reference_mobile": PhoneInput,
-        }
         help_texts = {
             "reference_email": _("Les accusés de réception et les factures y sont envoyés."),
             "reference_mobile": _("Un numéro de téléphone mobile, par exemple 06 12 34 56 78."),
@@ -130,11 +122,7 @@ class ResponsableForm(TrackEditsMixin, forms.ModelForm):
     class Meta:
         model = Responsable
         fields = RESPONSABLE_FIELDS
-        widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "mobile": PhoneInput,
-            "work_phone": PhoneInput,
-        }
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

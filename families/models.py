@@ -4,8 +4,8 @@ from collections.abc import Iterable
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
+from portal.fields import PhoneNumberField
 from portal.history import record_history
 from portal.validators import (
     BIRTH_DEPARTMENT_CHOICES,

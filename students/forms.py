@@ -5,7 +5,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.editing import TrackEditsMixin
-from portal.forms import PhoneInput
 from students.checklist import ADDRESS, ChecklistItem, oldest_proof_of_address_date
 from students.models import DocumentKind, Student
 from students.uploads import ACCEPTED, ACCEPTED_EXTENSIONS, check_upload
@@ -50,7 +49,6 @@ class StudentForm(TrackEditsMixin, forms.ModelForm):
         ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "mobile": PhoneInput,
         }
         help_texts = {
             "email": _("Facultatif : pour les adolescents et les adultes."),

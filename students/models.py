@@ -3,9 +3,9 @@ supporting documents families upload (justificatif de domicile, attestation, cer
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
 from families.models import Civility
+from portal.fields import PhoneNumberField
 from portal.history import record_history
 from portal.validators import validate_birth_date, validate_mobile_number
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from families.models import Family
-from portal.forms import PhoneInput
+from portal.fields import PhoneInput
 from portal.validators import (
     BIRTH_DEPARTMENT_CHOICES,
     format_phone,
@@ -49,7 +49,7 @@ def test_an_empty_phone_stays_empty():
 def test_it_refuses_bad_phone_numbers_in_french(typed):
     with translation.override("fr"), pytest.raises(ValidationError) as error:
         phone_field().clean(typed)
-    assert "Saisissez un numéro de téléphone valide" in str(error.value)
+    assert "Ce numéro de téléphone n'est pas valide. Exemples : 02 96" in str(error.value)
 
 
 @pytest.mark.parametrize("typed", ["02 96 00 00 01", "+44 20 7946 0958", "01 23 45 67 89"])
