@@ -49,6 +49,7 @@ def _family_helper() -> FormHelper:
     label and number, side by side from the `sm` breakpoint."""
     helper = FormHelper()
     helper.form_tag = False  # the page's one <form> also holds the responsables' forms
+    helper.disable_csrf = True  # that <form> has its token already
     helper.layout = Layout(
         Fieldset(
             _("Adresse et téléphones"),

@@ -46,6 +46,8 @@ def test_it_shows_the_record_french_style(family_client, family):
     assert 'value="Claire"' in html
     assert "Historique des modifications" in html
     assert "Accès au portail" in html
+    # The family's section is laid out by crispy inside the page's form: no second token.
+    assert html.count('name="csrfmiddlewaretoken"') == html.count('method="post"')
 
 
 def test_it_saves_lists_the_changes_and_sends_a_receipt(family_client, family, outbox):
