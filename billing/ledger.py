@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import ZERO, Invoice, Payment, account_totals, balance_of
+from billing.models import ZERO, Invoice, Payment, account_totals, accounted, balance_of
 from students.models import Season
 
 KIND_INVOICE, KIND_CREDIT_NOTE, KIND_PAYMENT = "FAC", "AV", "REG"
@@ -119,9 +119,10 @@ def totals(family, *, period: Period = Period(), kind: str = "", text: str = "")
 
 def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str = "") -> Ledger:
     invoice_q, payment_q = _filters(period=period, kind=kind, text=text)
+    # The rows are what a balance counts (`accounted`), so their sums are the account's totals.
+    invoices, payments = accounted(invoices=invoice_q, payments=payment_q)
     # Rows are read as values, not model instances: worth more than 10 % of the ledger page.
-    invoices = issued_invoices(family).filter(invoice_q)
-    invoice_rows = invoices.values_list(
+    invoice_rows = invoices.filter(family=family).values_list(
         "issued_on", "number", "kind", "label", "total", "credited_invoice__number", named=True
     )
     rows = [
@@ -139,7 +140,6 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
         )
         for invoice in invoice_rows
     ]
-    payment_rows = family_payments(family).filter(payment_q)
     rows += [
         Row(
             date=payment.received_on,
@@ -150,7 +150,7 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
             credit=payment.amount,
             pdf_url=reverse("billing:pdf", args=[payment.number]),
         )
-        for payment in payment_rows.values_list(
+        for payment in payments.filter(family=family).values_list(
             "received_on", "number", "reference", "mode_name", "amount", named=True
         )
     ]

@@ -353,11 +353,11 @@ def _family_sum(queryset, field: str):
 
 
 class FamilyAccountQuerySet(models.QuerySet):
-    def with_totals(self, *, invoices: Q | None = None, payments: Q | None = None):
+    def with_totals(self):
         """Each family's account (the staff's list of accounts, sortable by balance): `billed`
         (issued invoices), `credited` (issued credit notes), `paid` (payments) and `balance`
         (`balance_of`), over what `accounted` counts."""
-        issued, paid = accounted(invoices=invoices, payments=payments)
+        issued, paid = accounted()
         return self.annotate(
             billed=_family_sum(issued.filter(kind=Invoice.Kind.INVOICE), "total"),
             credited=_family_sum(issued.filter(kind=Invoice.Kind.CREDIT_NOTE), "total"),

@@ -15,7 +15,12 @@ from phonenumber_field.phonenumber import PhoneNumber, to_python
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
-from accounts.services import NoEmailAddress, grant_portal_access, revoke_portal_access
+from accounts.services import (
+    NoEmailAddress,
+    access_email,
+    grant_portal_access,
+    revoke_portal_access,
+)
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
@@ -298,6 +303,7 @@ class FamilyAdmin(SimpleHistoryAdmin):
                 "title": _("Accès au portail de %(name)s") % {"name": responsable.display_name},
                 "family": family,
                 "responsable": responsable,
+                "email": access_email(family, responsable),
                 "account": account,
                 "change_url": change_url,
             },

@@ -147,10 +147,6 @@ class OptionalResponsableForm(ResponsableForm):
         kwargs.setdefault("use_required_attribute", False)
         super().__init__(*args, **kwargs)
 
-    @property
-    def is_left_empty(self) -> bool:
-        return self.instance.pk is None and not self.has_changed()
-
 
 class FamilyAdminForm(FamilyForm):
     """Staff edit the same fields with the same rules, plus the family's name; the version the

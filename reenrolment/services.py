@@ -313,6 +313,7 @@ def decide(
 
     Acceptance creates the enrolments; a waiting list without a position goes last."""
     now = now or timezone.now()
+    reason = reason.strip()
     statuses = Request.Status
     with transaction.atomic():
         request = (
@@ -329,7 +330,7 @@ def decide(
         unchanged = (
             request.status == status
             and (status != statuses.WAITLISTED or request.waitlist_position == position)
-            and (status != statuses.REFUSED or request.refusal_reason == reason.strip())
+            and (status != statuses.REFUSED or request.refusal_reason == reason)
         )
         if unchanged:
             return request
@@ -337,7 +338,7 @@ def decide(
             _accept(request, courses)
         request.status = status
         request.waitlist_position = position if status == statuses.WAITLISTED else None
-        request.refusal_reason = reason.strip() if status == statuses.REFUSED else ""
+        request.refusal_reason = reason if status == statuses.REFUSED else ""
         if status != statuses.REVIEWING:
             request.decided_at = now
             request.decided_by = by

@@ -9,6 +9,7 @@ Why: on the long forms (Famille, fiche élève) it more than halves the page's r
 
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -82,11 +83,10 @@ def widget_context(field: BoundField, css_class: str) -> dict:
     return widget.get_context(field.html_name, field.value(), attrs)["widget"]
 
 
-@register.filter
 def initial_value(field: BoundField):
-    """The value field.html gives the field's hidden initial input (see `hidden_initial`), as
-    BoundField.as_hidden(only_initial=True) does: the posted initial value if there is one
-    (after a conflict, `portal.editing.rebase_form`), else the field's."""
+    """The value of the field's hidden initial input, as BoundField.as_hidden(only_initial=True)
+    gives it: the posted initial value if there is one (after a conflict,
+    `portal.editing.rebase_form`), else the field's."""
     widget = field.field.hidden_widget()
     if field.field.localize:
         widget.is_localized = True
@@ -99,8 +99,16 @@ def initial_value(field: BoundField):
 def hidden_initial(field: BoundField) -> str:
     """The field's initial value as hidden input(s), as `{{ field }}` adds it when the form asks
     for it (`show_hidden_initial`: `portal.editing.TrackEditsMixin` needs it to tell which
-    fields the user edited), for the pack's radio/checkbox-list and file templates (a checkbox
-    list has one hidden input per value)."""
+    fields the user edited): written here for one value, by Django's widget for a checkbox list
+    (one hidden input per value)."""
     if not field.field.show_hidden_initial:
         return ""
-    return field.as_hidden(only_initial=True)
+    if type(field.field.hidden_widget()) is not forms.HiddenInput:
+        return field.as_hidden(only_initial=True)
+    value = initial_value(field)
+    return format_html(
+        '<input type="hidden" name="{}"{} id="{}">',
+        field.html_initial_name,
+        "" if value is None else format_html(' value="{}"', value),
+        field.html_initial_id,
+    )

@@ -173,6 +173,19 @@ def test_staff_send_and_remove_a_responsables_portal_access(staff_client, family
     assert not account.is_active
 
 
+def test_the_access_page_names_the_address_the_access_is_sent_to(staff_client, family, outbox):
+    """The main contact's access goes to the reference e-mail (`access_email`), not to the
+    responsable's own: the page says where, before staff send it."""
+    family.responsables.filter(rank=1).update(email="perso@ex.org")
+    url = f"/admin/families/family/{family.pk}/acces/1/"
+    page = text(staff_client.get(url))
+    assert f"sera envoyé à : <strong>{family.reference_email}</strong>" in page
+    assert "perso@ex.org" not in page
+    staff_client.post(url, {"action": "send"})
+    (message,) = outbox()
+    assert message.to == [family.reference_email]
+
+
 def test_families_cannot_reach_the_admin_access_page(family_client, family):
     second_responsable(family, email="c@ex.org")
     response = family_client.post(f"/admin/families/family/{family.pk}/acces/2/")

@@ -1,6 +1,6 @@
 """`/eleves/` and `/eleves/<id>/`: the family's students, enrolments and documents."""
 
-from datetime import time
+from datetime import date, time
 
 from students.models import Department, Document
 from tests.factories import CourseFactory, EnrolmentFactory, SeasonFactory, StudentFactory
@@ -144,3 +144,15 @@ def test_the_enrolments_table_header_follows_the_page_s_language(family_client, 
     assert "Professeur" not in english
     french = family_client.get("/eleves/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert '<th scope="col">Professeur</th>' in french
+
+
+def test_the_list_and_the_detail_show_only_this_season_s_enrolments(family_client, family):
+    """Both pages read `Enrolment.objects.current()` (through `with_current_enrolments`)."""
+    student = StudentFactory(family=family, first_name="Léa")
+    EnrolmentFactory(student=student, course=CourseFactory(name="Piano cette année"))
+    old = SeasonFactory(name="2024-2025", starts_on=date(2024, 9, 1), is_current=False)
+    EnrolmentFactory(student=student, course=CourseFactory(season=old, name="Violon l'an passé"))
+    for url in ("/eleves/", f"/eleves/{student.pk}/"):
+        html = family_client.get(url).content.decode()
+        assert "Piano cette année" in html, url
+        assert "Violon l" not in html, url

@@ -105,3 +105,21 @@ def test_a_posted_family_is_ignored(family_client, family, other_user):
     )
     student.refresh_from_db()
     assert student.family == family and student.school == "X"
+
+
+def test_the_receipt_goes_to_the_family_and_to_the_students_old_and_new_address(
+    family_client, family, outbox
+):
+    """`Family.email_recipients` through the student record: the family's addresses, plus the
+    student's own, the replaced one included (a takeover must not go unnoticed)."""
+    student = _student(family, email="lea@example.org")
+    family_client.post(
+        f"/eleves/{student.pk}/", post_data(student, email="lea.new@example.org"), follow=True
+    )
+    [message] = outbox()
+    family_addresses = [family.reference_email, *(r.email for r in family.responsables.all())]
+    assert {address.lower() for address in message.to} == {
+        *(address.lower() for address in family_addresses if address),
+        "lea@example.org",
+        "lea.new@example.org",
+    }
