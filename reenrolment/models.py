@@ -134,6 +134,11 @@ class RequestQuerySet(models.QuerySet):
     def for_family(self, family):
         return self.filter(student__family=family)
 
+    def asking_documents(self):
+        """The requests whose disciplines ask for supporting documents in their campaign's
+        season (`students.checklist`): all but the withdrawn and the refused ones."""
+        return self.exclude(status__in=Request.NOT_ASKING_DOCUMENTS)
+
 
 class Request(models.Model):
     class Status(models.TextChoices):
@@ -147,6 +152,8 @@ class Request(models.Model):
     # The family may still change these; the others are staff decisions.
     OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING, Status.WITHDRAWN)
     DECIDED_STATUSES = (Status.ACCEPTED, Status.WAITLISTED, Status.REFUSED)
+    # No document is asked for these (`RequestQuerySet.asking_documents`).
+    NOT_ASKING_DOCUMENTS = (Status.WITHDRAWN, Status.REFUSED)
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campagne"), related_name="requests", on_delete=models.PROTECT
@@ -206,6 +213,10 @@ class Request(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in self.DECIDED_STATUSES
+
+    @property
+    def asks_documents(self) -> bool:
+        return self.status not in self.NOT_ASKING_DOCUMENTS
 
     @property
     def is_withdrawn(self) -> bool:

@@ -99,6 +99,6 @@ def test_its_query_count_does_not_grow_with_the_lines(
 ):
     for discipline in [school.violin, school.dance, school.guitar][:wishes]:
         LineFactory(request=lea_request, discipline=discipline)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         html = text(family_client.get(detail_url(lea_request)))
     assert html.count("nouveau vœu") == wishes
