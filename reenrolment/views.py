@@ -1,19 +1,22 @@
 """The Réinscription tab: open campaigns, one request per student, its follow-up."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.access import family_required, get_for_family
+from portal.access import family_required, get_for_family, private_download
 from reenrolment import services
 from reenrolment.forms import ChildForm, RequestForm
-from reenrolment.models import Campaign, Line, Request
+from reenrolment.models import Campaign, Line, Request, Requirement
 from students.checklist import upload_seasons
 from students.models import Course, Student
 from students.uploads import SizeLimitedUploadHandler
@@ -275,6 +278,20 @@ def _upload_document(request, pk: int, requirement: str, limiter):
             reverse("reenrolment:request_detail", args=[reenrolment_request.pk]) + "#documents"
         )
     return _render_request_detail(request, reenrolment_request, upload_form=form)
+
+
+@login_required
+@require_GET
+def requirement_document(request, pk: int):
+    """The PDF a consent refers to (the season's règlement), shown in the browser to any
+    logged-in user: families read it before ticking, staff check it."""
+    requirement = get_object_or_404(Requirement.objects.exclude(document=""), pk=pk)
+    return private_download(
+        default_storage.open(requirement.document.name, "rb"),
+        filename=f"{slugify(requirement.name) or 'document'}.pdf",
+        content_type="application/pdf",
+        inline=True,
+    )
 
 
 @family_required
