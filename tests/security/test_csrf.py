@@ -41,6 +41,7 @@ GET_ONLY = {
     "documents:download",
     "reenrolment:index",
     "reenrolment:request_detail",
+    "reenrolment:requirement_document",
     "billing:ledger",
     "billing:attestation",
     "billing:invoice",
