@@ -9,10 +9,13 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,12 +23,49 @@ from reenrolment import services
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
 from students.models import Course
 from students.services import refusal_reason
+from students.uploads import check_upload
+
+
+class RequirementAdminForm(forms.ModelForm):
+    """The PDF goes through the same checks as the families' uploads (`check_upload`), and
+    must be a PDF."""
+
+    class Meta:
+        model = Requirement
+        fields = ["name", "text", "document", "url"]
+        widgets = {"document": forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"})}
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not isinstance(document, UploadedFile):  # unchanged, or cleared
+            return document
+        checked = check_upload(document)
+        if checked.content_type != "application/pdf":
+            raise forms.ValidationError(_("Le document doit être un PDF."), code="not_pdf")
+        self.instance.document_size = checked.size
+        return document
+
+    def save(self, commit=True):
+        if not self.cleaned_data.get("document"):
+            self.instance.document_size = 0
+        return super().save(commit)
 
 
 @admin.register(Requirement)
 class RequirementAdmin(admin.ModelAdmin):
-    list_display = ["name", "url"]
+    form = RequirementAdminForm
+    list_display = ["name", "document_link", "url"]
     search_fields = ["name", "text"]
+
+    @admin.display(description=_("Document (PDF)"))
+    def document_link(self, requirement):
+        if not requirement.document:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("reenrolment:requirement_document", args=[requirement.pk]),
+            requirement.document_link_text,
+        )
 
 
 @admin.register(Campaign)

@@ -3,12 +3,32 @@
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from reenrolment.models import Campaign, Requirement
+from reenrolment.models import Campaign, Requirement, requirement_document_name
 from students.models import Course, Discipline, Season
 
 PARIS = ZoneInfo("Europe/Paris")
+
+
+def _attach_reglement(requirement: Requirement, season: Season) -> None:
+    """A one-page règlement PDF (WeasyPrint, as the invoices), so that the demo's consent
+    links one. Its file is written once the rows are committed: `--dry-run` leaves none."""
+    if requirement.document:
+        return
+    import weasyprint  # only when seeding: it is slow to import
+
+    html = render_to_string("reenrolment/demo_reglement.html", {"season": season})
+    content = weasyprint.HTML(string=html).write_pdf()
+    name = requirement_document_name(requirement, "reglement.pdf")
+    transaction.on_commit(lambda: default_storage.save(name, ContentFile(content)))
+    requirement.document = name
+    requirement.document_size = len(content)
+    requirement.save(update_fields=["document", "document_size"])
 
 
 def seed_demo(family=None, *, now=None) -> list[str]:
@@ -48,6 +68,7 @@ def seed_demo(family=None, *, now=None) -> list[str]:
             ),
         ]
     ]
+    _attach_reglement(requirements[0], season)
     closes_at = max(datetime(2027, 6, 30, 23, 59, tzinfo=PARIS), now + timedelta(days=30))
     campaign, _ = Campaign.objects.get_or_create(
         season=season,

@@ -1,6 +1,8 @@
 """Forms of the Réinscription tab: they validate and turn the answers into `LineChoice`s."""
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reenrolment.services import LineChoice
@@ -26,6 +28,19 @@ def course_label(course: Course) -> str:
 class CourseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return course_label(obj)
+
+
+def consent_label(requirement) -> str:
+    """What the family accepts, with a link to the document it refers to (the PDF staff
+    uploaded), in the checkbox's label."""
+    if not requirement.document:
+        return requirement.text
+    return format_html(
+        '{} (<a href="{}" target="_blank" rel="noopener">{}</a>)',
+        requirement.text,
+        reverse("reenrolment:requirement_document", args=[requirement.pk]),
+        requirement.document_link_text,
+    )
 
 
 class RequestForm(forms.Form):
@@ -116,7 +131,7 @@ class RequestForm(forms.Form):
                 field.choices = choices
         for requirement in self.requirements:
             self.fields[f"consent_{requirement.pk}"] = forms.BooleanField(
-                label=requirement.text,
+                label=consent_label(requirement),
                 required=True,
                 error_messages={"required": _("Cette case doit être cochée pour envoyer.")},
                 initial=bool(initial_lines),

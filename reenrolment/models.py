@@ -7,8 +7,11 @@ request lists the disciplines the student continues and the new wishes. Staff de
 (with a reason). The writes go through `reenrolment.services`.
 """
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +28,14 @@ class CampaignQuerySet(models.QuerySet):
         return self.filter(opens_at__gt=now).order_by("opens_at")
 
 
+def requirement_document_name(instance, filename: str) -> str:
+    """A random name in private storage: the file is served by a view, never by its name."""
+    return f"reglements/{uuid.uuid4().hex}.pdf"
+
+
 class Requirement(models.Model):
-    """A consent a family must tick (règlement intérieur, droit à l'image…)."""
+    """A consent a family must tick (règlement intérieur, droit à l'image…), with the PDF it
+    refers to (the season's règlement), uploaded by staff and linked from the checkbox."""
 
     name = models.CharField(_("intitulé"), max_length=150, unique=True)
     text = models.TextField(
@@ -34,6 +43,17 @@ class Requirement(models.Model):
         help_text=_("Ce que la famille déclare accepter, affiché à côté de la case à cocher."),
     )
     url = models.URLField(_("lien vers le document"), blank=True)
+    document = models.FileField(
+        _("document (PDF)"),
+        upload_to=requirement_document_name,
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Le document que la famille accepte (le règlement intérieur de la saison…), en "
+            "PDF : un lien l'ouvre depuis la case à cocher."
+        ),
+    )
+    document_size = models.PositiveIntegerField(_("taille du document (octets)"), default=0)
 
     class Meta:
         verbose_name = _("consentement requis")
@@ -42,6 +62,13 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def document_link_text(self) -> str:
+        return _("%(name)s (PDF, %(size)s, nouvel onglet)") % {
+            "name": self.name,
+            "size": filesizeformat(self.document_size),
+        }
 
 
 class Campaign(models.Model):
@@ -134,6 +161,11 @@ class RequestQuerySet(models.QuerySet):
     def for_family(self, family):
         return self.filter(student__family=family)
 
+    def asking_documents(self):
+        """The requests whose disciplines ask for supporting documents in their campaign's
+        season (`students.checklist`): all but the withdrawn and the refused ones."""
+        return self.exclude(status__in=Request.NOT_ASKING_DOCUMENTS)
+
 
 class Request(models.Model):
     class Status(models.TextChoices):
@@ -147,6 +179,8 @@ class Request(models.Model):
     # The family may still change these; the others are staff decisions.
     OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING, Status.WITHDRAWN)
     DECIDED_STATUSES = (Status.ACCEPTED, Status.WAITLISTED, Status.REFUSED)
+    # No document is asked for these (`RequestQuerySet.asking_documents`).
+    NOT_ASKING_DOCUMENTS = (Status.WITHDRAWN, Status.REFUSED)
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campagne"), related_name="requests", on_delete=models.PROTECT
@@ -206,6 +240,10 @@ class Request(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in self.DECIDED_STATUSES
+
+    @property
+    def asks_documents(self) -> bool:
+        return self.status not in self.NOT_ASKING_DOCUMENTS
 
     @property
     def is_withdrawn(self) -> bool:

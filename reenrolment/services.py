@@ -367,9 +367,10 @@ def _send_decision(request: Request) -> None:
     _email_family(request, template="reenrolment_decision")
 
 
-def documents_needed(requests: Iterable[Request]) -> list[NeededDocument]:
-    """The supporting documents the new season asks for (`students.checklist.documents_needed`),
-    from the disciplines requested. `requests` come with `lines__discipline__department`."""
+def documents_needed(requests: Iterable[Request], season) -> list[NeededDocument]:
+    """The supporting documents `season` asks for (`students.checklist.documents_needed`),
+    from the disciplines requested in `requests` (of campaigns for that season, with
+    `lines__discipline__department`)."""
     kinds: dict[int, tuple[Student, set[str]]] = {}
     for request in requests:
         if request.is_withdrawn:
@@ -380,4 +381,4 @@ def documents_needed(requests: Iterable[Request]) -> list[NeededDocument]:
                     line.discipline.department.kind
                 )
     students = sorted(kinds.values(), key=lambda item: (item[0].first_name, item[0].pk))
-    return checklist.documents_needed(students)
+    return checklist.documents_needed(students, season)

@@ -1,18 +1,26 @@
 """The Réinscription tab: open campaigns, one request per student, its follow-up."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.access import family_required, get_for_family
+from portal.access import family_required, get_for_family, private_download
 from reenrolment import services
 from reenrolment.forms import ChildForm, RequestForm
-from reenrolment.models import Campaign, Line, Request
+from reenrolment.models import Campaign, Line, Request, Requirement
+from students.checklist import upload_seasons
 from students.models import Course, Student
+from students.uploads import SizeLimitedUploadHandler
+from students.views import receive_upload, season_uploads
 
 REQUEST_PREFETCH = [
     "lines__discipline__department",
@@ -79,7 +87,7 @@ def _sections(campaigns: list[Campaign], family, now) -> tuple[list[dict], list[
             {
                 "campaign": campaign,
                 "rows": rows,
-                "documents": services.documents_needed(answered.values()),
+                "documents": services.documents_needed(answered.values(), campaign.season),
             }
         )
     return sections, past[:PAST_REQUESTS]
@@ -209,10 +217,21 @@ def _family_request(request, pk: int) -> Request:
     )
 
 
-@family_required
-@require_GET
-def request_detail(request, pk: int):
-    reenrolment_request = _family_request(request, pk)
+def _asked_documents(request, reenrolment_request: Request, *, upload_form=None) -> list:
+    """The documents the request's season asks for the student (`build_checklist`), each with
+    its upload form while not validated: uploaded right here. None once withdrawn or
+    refused."""
+    family = request.user.family
+    season = reenrolment_request.campaign.season
+    if not reenrolment_request.asks_documents or season not in upload_seasons(family):
+        return []
+    sections = season_uploads(
+        family, reenrolment_request.student, seasons=[season], upload_form=upload_form
+    )
+    return sections[0]["uploads"] if sections else []
+
+
+def _render_request_detail(request, reenrolment_request: Request, *, upload_form=None):
     return render(
         request,
         "reenrolment/request_detail.html",
@@ -220,8 +239,58 @@ def request_detail(request, pk: int):
             "req": reenrolment_request,
             "campaign": reenrolment_request.campaign,
             "can_change": reenrolment_request.can_be_changed(),
-            "documents": services.documents_needed([reenrolment_request]),
+            "uploads": _asked_documents(request, reenrolment_request, upload_form=upload_form),
         },
+        status=200 if upload_form is None else 400,
+    )
+
+
+@family_required
+@require_GET
+def request_detail(request, pk: int):
+    return _render_request_detail(request, _family_request(request, pk))
+
+
+# As the Élèves upload (students.views.upload): the size limit before the CSRF check.
+@csrf_exempt
+@family_required
+@require_POST
+def upload_document(request, pk: int, requirement: str):
+    limiter = SizeLimitedUploadHandler(request)
+    request.upload_handlers.insert(0, limiter)
+    return _upload_document(request, pk, requirement, limiter)
+
+
+@csrf_protect
+def _upload_document(request, pk: int, requirement: str, limiter):
+    reenrolment_request = _family_request(request, pk)
+    if not _asked_documents(request, reenrolment_request):
+        raise Http404
+    form = receive_upload(
+        request,
+        student=reenrolment_request.student,
+        season=reenrolment_request.campaign.season,
+        requirement=requirement,
+        limiter=limiter,
+    )
+    if form is None:
+        return redirect(
+            reverse("reenrolment:request_detail", args=[reenrolment_request.pk]) + "#documents"
+        )
+    return _render_request_detail(request, reenrolment_request, upload_form=form)
+
+
+@login_required
+@require_GET
+def requirement_document(request, pk: int):
+    """The PDF a consent refers to (the season's règlement), shown in the browser to any
+    logged-in user: families read it before ticking, staff check it."""
+    requirement = get_object_or_404(Requirement.objects.exclude(document=""), pk=pk)
+    return private_download(
+        default_storage.open(requirement.document.name, "rb"),
+        filename=f"{slugify(requirement.name) or 'document'}.pdf",
+        content_type="application/pdf",
+        inline=True,
     )
 
 

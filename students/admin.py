@@ -17,7 +17,12 @@ from students.models import (
     Season,
     Student,
 )
-from students.services import refusal_reason, review_document, update_student_record
+from students.services import (
+    SUPERSEDED_MESSAGE,
+    refusal_reason,
+    review_document,
+    update_student_record,
+)
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -103,6 +108,8 @@ class DocumentReviewForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.is_current:
+            raise ValidationError(SUPERSEDED_MESSAGE, code="superseded")
         if cleaned.get("decision") == "refuse":
             try:
                 cleaned["reason"] = refusal_reason(cleaned.get("reason", ""))
@@ -130,7 +137,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "status",
         "document_date",
         "uploaded_at",
-        "is_current",
+        "version",
         "download_link",
     ]
     list_select_related = ["family", "student", "season"]
@@ -153,6 +160,7 @@ class DocumentAdmin(admin.ModelAdmin):
                     "kind",
                     "document_date",
                     "status",
+                    "version",
                     "refusal_reason",
                 ]
             },
@@ -208,6 +216,11 @@ class DocumentAdmin(admin.ModelAdmin):
             for name, options in self.fieldsets
         ]
 
+    @admin.display(description=_("Version"), ordering="is_current")
+    def version(self, document):
+        """A version the family replaced stays, marked as such, for the record."""
+        return _("en cours") if document.is_current else _("remplacé")
+
     @admin.display(description=_("Fichier"))
     def download_link(self, document):
         url = reverse("documents:download", args=[document.pk])
@@ -249,7 +262,8 @@ class DocumentAdmin(admin.ModelAdmin):
             (
                 reverse("admin:students_document_change", args=[version.pk]),
                 f"{version.get_kind_display()} — {version.season} — "
-                f"{version.uploaded_at:%d/%m/%Y} — {version.get_status_display()}",
+                f"{version.uploaded_at:%d/%m/%Y} — {version.get_status_display()} — "
+                f"{_('remplacé')}",
             )
             for version in earlier.select_related("season")
         ]

@@ -1,4 +1,4 @@
-"""The documents a family must provide this season, computed from its enrolments.
+"""The documents a family must provide for a season, from its enrolments and requests.
 
 - one justificatif de domicile per family when any student has a music enrolment;
 - one attestation sur l'honneur (or certificat médical) per student enrolled in dance.
@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from students.models import Department, Document, DocumentKind, Enrolment, Student
+from students.models import Department, Document, DocumentKind, Enrolment, Season, Student
 
 ADDRESS = "address"
 DANCE = "dance"
@@ -68,46 +67,111 @@ LABELS = {
 class NeededDocument:
     requirement: str  # ADDRESS or DANCE
     student: Student | None = None  # the dancer, for DANCE
+    season: Season | None = None  # the season it is asked for
 
     @property
     def label(self) -> str:
         return str(LABELS[self.requirement])
 
 
-def documents_needed(enrolled: Iterable[tuple[Student, set[str]]]) -> list[NeededDocument]:
-    """The documents a family must provide for a season, from the kinds of departments
+def documents_needed(
+    enrolled: Iterable[tuple[Student, set[str]]], season: Season | None = None
+) -> list[NeededDocument]:
+    """The documents a family must provide for `season`, from the kinds of departments
     (music, dance) each student takes in it: one justificatif de domicile per family when a
     student plays music, one attestation sur l'honneur or certificat médical per student who
-    dances, in the students' order. The one rule: the checklist and the Accueil cards read it
-    from this season's enrolments, the Réinscription tab from the disciplines requested."""
+    dances, in the students' order. The one rule: the checklist, the Accueil cards and the
+    Réinscription tab read it (`concerned_students` says who takes what in a season)."""
     enrolled = list(enrolled)
     needed = []
     if any(Department.Kind.MUSIC in kinds for _student, kinds in enrolled):
-        needed.append(NeededDocument(ADDRESS))
+        needed.append(NeededDocument(ADDRESS, season=season))
     needed += [
-        NeededDocument(DANCE, student)
+        NeededDocument(DANCE, student, season)
         for student, kinds in enrolled
         if Department.Kind.DANCE in kinds
     ]
     return needed
 
 
+def _asking_requests():
+    # Imported here: the Réinscription app builds on this one, not the other way round.
+    from reenrolment.models import Request
+
+    return Request.objects.asking_documents()
+
+
+def concerned_students(family, season: Season, students=None) -> list[tuple[Student, set[str]]]:
+    """The family's students concerned by `season`, with the kinds of departments they take
+    in it: enrolled in one of its courses, or asking for a discipline in a request for it
+    (neither withdrawn nor refused). `students` limits it to those. One query, and one for
+    the students when not given."""
+    enrolments = Enrolment.objects.filter(
+        course__season=season, student__family=family
+    ).values_list("student_id", "course__discipline__department__kind")
+    from reenrolment.models import Line
+
+    lines = (
+        Line.objects.filter(
+            request__in=_asking_requests().filter(campaign__season=season),
+            request__student__family=family,
+        )
+        .exclude(kind=Line.Kind.STOP)
+        .values_list("request__student_id", "discipline__department__kind")
+    )
+    if students is not None:
+        pks = [student.pk for student in students]
+        enrolments = enrolments.filter(student_id__in=pks)
+        lines = lines.filter(request__student_id__in=pks)
+    kinds: dict[int, set[str]] = {}
+    for student_id, kind in enrolments.order_by().union(lines.order_by()):
+        kinds.setdefault(student_id, set()).add(kind)
+    if students is None:
+        students = Student.objects.filter(pk__in=kinds)
+    found = [(student, kinds[student.pk]) for student in students if student.pk in kinds]
+    return sorted(found, key=lambda pair: (pair[0].first_name, pair[0].pk))
+
+
+def upload_seasons(family) -> list[Season]:
+    """The seasons the family provides documents for, in order: the current one, then each
+    later season one of its students is enrolled in or asked for (request neither withdrawn
+    nor refused)."""
+    current_start = Season.objects.filter(is_current=True).values("starts_on")[:1]
+    later = Season.objects.filter(starts_on__gt=models.Subquery(current_start)).filter(
+        models.Q(courses__enrolments__student__family=family)
+        | models.Q(campaigns__requests__in=_asking_requests().filter(student__family=family))
+    )
+    seasons = Season.objects.filter(
+        models.Q(is_current=True) | models.Q(pk__in=later.values("pk"))
+    ).order_by("starts_on", "pk")
+    # One query; the current season starts before the later ones.
+    return list(seasons)
+
+
 @dataclass
 class ChecklistItem:
     requirement: str  # ADDRESS or DANCE
     student: Student | None
-    document: Document | None  # this season's current version, if any
+    document: Document | None  # the season's current version, if any
     status: str
     # The student whose page holds the item: the student, or the first music student.
     page_student: Student | None = None
+    season: Season | None = None
 
     @property
     def url(self) -> str:
-        return reverse("students:detail", args=[self.page_student.pk]) + "#documents"
+        anchor = "documents"
+        if self.season is not None and not self.season.is_current:
+            anchor = f"documents-saison-{self.season.pk}"
+        return reverse("students:detail", args=[self.page_student.pk]) + f"#{anchor}"
 
     @property
     def key(self) -> str:
-        return ADDRESS if self.requirement == ADDRESS else f"{DANCE}-{self.student.pk}"
+        """Unique on a page (form prefixes, ids): the season is named unless current."""
+        key = ADDRESS if self.requirement == ADDRESS else f"{DANCE}-{self.student.pk}"
+        if self.season is not None and not self.season.is_current:
+            key += f"-s{self.season.pk}"
+        return key
 
     @property
     def label(self) -> str:
@@ -129,18 +193,25 @@ class ChecklistItem:
 
     @property
     def can_upload(self) -> bool:
-        """A new file is taken when none is valid or waiting: it replaces a refused/expired one."""
-        return self.status in {ItemStatus.TO_PROVIDE, ItemStatus.REFUSED, ItemStatus.EXPIRED}
+        """A new file is taken until one is validated: it replaces a refused or expired one,
+        or one still waiting for review (sent by mistake)."""
+        return self.status != ItemStatus.VALIDATED
+
+    @property
+    def replaces(self) -> bool:
+        """Whether an upload would replace a file still waiting for review."""
+        return self.status == ItemStatus.RECEIVED
 
     @property
     def needs_attention(self) -> bool:
-        return self.can_upload
+        return self.status in {ItemStatus.TO_PROVIDE, ItemStatus.REFUSED, ItemStatus.EXPIRED}
 
 
 @dataclass
 class Checklist:
     items: list[ChecklistItem] = field(default_factory=list)
     musicians: set[int] = field(default_factory=set)  # pks of the students playing music
+    season: Season | None = None
 
     def for_student(self, student: Student) -> list[ChecklistItem]:
         """The items shown on a student's page: the family's proof of address when the student
@@ -156,23 +227,6 @@ class Checklist:
         return next((item for item in self.items if item.key == key), None)
 
 
-def _enrolled_students(family) -> list[tuple[Student, set[str]]]:
-    """The family's students enrolled this season, with their departments' kinds."""
-    enrolments = (
-        Enrolment.objects.current()
-        .filter(student__family=family)
-        .select_related("student")
-        .annotate(department_kind=F("course__discipline__department__kind"))
-        .order_by("student__first_name", "student_id")
-    )
-    found: dict[int, tuple[Student, set[str]]] = {}
-    for enrolment in enrolments:
-        found.setdefault(enrolment.student_id, (enrolment.student, set()))[1].add(
-            enrolment.department_kind
-        )
-    return list(found.values())
-
-
 def _status(document: Document | None, earlier: Document | None) -> str:
     if document is None:
         return ItemStatus.EXPIRED if earlier is not None else ItemStatus.TO_PROVIDE
@@ -183,30 +237,35 @@ def _status(document: Document | None, earlier: Document | None) -> str:
     }[document.status]
 
 
-def build_checklist(family, students=None) -> Checklist:
-    """The family's checklist.
+def build_checklist(family, students=None, season: Season | None = None) -> Checklist:
+    """The family's checklist for `season` (the current one by default; see `upload_seasons`).
 
-    `students` may be given with `current_enrolments` loaded (as the Élèves pages do, from
-    `Student.objects.with_current_enrolments()`): the checklist then covers those students
-    only, the family's proof of address included when one of them plays music."""
-    if students is None:
-        enrolled = _enrolled_students(family)
-    else:
-        enrolled = [
-            (student, {e.course.discipline.department.kind for e in student.current_enrolments})
-            for student in students
-        ]
-    documents = Document.objects.for_family(family).current()
-    documents = documents.annotate(of_this_season=F("season__is_current"))
+    `students` limits it to those students, the family's proof of address included when one
+    of them plays music in the season. A document of an earlier season makes the current
+    season's item "expiré"; a later season's item is simply "à fournir" until its own
+    document comes."""
+    if season is None:
+        season = Season.objects.current()
+        if season is None:
+            return Checklist()
+    enrolled = concerned_students(family, season, students)
+    documents = (
+        Document.objects.for_family(family)
+        .current()
+        .filter(season__starts_on__lte=season.starts_on)
+    )
     this_season: dict[tuple, Document] = {}
     earlier: dict[tuple, Document] = {}
     for document in documents.order_by("season__starts_on", "uploaded_at"):
         slot = (ADDRESS,) if document.student_id is None else (DANCE, document.student_id)
-        (this_season if document.of_this_season else earlier)[slot] = document
+        if document.season_id == season.pk:
+            this_season[slot] = document
+        elif season.is_current:
+            earlier[slot] = document
 
     musicians = [student for student, kinds in enrolled if Department.Kind.MUSIC in kinds]
     items = []
-    for needed in documents_needed(enrolled):
+    for needed in documents_needed(enrolled, season):
         slot = (ADDRESS,) if needed.student is None else (DANCE, needed.student.pk)
         items.append(
             ChecklistItem(
@@ -216,6 +275,7 @@ def build_checklist(family, students=None) -> Checklist:
                 _status(this_season.get(slot), earlier.get(slot)),
                 # The proof of address is shown on the first music student's page.
                 page_student=needed.student or musicians[0],
+                season=season,
             )
         )
-    return Checklist(items, musicians={student.pk for student in musicians})
+    return Checklist(items, musicians={student.pk for student in musicians}, season=season)

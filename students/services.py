@@ -7,10 +7,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.editing import form_changes, save_record
 from portal.emails import absolute_url, send_templated_email
@@ -20,9 +21,14 @@ from students.checklist import ADDRESS, ChecklistItem
 from students.models import Document, DocumentKind, Season
 from students.uploads import CheckedFile
 
+SUPERSEDED_MESSAGE = _(
+    "Ce document a été remplacé par une nouvelle version de la famille : "
+    "c'est la nouvelle version qu'il faut vérifier."
+)
+
 
 class DocumentNotAccepted(Exception):
-    """The item takes no new file now (one is waiting for review or already validated)."""
+    """The item takes no new file now (one is already validated)."""
 
 
 def _document_url(document: Document) -> str:
@@ -57,19 +63,24 @@ def upload_document(
 ) -> Document:
     """Stores a checked file and its row together, or neither; queues the receipt e-mail.
 
-    The earlier version of the item (refused, or from a previous season) stays, no longer
-    current, for staff.
+    The document is for the item's season (the current one by default). The earlier version
+    of the item that season (refused, or still waiting for review and sent by mistake), and
+    any from a season before the current one, stay for staff, no longer current.
     """
     if not item.can_upload or kind not in item.kinds:
         raise DocumentNotAccepted
-    season = Season.objects.current()
-    if season is None:
+    current = Season.objects.current()
+    season = item.season or current
+    if season is None or current is None:
         raise DocumentNotAccepted
     name = None
     try:
         with transaction.atomic():
             slot = Document.objects.select_for_update().filter(
-                family=family, student=item.student, is_current=True
+                Q(season=season) | Q(season__starts_on__lt=current.starts_on),
+                family=family,
+                student=item.student,
+                is_current=True,
             )
             if item.requirement == ADDRESS:
                 slot = slot.filter(kind=DocumentKind.PROOF_OF_ADDRESS)
@@ -77,10 +88,10 @@ def upload_document(
                 slot = slot.exclude(kind=DocumentKind.PROOF_OF_ADDRESS)
             previous = list(slot)
             if any(
-                doc.season_id == season.pk and doc.status != Document.Status.REFUSED
+                doc.season_id == season.pk and doc.status == Document.Status.VALIDATED
                 for doc in previous
             ):
-                # Someone uploaded (or staff validated) meanwhile.
+                # Staff validated it meanwhile.
                 raise DocumentNotAccepted
             Document.objects.filter(pk__in=[doc.pk for doc in previous]).update(is_current=False)
             name = default_storage.save(
@@ -126,6 +137,8 @@ def review_document(*, document: Document, validate: bool, reason: str = "", rev
     reason = "" if validate else refusal_reason(reason)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
+        if not locked.is_current:
+            raise ValidationError(SUPERSEDED_MESSAGE, code="superseded")
         locked.status = Document.Status.VALIDATED if validate else Document.Status.REFUSED
         locked.refusal_reason = reason
         locked.reviewed_at = timezone.now()

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.access import family_required, get_for_family, private_download
 from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
 from portal.history import changes_since, history_page
-from students.checklist import build_checklist
+from students.checklist import build_checklist, upload_seasons
 from students.forms import DocumentUploadForm, StudentForm
-from students.models import Document, Student
+from students.models import Document, Season, Student
 from students.services import DocumentNotAccepted, update_student_record, upload_document
 from students.uploads import TOO_LARGE_MESSAGE, SizeLimitedUploadHandler
 
@@ -39,32 +39,39 @@ def _students(family):
 def student_list(request):
     family = request.user.family
     students = _students(family)
-    checklist = build_checklist(family, students)
-    return render(
-        request,
-        "students/list.html",
-        {
-            "rows": [(student, checklist.for_student(student)) for student in students],
-            "checklist": checklist,
-        },
-    )
+    checklists = [build_checklist(family, students, season) for season in upload_seasons(family)]
+    rows = []
+    for student in students:
+        by_season = [(c.season, c.for_student(student)) for c in checklists]
+        rows.append((student, [(season, items) for season, items in by_season if items]))
+    return render(request, "students/list.html", {"rows": rows})
 
 
 def _flash_key(student: Student) -> str:
     return f"eleve-{student.pk}"
 
 
+def season_uploads(family, student, *, seasons=None, upload_form=None) -> list[dict]:
+    """The student's documents, one entry per season asking for some (`seasons`, by default
+    all those the family provides documents for, `upload_seasons`): the season, and its items
+    each with its upload form (the bound `upload_form` for the item it was posted for) or
+    None once the document is validated."""
+    sections = []
+    for season in upload_seasons(family) if seasons is None else seasons:
+        uploads = []
+        for item in build_checklist(family, [student], season).items:
+            if upload_form is not None and upload_form.item.key == item.key:
+                uploads.append((item, upload_form))
+            else:
+                uploads.append((item, DocumentUploadForm(item=item) if item.can_upload else None))
+        if uploads:
+            sections.append({"season": season, "uploads": uploads})
+    return sections
+
+
 def _render_detail(
     request, student, form, version_form, *, upload_form=None, conflict=None, status=200
 ):
-    # This student's items only (and the family's proof of address when they play music).
-    items = build_checklist(request.user.family, [student]).items
-    uploads = []
-    for item in items:
-        if upload_form is not None and upload_form.item.key == item.key:
-            uploads.append((item, upload_form))
-        else:
-            uploads.append((item, DocumentUploadForm(item=item) if item.can_upload else None))
     return render(
         request,
         "students/detail.html",
@@ -73,7 +80,7 @@ def _render_detail(
             "form": form,
             "version_form": version_form,
             "conflict": conflict,
-            "uploads": uploads,
+            "seasons": season_uploads(request.user.family, student, upload_form=upload_form),
             "saved_changes": pop_flashed_changes(request, _flash_key(student)),
             "history": history_page(
                 student.history.all(), page_number=request.GET.get("historique")
@@ -143,51 +150,77 @@ def upload(request, pk, requirement):
     return _upload(request, pk, requirement, limiter)
 
 
-@csrf_protect
-def _upload(request, pk, requirement, limiter):
-    student = _get_student(request, pk)
-    items = build_checklist(request.user.family, [student]).items
+def upload_season(request, student) -> Season:
+    """The season an upload is for: the posted `saison`, one of the seasons the family
+    provides documents for (404 otherwise), the current one when none is posted."""
+    seasons = upload_seasons(request.user.family)
+    wanted = request.POST.get("saison")
+    if not wanted:
+        return seasons[0] if seasons else None
+    season = next((s for s in seasons if str(s.pk) == wanted), None)
+    if season is None:
+        raise Http404
+    return season
+
+
+def receive_upload(request, *, student, season, requirement, limiter):
+    """Takes a posted document for `student`'s `requirement` in `season` (the caller checked
+    both belong to the family). Returns None once done (a message says what happened), or
+    the bound form with its errors. 404 when the season does not ask for it."""
+    items = build_checklist(request.user.family, [student], season).items if season else []
     item = next((i for i in items if i.requirement == requirement), None)
     if item is None:
         raise Http404
     if not item.can_upload:
-        messages.info(request, _("Ce document a déjà été reçu : rien n'a été importé."))
-        return redirect("students:detail", pk=student.pk)
+        messages.info(request, _("Ce document a déjà été validé : rien n'a été importé."))
+        return None
     form = DocumentUploadForm(request.POST, request.FILES, item=item)
     valid = form.is_valid()
     if limiter.too_large:
         form.errors["file"] = form.error_class([TOO_LARGE_MESSAGE])
         valid = False
-    if valid:
-        try:
-            upload_document(
-                family=request.user.family,
-                item=item,
-                checked=form.cleaned_data["file"],
-                kind=form.document_kind,
-                document_date=form.cleaned_data.get("document_date"),
-                user=request.user,
-            )
-        except DocumentNotAccepted:
-            messages.info(request, _("Ce document a déjà été reçu : rien n'a été importé."))
-        except DatabaseError:
-            # upload_document rolled back and deleted the file: say so rather than a bare 500.
-            logger.exception("document upload failed: student=%s", student.pk)
-            messages.error(
-                request,
-                _(
-                    "Le document n'a pas pu être enregistré à la suite d'un incident technique. "
-                    "Rien n'a été conservé : importez-le à nouveau dans quelques minutes."
-                ),
-            )
-        else:
-            messages.success(
-                request,
-                _(
-                    "Document reçu : le secrétariat va le vérifier. Un accusé de réception "
-                    "vous est envoyé par e-mail."
-                ),
-            )
+    if not valid:
+        return form
+    try:
+        upload_document(
+            family=request.user.family,
+            item=item,
+            checked=form.cleaned_data["file"],
+            kind=form.document_kind,
+            document_date=form.cleaned_data.get("document_date"),
+            user=request.user,
+        )
+    except DocumentNotAccepted:
+        messages.info(request, _("Ce document a déjà été validé : rien n'a été importé."))
+    except DatabaseError:
+        # upload_document rolled back and deleted the file: say so rather than a bare 500.
+        logger.exception("document upload failed: student=%s", student.pk)
+        messages.error(
+            request,
+            _(
+                "Le document n'a pas pu être enregistré à la suite d'un incident technique. "
+                "Rien n'a été conservé : importez-le à nouveau dans quelques minutes."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Document reçu : le secrétariat va le vérifier. Un accusé de réception "
+                "vous est envoyé par e-mail."
+            ),
+        )
+    return None
+
+
+@csrf_protect
+def _upload(request, pk, requirement, limiter):
+    student = _get_student(request, pk)
+    season = upload_season(request, student)
+    form = receive_upload(
+        request, student=student, season=season, requirement=requirement, limiter=limiter
+    )
+    if form is None:
         return redirect(reverse("students:detail", args=[student.pk]) + "#documents")
     return _render_detail(
         request,

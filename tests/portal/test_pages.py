@@ -84,10 +84,10 @@ def test_accueil_costs_the_same_queries_whatever_the_family_has(
     from tests.factories import EnrolmentFactory
 
     family_client.get(reverse("portal:home"))  # the centre row is created on first use
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         family_client.get(reverse("portal:home"))
     for _ in range(6):
         EnrolmentFactory(student__family=family)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         html = family_client.get(reverse("portal:home")).content.decode()
     assert "Bienvenue, DUPONT Marie" in html

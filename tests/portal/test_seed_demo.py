@@ -110,3 +110,25 @@ def test_the_demo_family_has_music_and_dance_students_with_documents(db, setting
     log_in(client, "demo", "Demo-Portail-2026")
     html = client.get("/eleves/").content.decode()
     assert "Léa" in html and "Inès" in html and "Danse classique" in html
+
+
+def test_its_reglement_consent_links_a_small_pdf(
+    db, settings, client, django_capture_on_commit_callbacks
+):
+    from reenrolment.models import Campaign, Requirement
+
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: the same file
+    reglement = Requirement.objects.get(name="Règlement intérieur")
+    assert reglement.document.name.startswith("reglements/")
+    assert Requirement.objects.exclude(document="").count() == 1
+    log_in(client, "demo", "Demo-Portail-2026")
+    response = client.get(f"/reinscription/consentements/{reglement.pk}/document/")
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF") and len(content) == reglement.document_size < 100_000
+    campaign = Campaign.objects.get()
+    student = campaign.eligible_students(Student.objects.first().family).first()
+    form = client.get(f"/reinscription/campagnes/{campaign.pk}/eleves/{student.pk}/")
+    assert f"/reinscription/consentements/{reglement.pk}/document/" in form.content.decode()

@@ -99,6 +99,84 @@ def test_its_query_count_does_not_grow_with_the_lines(
 ):
     for discipline in [school.violin, school.dance, school.guitar][:wishes]:
         LineFactory(request=lea_request, discipline=discipline)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         html = text(family_client.get(detail_url(lea_request)))
     assert html.count("nouveau vœu") == wishes
+
+
+def upload_url(request, requirement="address"):
+    return reverse("reenrolment:upload_document", args=[request.pk, requirement])
+
+
+def _address_post(request):
+    from django.utils import timezone
+
+    from tests.students.factories import pdf_bytes, upload
+
+    key = f"address-s{request.campaign.season.pk}"
+    return {
+        f"{key}-document_date": timezone.localdate().isoformat(),
+        f"{key}-file": upload("justificatif.pdf", pdf_bytes()),
+    }
+
+
+def test_the_documents_it_asks_for_are_uploaded_right_there(family_client, lea_request, outbox):
+    from students.models import Document
+
+    html = text(family_client.get(detail_url(lea_request)))
+    assert "Justificatif de domicile de moins de 3 mois" in html and "à fournir" in html
+    assert "Importer" in html and "Parcourir" in html
+    page = family_client.get(detail_url(lea_request)).content.decode()
+    assert f'action="{upload_url(lea_request)}"' in page
+
+    response = family_client.post(upload_url(lea_request), _address_post(lea_request))
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(lea_request) + "#documents"
+    document = Document.objects.get()
+    assert document.season == lea_request.campaign.season and document.student is None
+    html = text(family_client.get(response["Location"]))
+    assert "Document reçu : le secrétariat va le vérifier." in html
+    assert "reçu – en cours de vérification" in html
+    # This season's proof of address is still to provide, on Élèves.
+    assert Document.objects.filter(season__is_current=True).count() == 0
+
+
+def test_a_bad_file_is_explained_on_the_request_page(family_client, lea_request):
+    from tests.students.factories import upload
+
+    data = _address_post(lea_request)
+    data[f"address-s{lea_request.campaign.season.pk}-file"] = upload("x.pdf", b"not a pdf")
+    response = family_client.post(upload_url(lea_request), data)
+    assert response.status_code == 400
+    assert "Demande de Léa DUPONT" in text(response)
+    assert "Ce type de fichier n'est pas accepté" in text(response)
+
+
+def test_another_family_or_a_withdrawn_request_cannot_upload(
+    client, family_user, other_user, lea_request
+):
+    from students.models import Document
+
+    client.force_login(other_user)
+    assert client.post(upload_url(lea_request), _address_post(lea_request)).status_code == 404
+    client.force_login(family_user)
+    assert (
+        client.post(upload_url(lea_request, "dance"), _address_post(lea_request)).status_code == 404
+    )
+    lea_request.status = Request.Status.WITHDRAWN
+    lea_request.save()
+    assert "Importer" not in text(client.get(detail_url(lea_request)))
+    assert client.post(upload_url(lea_request), _address_post(lea_request)).status_code == 404
+    assert not Document.objects.exists()
+
+
+def test_elsewhere_a_season_the_family_is_not_asked_for_is_refused(family_client, lea, school):
+    from students.models import Document
+    from tests.reenrolment.factories import NextSeasonFactory
+    from tests.students.factories import pdf_bytes, upload
+
+    next_season = NextSeasonFactory()
+    url = reverse("students:upload_document", args=[lea.pk, "address"])
+    data = {"saison": next_season.pk, "address-file": upload("a.pdf", pdf_bytes())}
+    assert family_client.post(url, data).status_code == 404
+    assert not Document.objects.exists()

@@ -8,8 +8,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
+from students.checklist import build_checklist
 from students.models import Document, DocumentKind
 from tests.accounts.helpers import link_in
 from tests.families.factories import post_data as family_post_data
@@ -39,6 +41,7 @@ GET_ONLY = {
     "documents:download",
     "reenrolment:index",
     "reenrolment:request_detail",
+    "reenrolment:requirement_document",
     "billing:ledger",
     "billing:attestation",
     "billing:invoice",
@@ -56,6 +59,19 @@ def portal_url_names(resolver=None, namespace="") -> set[str]:
         elif isinstance(pattern, URLPattern) and pattern.name and namespace:
             names.add(f"{namespace}:{pattern.name}")
     return names
+
+
+def _request_upload(request) -> tuple[str, dict]:
+    """The first document a request asks for, sent from the request's page."""
+    item = build_checklist(
+        request.student.family, [request.student], request.campaign.season
+    ).items[0]
+    data = {f"{item.key}-file": upload("document.pdf", pdf_bytes(), "application/pdf")}
+    if item.requirement == "address":
+        data[f"{item.key}-document_date"] = timezone.localdate().isoformat()
+    else:
+        data[f"{item.key}-kind"] = DocumentKind.HEALTH_STATEMENT
+    return reverse("reenrolment:upload_document", args=[request.pk, item.requirement]), data
 
 
 def post_targets(data) -> dict[str, tuple[str, dict]]:
@@ -96,6 +112,7 @@ def post_targets(data) -> dict[str, tuple[str, dict]]:
             {"first_name": "Pirate", "last_name": "Test", "birth_date": "2019-05-01"},
         ),
         "reenrolment:withdraw": (reverse("reenrolment:withdraw", args=[a.requests[0].pk]), {}),
+        "reenrolment:upload_document": _request_upload(a.requests[1]),
         "accounts:password_change": (
             reverse("accounts:password_change"),
             {
@@ -175,7 +192,7 @@ def test_the_same_posts_with_a_token_are_accepted(two_families, uploadable):
     for name, (url, data) in post_targets(two_families).items():
         response = client.post(url, {**data, "csrfmiddlewaretoken": token})
         assert response.status_code == 302, (name, response.content.decode()[:3000])
-    assert Document.objects.count() == documents + 1
+    assert Document.objects.count() == documents + 2
     user = User.objects.get(pk=two_families.a.user.pk)
     assert user.large_text
     assert user.check_password("Pirate-Mot-De-Passe-2026")

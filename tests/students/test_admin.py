@@ -147,3 +147,42 @@ def test_the_review_service_refuses_a_refusal_without_reason(family, staff_user,
     review_document(document=document, validate=False, reason=" Illisible ", reviewer=staff_user)
     document.refresh_from_db()
     assert (document.status, document.refusal_reason) == (Document.Status.REFUSED, "Illisible")
+
+
+def test_a_version_the_family_replaced_shows_as_superseded_and_is_not_reviewed(
+    staff_client, family_user, family, outbox
+):
+    from django.test import Client
+    from django.utils import timezone
+
+    from tests.students.factories import pdf_bytes, upload
+
+    student = music_student(family)
+    wrong = DocumentFactory(family=family, original_name="mauvais.pdf")
+    family_client = Client()
+    family_client.force_login(family_user)
+    family_client.post(
+        f"/eleves/{student.pk}/documents/address/",
+        {
+            "address-document_date": timezone.localdate().isoformat(),
+            "address-file": upload("bon.pdf", pdf_bytes()),
+        },
+    )
+    new = Document.objects.get(is_current=True)
+    page = html.unescape(staff_client.get("/admin/students/document/").content.decode())
+    assert "remplacé" in page and "en cours" in page
+    page = html.unescape(
+        staff_client.get(f"/admin/students/document/{new.pk}/change/").content.decode()
+    )
+    assert f"/admin/students/document/{wrong.pk}/change/" in page and "— remplacé" in page
+    # The queue holds the new version only; the superseded one cannot be decided on.
+    queue = staff_client.get("/admin/students/documenttoreview/").content.decode()
+    assert _review_url(new) in queue and _review_url(wrong) not in queue
+    response = staff_client.post(
+        f"/admin/students/document/{wrong.pk}/change/", {"decision": "validate", "reason": ""}
+    )
+    assert "a été remplacé par une nouvelle version" in html.unescape(response.content.decode())
+    wrong.refresh_from_db()
+    assert wrong.status == Document.Status.RECEIVED
+    with pytest.raises(ValidationError):
+        review_document(document=wrong, validate=True, reviewer=None)

@@ -75,7 +75,7 @@ def test_the_list_needs_a_constant_number_of_queries(
     for _ in range(2):
         music_student(family)
         dance_student(family)
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(10) as few:
         family_client.get("/eleves/")
     for _ in range(6):
         music_student(family)
@@ -125,7 +125,7 @@ def test_the_detail_needs_a_constant_number_of_queries(
     family_client, family, django_assert_max_num_queries
 ):
     student = music_student(family)
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_max_num_queries(12) as few:
         family_client.get(f"/eleves/{student.pk}/")
     for _ in range(5):
         music_student(family)

@@ -144,9 +144,26 @@ def test_it_replaces_a_refused_document_and_keeps_the_earlier_version(family_cli
     assert Document.objects.current().get().status == Document.Status.RECEIVED
 
 
-def test_it_takes_no_new_file_while_one_is_waiting(family_client, family):
+def test_a_file_waiting_for_review_is_replaced_by_a_new_version(family_client, family, outbox):
+    """Sent by mistake: the family sends the right one; staff still see the first, superseded."""
     student = music_student(family)
-    DocumentFactory(family=family)
+    wrong = DocumentFactory(family=family, original_name="mauvais.pdf")
+    html = family_client.get(f"/eleves/{student.pk}/").content.decode()
+    assert "Remplacer ce document" in html
+    response = _post_address(family_client, student, upload("bon.pdf", pdf_bytes()))
+    assert response.status_code == 302
+    wrong.refresh_from_db()
+    assert not wrong.is_current and wrong.status == Document.Status.RECEIVED
+    current = Document.objects.get(is_current=True)
+    assert current.original_name == "bon.pdf" and current.season == wrong.season
+    assert outbox()[-1].subject == "Accusé de réception : Justificatif de domicile"
+
+
+def test_it_takes_no_new_file_once_one_is_validated(family_client, family):
+    student = music_student(family)
+    DocumentFactory(family=family, status=Document.Status.VALIDATED)
+    html = family_client.get(f"/eleves/{student.pk}/").content.decode()
+    assert "Parcourir" not in html and "Importer" not in html
     response = _post_address(family_client, student, upload("b.pdf", pdf_bytes()))
     assert response.status_code == 302
     assert Document.objects.count() == 1
