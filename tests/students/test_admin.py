@@ -134,6 +134,12 @@ def test_a_staff_edit_of_a_student_sends_the_same_receipt(staff_client, family, 
     message = outbox()[-1]
     assert "École A" in message.body and "Collège B" in message.body
     assert "le secrétariat" in message.body
+    # The student's history in admin reads as the family's: before → after, French header.
+    history = staff_client.get(f"/admin/students/student/{student.pk}/history/")
+    page = html.unescape(history.content.decode())
+    assert "École A → Collège B" in page
+    assert "[{" not in page and "'label'" not in page
+    assert "Modifications" in page and "Changes" not in page
 
 
 def test_the_review_service_refuses_a_refusal_without_reason(family, staff_user, outbox):
