@@ -17,7 +17,12 @@ from students.models import (
     Season,
     Student,
 )
-from students.services import refusal_reason, review_document, update_student_record
+from students.services import (
+    record_enrolment_changes,
+    refusal_reason,
+    review_document,
+    update_student_record,
+)
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -56,6 +61,20 @@ class StudentAdmin(ListedChangesHistoryAdmin):
         # A staff edit is saved as the family's are: version, listed changes, receipt.
         if not change or not update_student_record(student=obj, form=form, user=request.user):
             super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Enrolments staff add or remove here are listed in the student's history.
+        student = form.instance
+        before = set(student.enrolments.values_list("course_id", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(student.enrolments.values_list("course_id", flat=True))
+        courses = Course.objects.in_bulk(before ^ after)
+        record_enrolment_changes(
+            student=student,
+            added=[courses[pk] for pk in sorted(after - before)],
+            removed=[courses[pk] for pk in sorted(before - after)],
+            user=request.user,
+        )
 
 
 @admin.register(Season)
