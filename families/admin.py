@@ -7,12 +7,11 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber, to_python
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
 from accounts.services import (
@@ -24,7 +23,7 @@ from accounts.services import (
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
-from portal.editing import Change
+from portal.admin import ListedChangesHistoryAdmin
 from portal.validators import format_phone
 from students.models import Student
 
@@ -160,7 +159,7 @@ class FamilyChangeList(ChangeList):
 
 
 @admin.register(Family)
-class FamilyAdmin(SimpleHistoryAdmin):
+class FamilyAdmin(ListedChangesHistoryAdmin):
     form = FamilyAdminForm
     list_display = ["__str__", "name", "city", "reference_email", "reference_mobile_fr"]
     list_filter = [IncompleteFilter, PortalAccessFilter, SecondResponsableFilter]
@@ -177,8 +176,6 @@ class FamilyAdmin(SimpleHistoryAdmin):
     ]
     inlines = [ResponsableInline, StudentInline]
     actions = ["send_portal_access"]
-    history_list_display = ["listed_changes"]
-    object_history_list_template = "admin/families/family/history_list.html"
 
     def get_queryset(self, request):
         # The responsables name the family (__str__); their phones are not shown.
@@ -195,24 +192,6 @@ class FamilyAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("mobile de référence"), ordering="reference_mobile")
     def reference_mobile_fr(self, family):
         return format_phone(family.reference_mobile)
-
-    @admin.display(description=_("modifications"))
-    def listed_changes(self, record):
-        stored = record.history_change_reason
-        if not isinstance(stored, list):
-            return ""
-        changes = [Change.from_json(item) for item in stored if isinstance(item, dict)]
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li>{}{} : {} → {}</li>",
-                (
-                    (f"{c.section} — " if c.section else "", c.label, c.old or "∅", c.new or "∅")
-                    for c in changes
-                ),
-            ),
-        )
 
     def get_search_results(self, request, queryset, search_term):
         """Each word must match a family field, a responsable or an identifiant.

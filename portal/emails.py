@@ -10,7 +10,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from post_office import mail
 
@@ -29,18 +30,24 @@ def send_templated_email(
         **(context or {}),
     }
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}/subject.txt", full_context)
+        subject = render_plain_text(f"emails/{template}/subject.txt", full_context)
         body = render_to_string(f"emails/{template}/body.txt", full_context)
         html = render_to_string(f"emails/{template}/body.html", full_context)
     mail.send(
         recipients=recipients,
         sender=settings.DEFAULT_FROM_EMAIL,
-        subject=" ".join(subject.split()),
+        subject=subject,
         message=body,
         html_message=html,
     )
     if settings.EMAIL_DELIVER_ON_COMMIT:
         transaction.on_commit(deliver_queued_emails)
+
+
+def render_plain_text(template_name: str, context: dict) -> str:
+    """A subject is plain text: rendered without HTML autoescaping (no `&#x27;`), on one line."""
+    template = get_template(template_name).template
+    return " ".join(template.render(Context(context, autoescape=False)).split())
 
 
 def deliver_queued_emails() -> None:

@@ -23,7 +23,7 @@ from reenrolment.models import Campaign, Consent, Line, Request, Requirement
 from students import checklist
 from students.checklist import NeededDocument
 from students.models import Course, Discipline, Enrolment, Season, Student
-from students.services import refusal_reason
+from students.services import record_enrolment_changes, refusal_reason
 
 
 class CampaignNotOpen(Exception):
@@ -291,12 +291,17 @@ def check_decision(request: Request, status: str, *, reason: str = "") -> dict[L
     return {}
 
 
-def _accept(request: Request, courses: dict[Line, Course]) -> None:
+def _accept(request: Request, courses: dict[Line, Course], *, by=None) -> None:
+    added = []
     for line, course in courses.items():
         if line.assigned_course_id != course.pk:
             line.assigned_course = course
             line.save(update_fields=["assigned_course"])
-        Enrolment.objects.get_or_create(student=request.student, course=course)
+        _, created = Enrolment.objects.get_or_create(student=request.student, course=course)
+        if created:
+            added.append(course)
+    # Listed in the student's history, with who decided.
+    record_enrolment_changes(student=request.student, added=added, user=by)
 
 
 def decide(
@@ -335,7 +340,7 @@ def decide(
         if unchanged:
             return request
         if status == statuses.ACCEPTED:
-            _accept(request, courses)
+            _accept(request, courses, by=by)
         request.status = status
         request.waitlist_position = position if status == statuses.WAITLISTED else None
         request.refusal_reason = reason if status == statuses.REFUSED else ""

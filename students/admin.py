@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ListedChangesHistoryAdmin
 from students.forms import StudentForm
 from students.models import (
     Course,
@@ -19,6 +19,7 @@ from students.models import (
 )
 from students.services import (
     SUPERSEDED_MESSAGE,
+    record_enrolment_changes,
     refusal_reason,
     review_document,
     update_student_record,
@@ -45,7 +46,7 @@ class StudentAdminForm(StudentForm):
 
 
 @admin.register(Student)
-class StudentAdmin(SimpleHistoryAdmin):
+class StudentAdmin(ListedChangesHistoryAdmin):
     form = StudentAdminForm
     list_display = ["last_name", "first_name", "family", "birth_date"]
     list_select_related = ["family"]
@@ -61,6 +62,20 @@ class StudentAdmin(SimpleHistoryAdmin):
         # A staff edit is saved as the family's are: version, listed changes, receipt.
         if not change or not update_student_record(student=obj, form=form, user=request.user):
             super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Enrolments staff add or remove here are listed in the student's history.
+        student = form.instance
+        before = set(student.enrolments.values_list("course_id", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(student.enrolments.values_list("course_id", flat=True))
+        courses = Course.objects.in_bulk(before ^ after)
+        record_enrolment_changes(
+            student=student,
+            added=[courses[pk] for pk in sorted(after - before)],
+            removed=[courses[pk] for pk in sorted(before - after)],
+            user=request.user,
+        )
 
 
 @admin.register(Season)

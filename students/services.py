@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.editing import form_changes, save_record
+from portal.editing import Change, form_changes, save_record
 from portal.emails import absolute_url, send_templated_email
 from portal.history import author_label
 from portal.receipts import send_change_receipt
@@ -206,4 +206,26 @@ def update_student_record(*, student, form, user) -> list:
             author=author_label(user),
             record_url=absolute_url(reverse("students:detail", args=[student.pk])),
         )
+    return changes
+
+
+def _course_label(course) -> str:
+    """A course as the history names it: "Piano — lundi 17h30–18h30"."""
+    schedule = course.schedule
+    return f"{course.name} — {schedule}" if schedule else course.name
+
+
+def record_enrolment_changes(*, student, added=(), removed=(), user=None) -> list[Change]:
+    """Lists enrolments staff added or removed in the student's history (one history row, with
+    its author): "Inscription ajoutée : Piano — lundi 17h30". Nothing is saved without change.
+    """
+    changes = [
+        Change(label=gettext("Inscription ajoutée"), old="", new=_course_label(course))
+        for course in added
+    ] + [
+        Change(label=gettext("Inscription retirée"), old=_course_label(course), new="")
+        for course in removed
+    ]
+    if changes:
+        save_record(student, changes=changes, user=user)
     return changes

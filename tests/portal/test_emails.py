@@ -62,3 +62,17 @@ def test_it_escapes_html_in_the_html_part(db, outbox):
     html = message.alternatives[0][0]
     assert "<b>evil</b>" not in html
     assert "&lt;b&gt;evil&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_subject_is_plain_text_without_html_entities(db, outbox, language):
+    send_templated_email(
+        to=["famille@example.org"],
+        template="document_validated",
+        context={"kind": "Attestation sur l'honneur & <autorisation>\nparentale"},
+        language=language,
+    )
+    (message,) = outbox()
+    assert "Attestation sur l'honneur & <autorisation> parentale" in message.subject
+    assert "&#x27;" not in message.subject and "&amp;" not in message.subject
+    assert "\n" not in message.subject

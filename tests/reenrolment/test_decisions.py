@@ -33,6 +33,16 @@ def test_acceptance_enrols_in_the_new_seasons_courses(lea_request, lea, school, 
     assert f"https://portail.example.org/reinscription/demandes/{lea_request.pk}/" in mail.body
 
 
+def test_enrolments_created_by_a_decision_are_in_the_student_history(lea_request, lea, staff_user):
+    from portal.history import history_page
+
+    services.decide(request=lea_request, status=Request.Status.ACCEPTED, by=staff_user)
+    (entry, *_) = history_page(lea.history.all()).object_list
+    assert entry.author == "le secrétariat"
+    assert sorted(c.label for c in entry.changes) == ["Inscription ajoutée"] * 2
+    assert any(c.new.startswith("Classique") for c in entry.changes)
+
+
 def test_the_course_is_the_one_staff_assigned_or_wished_or_on_the_wished_day(
     campaign, lea, ines, school
 ):

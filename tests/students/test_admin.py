@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from students.models import Document
 from students.services import review_document
-from tests.factories import EnrolmentFactory, SeasonFactory, StudentFactory
+from tests.factories import CourseFactory, EnrolmentFactory, SeasonFactory, StudentFactory
 from tests.students.factories import DocumentFactory, image_bytes, music_student
 
 
@@ -134,6 +134,68 @@ def test_a_staff_edit_of_a_student_sends_the_same_receipt(staff_client, family, 
     message = outbox()[-1]
     assert "École A" in message.body and "Collège B" in message.body
     assert "le secrétariat" in message.body
+    # The student's history in admin reads as the family's: before → after, French header.
+    history = staff_client.get(f"/admin/students/student/{student.pk}/history/")
+    page = html.unescape(history.content.decode())
+    assert "École A → Collège B" in page
+    assert "[{" not in page and "'label'" not in page
+    assert "Modifications" in page and "Changes" not in page
+
+
+def _student_admin_data(student, **enrolments):
+    from students.forms import StudentForm
+
+    form = StudentForm(instance=student)
+    data = {"family": student.family_id}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = "" if value is None else value
+    data.update(enrolments)
+    return data
+
+
+def test_staff_enrolment_changes_are_in_the_student_history(staff_client, family, outbox):
+    from datetime import time
+
+    student = StudentFactory(family=family, first_name="Inès")
+    piano = CourseFactory(name="Piano", weekday=1, start_time=time(17, 30))
+    url = f"/admin/students/student/{student.pk}/change/"
+    added = _student_admin_data(
+        student,
+        **{
+            "enrolments-TOTAL_FORMS": 1,
+            "enrolments-INITIAL_FORMS": 0,
+            "enrolments-0-course": piano.pk,
+            "enrolments-0-student": student.pk,
+        },
+    )
+    response = staff_client.post(url, added)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    enrolment = student.enrolments.get()
+    removed = _student_admin_data(
+        student,
+        **{
+            "enrolments-TOTAL_FORMS": 1,
+            "enrolments-INITIAL_FORMS": 1,
+            "enrolments-0-id": enrolment.pk,
+            "enrolments-0-course": piano.pk,
+            "enrolments-0-student": student.pk,
+            "enrolments-0-DELETE": "on",
+        },
+    )
+    assert staff_client.post(url, removed).status_code == 302
+    assert not student.enrolments.exists()
+    admin_page = html.unescape(
+        staff_client.get(f"{url.removesuffix('change/')}history/").content.decode()
+    )
+    assert "Inscription ajoutée : ∅ → Piano — lundi 17h30" in admin_page
+    assert "Inscription retirée : Piano — lundi 17h30 → ∅" in admin_page
+    assert staff_client.get(f"{url.removesuffix('change/')}history/").status_code == 200
+    family_client = staff_client.__class__()
+    family_client.force_login(family.accounts.get())
+    page = html.unescape(family_client.get(f"/eleves/{student.pk}/").content.decode())
+    assert "Inscription ajoutée" in page and "Inscription retirée" in page
+    assert "par le secrétariat" in page or "le secrétariat" in page
 
 
 def test_the_review_service_refuses_a_refusal_without_reason(family, staff_user, outbox):
