@@ -31,6 +31,7 @@ from billing.models import (
     Payment,
     PaymentAllocation,
     PaymentMode,
+    not_after_today,
     not_far_future,
 )
 from families.models import Family
@@ -288,7 +289,10 @@ def record_payment(
     owes) and issues its numbered receipt."""
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Le montant d'un règlement doit être positif.")})
-    check_not_far_future(received_on, field="received_on")
+    try:
+        not_after_today(received_on)
+    except ValidationError as error:
+        raise ValidationError({"received_on": error.messages}) from error
     with pdfs_deleted_on_error(), transaction.atomic():
         centre = Centre.objects.current()
         payment = Payment(
