@@ -265,6 +265,14 @@ def issue_credit_note(
         )
         _create_lines(credit_note, lines)
         _issue(credit_note, issued_on=issued_on, centre=Centre.objects.current())
+        send_templated_email(
+            to=credit_note.family.email_recipients(),
+            template="credit_note_issued",
+            context={
+                "invoice": credit_note,
+                "url": absolute_url(reverse("billing:invoice", args=[credit_note.number])),
+            },
+        )
     return credit_note
 
 
@@ -326,6 +334,14 @@ def record_payment(
                 remaining -= share
         store_pdf(payment, pdf.render_receipt(payment, centre=centre))
         payment.save(update_fields=["pdf", "pdf_sha256"])
+        send_templated_email(
+            to=family.email_recipients(),
+            template="receipt_issued",
+            context={
+                "payment": payment,
+                "url": absolute_url(reverse("billing:pdf", args=[payment.number])),
+            },
+        )
     return payment
 
 
