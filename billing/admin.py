@@ -31,6 +31,7 @@ from billing.models import (
     PaymentMode,
 )
 from billing.templatetags.billing import format_euros
+from portal.csv import csv_cell
 
 
 def pdf_link(document) -> str:
@@ -379,7 +380,10 @@ def operations_csv(start: date, end: date) -> HttpResponse:
                 invoice.get_kind_display(),
                 invoice.number,
                 invoice.family_name,
-                invoice.ledger_label,
+                # A credit note's label is its reason: the accountant needs it.
+                f"{invoice.ledger_label} — {invoice.label}"
+                if invoice.is_credit_note and invoice.label
+                else invoice.ledger_label,
                 "",
                 "" if invoice.is_credit_note else amount,
                 amount if invoice.is_credit_note else "",
@@ -400,5 +404,5 @@ def operations_csv(start: date, end: date) -> HttpResponse:
         )
     rows.sort(key=lambda row: (row[0], row[2]))
     for row in rows:
-        writer.writerow([row[0].strftime("%d/%m/%Y"), *row[1:]])
+        writer.writerow([row[0].strftime("%d/%m/%Y"), *(csv_cell(cell) for cell in row[1:])])
     return response

@@ -31,6 +31,12 @@ def not_far_future(value: date | None) -> None:
         raise ValidationError(_("Cette date est trop loin dans le futur."))
 
 
+def not_after_today(value: date | None) -> None:
+    """A payment is recorded once received: it cannot be dated in the future."""
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(_("Un règlement ne peut pas être daté après aujourd'hui."))
+
+
 class IssuedDocumentError(Exception):
     """An issued invoice, credit note or receipt cannot be changed or deleted."""
 
@@ -268,7 +274,7 @@ class Payment(SnapshotFields):
     )
     # Numbered when recorded (a payment has no draft state).
     number = models.CharField(_("numéro de reçu"), max_length=20, unique=True, editable=False)
-    received_on = models.DateField(_("date du règlement"), validators=[not_far_future])
+    received_on = models.DateField(_("date du règlement"), validators=[not_after_today])
     mode = models.ForeignKey(
         PaymentMode, verbose_name=_("mode de règlement"), on_delete=models.PROTECT
     )

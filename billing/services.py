@@ -31,6 +31,7 @@ from billing.models import (
     Payment,
     PaymentAllocation,
     PaymentMode,
+    not_after_today,
     not_far_future,
 )
 from families.models import Family
@@ -264,6 +265,14 @@ def issue_credit_note(
         )
         _create_lines(credit_note, lines)
         _issue(credit_note, issued_on=issued_on, centre=Centre.objects.current())
+        send_templated_email(
+            to=credit_note.family.email_recipients(),
+            template="credit_note_issued",
+            context={
+                "invoice": credit_note,
+                "url": absolute_url(reverse("billing:invoice", args=[credit_note.number])),
+            },
+        )
     return credit_note
 
 
@@ -288,7 +297,10 @@ def record_payment(
     owes) and issues its numbered receipt."""
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Le montant d'un règlement doit être positif.")})
-    check_not_far_future(received_on, field="received_on")
+    try:
+        not_after_today(received_on)
+    except ValidationError as error:
+        raise ValidationError({"received_on": error.messages}) from error
     with pdfs_deleted_on_error(), transaction.atomic():
         centre = Centre.objects.current()
         payment = Payment(
@@ -322,6 +334,14 @@ def record_payment(
                 remaining -= share
         store_pdf(payment, pdf.render_receipt(payment, centre=centre))
         payment.save(update_fields=["pdf", "pdf_sha256"])
+        send_templated_email(
+            to=family.email_recipients(),
+            template="receipt_issued",
+            context={
+                "payment": payment,
+                "url": absolute_url(reverse("billing:pdf", args=[payment.number])),
+            },
+        )
     return payment
 
 

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.csv import csv_cell
 from reenrolment import services
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
 from students.models import Course
@@ -164,12 +165,6 @@ class RequestDecisionForm(forms.ModelForm):
             except services.DecisionError as error:
                 self.add_error(error.field, str(error))
         return cleaned
-
-
-def csv_cell(value) -> str:
-    """Text typed by families must not run as a spreadsheet formula (CSV injection)."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class RefusalForm(forms.Form):

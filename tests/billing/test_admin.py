@@ -199,3 +199,33 @@ def test_staff_credit_part_of_an_invoice(staff_client, family):
     assert note.total == 40
     assert [line.label for line in note.lines.all()] == ["Absence prolongée"]
     assert f"Avoir {note.number} émis pour {invoice.number}." in response.content.decode()
+
+
+def test_staff_cannot_date_a_payment_after_today(staff_client, family):
+    from datetime import timedelta
+
+    data = {
+        "family": family.pk,
+        "received_on": (date.today() + timedelta(days=1)).isoformat(),
+        "mode": payment_mode().pk,
+        "amount": "10.00",
+    }
+    response = staff_client.post(reverse("admin:billing_payment_add"), data)
+    assert "Un règlement ne peut pas être daté après aujourd" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_the_csv_keeps_a_credit_notes_reason_and_quotes_formulas(staff_client, family):
+    from billing import services
+
+    invoice = issued_invoice(family, "186.00", issued_on=date(2026, 10, 5))
+    services.issue_credit_note(
+        invoice=invoice, label="Absence prolongée", issued_on=date(2026, 10, 6)
+    )
+    payment(family, "86.00", received_on=date(2026, 10, 20), reference="-1+2")
+    url = reverse("admin:billing_familyaccount_export")
+    response = staff_client.get(url, {"start": "01/10/2026", "end": "31/10/2026"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    note = next(row for row in rows if row[1] == "Avoir")
+    assert "Absence prolongée" in note[4]
+    assert rows[-1][4] == "'-1+2"

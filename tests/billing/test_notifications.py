@@ -37,3 +37,21 @@ def test_the_home_page_shows_a_card_when_the_balance_is_due(family_client, famil
     assert 'href="/facturation/"' in html
     payment(family, "186.00")
     assert "Solde à régler" not in family_client.get(home).content.decode()
+
+
+def test_a_credit_note_and_a_receipt_are_emailed_with_a_link(family, outbox):
+    from billing import services
+
+    invoice = issued_invoice(family, "186.00", issued_on=date(2026, 10, 5))
+    outbox.clear()
+    services.issue_credit_note(invoice=invoice, label="Absence prolongée")
+    [message] = outbox()
+    assert "Nouvel avoir" in message.subject and message.attachments == []
+    body = plain(message.body)
+    assert "Motif : Absence prolongée" in body
+    assert "https://portail.example.org/facturation/factures/" in body
+    outbox.clear()
+    received = payment(family, "86.00")
+    [message] = outbox()
+    assert received.number in message.subject and message.attachments == []
+    assert f"https://portail.example.org/facturation/{received.number}.pdf" in message.body
