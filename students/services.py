@@ -17,7 +17,7 @@ from portal.emails import absolute_url, send_templated_email
 from portal.history import author_label
 from portal.receipts import send_change_receipt
 from students.checklist import ADDRESS, ChecklistItem
-from students.models import Document, DocumentKind, Season
+from students.models import Document, DocumentKind, Season, check_student_of_family
 from students.uploads import CheckedFile
 
 
@@ -60,6 +60,7 @@ def upload_document(
     The earlier version of the item (refused, or from a previous season) stays, no longer
     current, for staff.
     """
+    check_student_of_family(item.student, family.pk)
     if not item.can_upload or kind not in item.kinds:
         raise DocumentNotAccepted
     season = Season.objects.current()
