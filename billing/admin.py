@@ -4,8 +4,10 @@ accounts and the accountant's CSV export. Issued documents are read-only here.""
 import csv
 from datetime import date
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -32,6 +34,7 @@ from billing.models import (
 )
 from billing.templatetags.billing import format_euros
 from portal.csv import csv_cell
+from students.models import Student
 
 
 def pdf_link(document) -> str:
@@ -52,12 +55,35 @@ class PaymentModeAdmin(admin.ModelAdmin):
         return obj is None or not Payment.objects.filter(mode=obj).exists()
 
 
+class InvoiceLineFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # A new draft is unsaved while its lines are validated: give them the draft itself, so
+        # that `InvoiceLine.clean` knows its family.
+        form.instance.invoice = self.instance
+        return form
+
+
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     form = InvoiceLineForm
+    formset = InvoiceLineFormSet
     extra = 1
     autocomplete_fields = ["student", "discipline"]
     readonly_fields = ["student_name"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.family_id and "student" in formset.form.base_fields:
+            # A draft's family is known: its few students, in a plain list, instead of a search
+            # over every family's.
+            field = formset.form.base_fields["student"]
+            field.widget = forms.Select()
+            field.queryset = Student.objects.filter(family_id=obj.family_id)
+            field.error_messages["invalid_choice"] = _(
+                "Choisissez un élève de la famille de la facture."
+            )
+        return formset
 
     def _editable(self, obj) -> bool:
         return obj is None or not obj.is_issued

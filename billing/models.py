@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Family
+from students.models import check_student_of_family
 
 ZERO = Decimal("0.00")
 # A date further ahead than this is a typing mistake (2062 for 2026), not a plan.
@@ -253,6 +254,14 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        # The invoice may be unsaved (a new draft in admin): the inline form sets it.
+        invoice = Invoice.lines.field.get_cached_value(self, None) or (
+            Invoice.objects.only("family").filter(pk=self.invoice_id).first()
+        )
+        if invoice is not None:
+            check_student_of_family(self.student, invoice.family_id)
 
 
 class Payment(SnapshotFields):

@@ -37,7 +37,7 @@ from billing.models import (
 from families.models import Family
 from portal.emails import absolute_url, send_templated_email
 from portal.models import Centre
-from students.models import Discipline, Season, Student
+from students.models import Discipline, Season, Student, check_student_of_family
 
 # Due date of an invoice issued without one (the centre's usual "30 jours").
 PAYMENT_TERM = timedelta(days=30)
@@ -152,6 +152,7 @@ def create_draft_invoice(
     for line in lines:
         if line.amount < 0:
             raise ValidationError(_("Une ligne de facture ne peut pas être négative."))
+        check_student_of_family(line.student, family.pk)
     with transaction.atomic():
         invoice = Invoice.objects.create(family=family, season=season, label=label, due_on=due_on)
         _create_lines(invoice, lines)
@@ -164,6 +165,7 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     if not lines:
         raise ValidationError(_("Une facture sans ligne ne peut pas être émise."))
     for line in lines:
+        check_student_of_family(line.student, invoice.family_id)
         if line.student is not None and not line.student_name:
             line.student_name = line.student.display_name
     InvoiceLine.objects.bulk_update(lines, ["student_name"])

@@ -1,7 +1,9 @@
 """Students, the catalogue (seasons, departments, disciplines, courses), enrolments and the
 supporting documents families upload (justificatif de domicile, attestation, certificat)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Civility
@@ -187,6 +189,22 @@ class Student(models.Model):
         return f"{self.first_name} {self.last_name.upper()}".strip()
 
 
+def check_student_of_family(student, family_id, *, field: str = "student") -> None:
+    """Any student chosen for a family (an invoice line, a document) must be one of its own.
+    The database cannot check it (the family is on another table): every model's `clean()` and
+    every service that takes such a student calls this."""
+    if student is None or family_id is None or student.family_id == family_id:
+        return
+    raise ValidationError(
+        {
+            field: gettext(
+                "%(student)s n'est pas un élève de cette famille : choisissez un de ses élèves."
+            )
+            % {"student": student.display_name}
+        }
+    )
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def current(self):
         """This season's enrolments: those in a course of the season marked current."""
@@ -343,6 +361,9 @@ class Document(models.Model):
     def __str__(self) -> str:
         owner = self.student or self.family
         return f"{self.get_kind_display()} — {owner} ({self.season})"
+
+    def clean(self) -> None:
+        check_student_of_family(self.student, self.family_id)
 
     @property
     def is_health_data(self) -> bool:

@@ -18,7 +18,7 @@ from portal.emails import absolute_url, send_templated_email
 from portal.history import author_label
 from portal.receipts import send_change_receipt
 from students.checklist import ADDRESS, ChecklistItem
-from students.models import Document, DocumentKind, Season
+from students.models import Document, DocumentKind, Season, check_student_of_family
 from students.uploads import CheckedFile
 
 SUPERSEDED_MESSAGE = _(
@@ -67,6 +67,7 @@ def upload_document(
     of the item that season (refused, or still waiting for review and sent by mistake), and
     any from a season before the current one, stay for staff, no longer current.
     """
+    check_student_of_family(item.student, family.pk)
     if not item.can_upload or kind not in item.kinds:
         raise DocumentNotAccepted
     current = Season.objects.current()
