@@ -284,6 +284,12 @@ class DocumentAdmin(admin.ModelAdmin):
         ]
         return format_html_join("", '<div><a href="{}">{}</a></div>', rows) or "—"
 
+    def has_change_permission(self, request, obj=None):
+        # Deciding on a medical certificate requires being allowed to open it.
+        if obj is not None and obj.is_health_data and not _may_open_certificates(request):
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         review_document(
             document=obj,

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
@@ -134,7 +134,11 @@ def refusal_reason(reason: str) -> str:
 
 def review_document(*, document: Document, validate: bool, reason: str = "", reviewer) -> None:
     """Staff validate or refuse (with a reason, see `refusal_reason`) a received document; the
-    family is told."""
+    family is told. Deciding on a medical certificate requires being allowed to open it."""
+    if document.is_health_data and not reviewer.has_perm("students.view_medical_certificate"):
+        raise PermissionDenied(
+            gettext("Seul le personnel habilité à ouvrir les certificats médicaux peut en décider.")
+        )
     reason = "" if validate else refusal_reason(reason)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)

@@ -248,3 +248,55 @@ def test_a_version_the_family_replaced_shows_as_superseded_and_is_not_reviewed(
     assert wrong.status == Document.Status.RECEIVED
     with pytest.raises(ValidationError):
         review_document(document=wrong, validate=True, reviewer=None)
+
+
+def _document_reviewer():
+    """A staff member who reviews documents but may not open medical certificates."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import StaffFactory
+
+    agent = StaffFactory(is_superuser=False)
+    agent.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=[
+                "view_document",
+                "change_document",
+                "view_documenttoreview",
+                "change_documenttoreview",
+            ]
+        )
+    )
+    return type(agent).objects.get(pk=agent.pk)
+
+
+def _unentitled_certificate(family):
+    from students.models import DocumentKind
+
+    return DocumentFactory(
+        family=family,
+        student=music_student(family),
+        kind=DocumentKind.MEDICAL_CERTIFICATE,
+        document_date=None,
+    )
+
+
+def test_the_review_service_refuses_a_certificate_decision_without_the_permission(family, outbox):
+    from django.core.exceptions import PermissionDenied
+
+    document = _unentitled_certificate(family)
+    with pytest.raises(PermissionDenied):
+        review_document(document=document, validate=True, reviewer=_document_reviewer())
+    document.refresh_from_db()
+    assert document.status == Document.Status.RECEIVED
+    assert outbox() == []
+
+
+def test_the_admin_refuses_a_certificate_decision_without_the_permission(client, family, outbox):
+    document = _unentitled_certificate(family)
+    client.force_login(_document_reviewer())
+    response = client.post(_review_url(document), {"decision": "validate", "reason": ""})
+    assert response.status_code == 403
+    document.refresh_from_db()
+    assert document.status == Document.Status.RECEIVED
+    assert outbox() == []
