@@ -100,3 +100,15 @@ def test_attempts_during_the_lock_do_not_extend_it(client, family_user, password
     assert attempt(client, password).status_code == 429
     shift_attempts(2)
     assert attempt(client, password).status_code == 302
+
+
+def test_the_lock_message_says_until_when(client, family_user, password):
+    from django.utils import timezone
+
+    fail_five_times(client)
+    last = AccessAttempt.objects.get().attempt_time
+    end = timezone.localtime(last + timedelta(minutes=15))
+    html = attempt(client, password).content.decode()
+    assert f"jusqu’à {end.hour} h {end.minute:02d}" in html or (
+        f"jusqu'à {end.hour} h {end.minute:02d}" in html
+    )
