@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.backends import axes_username, normalise_login, users_for_login
-from accounts.forms import LoginForm, PasswordResetRequestForm
+from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetRequestForm
 
 security_log = logging.getLogger("portal.security")
 
