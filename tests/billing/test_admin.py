@@ -199,3 +199,11 @@ def test_staff_credit_part_of_an_invoice(staff_client, family):
     assert note.total == 40
     assert [line.label for line in note.lines.all()] == ["Absence prolongée"]
     assert f"Avoir {note.number} émis pour {invoice.number}." in response.content.decode()
+
+
+def test_the_invoice_list_filters_by_state_draft_or_issued(staff_client, family):
+    html = staff_client.get(reverse("admin:billing_invoice_changelist")).content.decode()
+    assert "Par état" in html and "Brouillon" in html and "Émise" in html
+    assert "Non vide" not in html
+    drafts = staff_client.get(reverse("admin:billing_invoice_changelist") + "?state=draft")
+    assert drafts.status_code == 200
