@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -24,3 +25,18 @@ class PasswordResetRequestForm(forms.Form):
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and not self.errors and self.user.check_password(new):
+            self.add_error(
+                "new_password1",
+                forms.ValidationError(
+                    _("Le nouveau mot de passe doit être différent de l’actuel."),
+                    code="unchanged",
+                ),
+            )
+        return cleaned

@@ -2,15 +2,17 @@
 
 import logging
 
+from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.backends import axes_username, normalise_login, users_for_login
-from accounts.forms import LoginForm, PasswordResetRequestForm
+from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetRequestForm
 
 security_log = logging.getLogger("portal.security")
 
@@ -34,7 +36,22 @@ def locked_out(request, credentials=None, *args, **kwargs):
     login = axes_username(request, credentials)
     security_log.warning("login locked out: login=%s ip=%s", login, request.META.get("REMOTE_ADDR"))
     form = LoginForm(request, data=None, initial={"username": login})
-    return render(request, "accounts/login.html", {"form": form, "locked_out": True}, status=429)
+    context = {"form": form, "locked_out": True, "locked_until": lock_end(login, request)}
+    return render(request, "accounts/login.html", context, status=429)
+
+
+def lock_end(login, request):
+    """The local time at which this identifiant's lock from this address ends, as "10 h 42"."""
+    last = (
+        AccessAttempt.objects.filter(username=login, ip_address=request.META.get("REMOTE_ADDR"))
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    if last is None:
+        return ""
+    end = timezone.localtime(last + settings.AXES_COOLOFF_TIME)
+    return _("%(hour)d h %(minute)02d") % {"hour": end.hour, "minute": end.minute}
 
 
 class LogoutView(auth_views.LogoutView):

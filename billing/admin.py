@@ -98,6 +98,23 @@ class InvoiceLineInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
+class InvoiceStateFilter(admin.SimpleListFilter):
+    """Draft (no number yet) or issued, instead of the raw "Vide / Non vide" on the number."""
+
+    title = _("état")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("draft", _("Brouillon")), ("issued", _("Émise"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "draft":
+            return queryset.filter(number__isnull=True)
+        if self.value() == "issued":
+            return queryset.filter(number__isnull=False)
+        return queryset
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
     form = DraftInvoiceForm
@@ -112,7 +129,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "total_display",
         "pdf_download",
     ]
-    list_filter = ["kind", ("number", admin.EmptyFieldListFilter), "season"]
+    list_filter = ["kind", InvoiceStateFilter, "season"]
     search_fields = ["number", "family__name", "family_name", "label"]
     list_select_related = ["family", "season"]
     actions = ["issue_selected", "credit_selected"]

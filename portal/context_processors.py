@@ -11,7 +11,14 @@ def portal(request):
         "centre": SimpleLazyObject(Centre.objects.current),
         "portal_family": family,
         # Computed once per page, however many times the layout and the page show it.
-        "portal_family_name": SimpleLazyObject(lambda: family.display_name) if family else "",
+        # The account's own responsable (responsable 2 is not greeted as responsable 1).
+        "portal_family_name": SimpleLazyObject(lambda: greeting_name(user)) if family else "",
         "portal_tabs": TABS if family is not None else [],
         "current_tab": current_tab_key(request),
     }
+
+
+def greeting_name(user) -> str:
+    if user.responsable_id is not None and user.responsable.family_id == user.family_id:
+        return user.responsable.display_name
+    return user.family.display_name

@@ -8,14 +8,14 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from portal.access import family_required
 from portal.cards import home_cards
 from portal.forms import DisplayPreferencesForm
 
 
-@require_GET
+@require_safe
 def landing(request):
     if request.user.is_authenticated and request.user.family_id:
         return HttpResponseRedirect(reverse("portal:home"))

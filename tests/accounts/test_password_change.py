@@ -58,3 +58,12 @@ def test_it_refuses_mismatched_or_weak_passwords(client, family_user, password):
     assert "entièrement numérique" in html
     family_user.refresh_from_db()
     assert family_user.check_password(password)
+
+
+def test_it_refuses_a_new_password_equal_to_the_current_one(client, family_user, password, outbox):
+    log_in(client, "dupont.marie", password)
+    outbox.clear()
+    response = change(client, password, password)
+    assert "Le nouveau mot de passe doit être différent de l’actuel." in response.content.decode()
+    assert "Votre mot de passe a été modifié." not in response.content.decode()
+    assert outbox() == []

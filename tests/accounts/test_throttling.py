@@ -84,3 +84,31 @@ def test_a_lock_never_blocks_password_reset(client, family_user, outbox):
     # The successful reset lifted the lock too.
     assert not AccessAttempt.objects.exists()
     assert attempt(client, new_password).status_code == 302
+
+
+def shift_attempts(minutes):
+    for row in AccessAttempt.objects.all():
+        AccessAttempt.objects.filter(pk=row.pk).update(
+            attempt_time=row.attempt_time - timedelta(minutes=minutes)
+        )
+
+
+def test_attempts_during_the_lock_do_not_extend_it(client, family_user, password):
+    fail_five_times(client)
+    shift_attempts(14)
+    # The right password during the lock is refused, and does not restart the lock.
+    assert attempt(client, password).status_code == 429
+    shift_attempts(2)
+    assert attempt(client, password).status_code == 302
+
+
+def test_the_lock_message_says_until_when(client, family_user, password):
+    from django.utils import timezone
+
+    fail_five_times(client)
+    last = AccessAttempt.objects.get().attempt_time
+    end = timezone.localtime(last + timedelta(minutes=15))
+    html = attempt(client, password).content.decode()
+    assert f"jusqu’à {end.hour} h {end.minute:02d}" in html or (
+        f"jusqu'à {end.hour} h {end.minute:02d}" in html
+    )

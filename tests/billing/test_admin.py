@@ -229,3 +229,11 @@ def test_the_csv_keeps_a_credit_notes_reason_and_quotes_formulas(staff_client, f
     note = next(row for row in rows if row[1] == "Avoir")
     assert "Absence prolongée" in note[4]
     assert rows[-1][4] == "'-1+2"
+
+
+def test_the_invoice_list_filters_by_state_draft_or_issued(staff_client, family):
+    html = staff_client.get(reverse("admin:billing_invoice_changelist")).content.decode()
+    assert "Par état" in html and "Brouillon" in html and "Émise" in html
+    assert "Non vide" not in html
+    drafts = staff_client.get(reverse("admin:billing_invoice_changelist") + "?state=draft")
+    assert drafts.status_code == 200

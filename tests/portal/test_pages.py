@@ -91,3 +91,17 @@ def test_accueil_costs_the_same_queries_whatever_the_family_has(
     with django_assert_max_num_queries(11):
         html = family_client.get(reverse("portal:home")).content.decode()
     assert "Bienvenue, DUPONT Marie" in html
+
+
+def test_the_second_responsable_is_greeted_by_name(client, family_user, password):
+    from tests.conftest import log_in
+    from tests.factories import ResponsableFactory, UserFactory
+
+    second = ResponsableFactory(
+        family=family_user.family, rank=2, last_name="Dupont", first_name="Jean"
+    )
+    UserFactory(username="dupont.jean", family=family_user.family, responsable=second)
+    log_in(client, "dupont.jean", password)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "Bienvenue, DUPONT Jean" in html
+    assert "DUPONT Marie" not in html
