@@ -81,7 +81,7 @@ def test_the_filters_narrow_the_rows_and_the_totals_say_so(family_client, family
 
     html = page(family_client, periode=f"s{previous.pk}")
     assert "2025FAC0001" in html and "2026FAC0001" not in html
-    assert "Totaux de la sélection" in html
+    assert "Totaux des opérations affichées" in html
     assert "Ces totaux ne portent que sur les opérations affichées" in html
     assert "300,00 €" in html
     # The account's own balance stays visible above the filtered table.
@@ -101,6 +101,35 @@ def test_the_filters_narrow_the_rows_and_the_totals_say_so(family_client, family
         and "2025FAC0001" not in html
         and "REG" not in html.split("<tbody>")[1].split("</tbody>")[0]
     )
+
+
+def test_a_filtered_view_never_states_a_false_account_status(family_client, family):
+    """Issue 12, item 16: the payments alone (a credit of 386 €) are not the account (owes 100)."""
+    previous, current = seasons()
+    issued_invoice(family, "300.00", season=previous, issued_on=date(2025, 11, 19))
+    payment(family, "300.00", received_on=date(2025, 12, 1), season=previous)
+    issued_invoice(family, "186.00", season=current, issued_on=date(2026, 10, 5))
+    payment(family, "86.00", received_on=date(2026, 10, 20), season=current)
+
+    text = visible_text(page(family_client, type="REG"))
+    assert "Vous avez un crédit" not in text and "rien à payer" not in text
+    totals_text = text.split("Totaux des opérations affichées", 1)[1]
+    assert "Total facturé des opérations affichées 0,00 €" in totals_text
+    assert "Total réglé des opérations affichées (règlements et avoirs) 386,00 €" in totals_text
+    assert "Différence sur les opérations affichées (facturé moins réglé) -386,00 €" in totals_text
+    assert (
+        "Solde de votre compte (toutes opérations) 100,00 € — Vous devez 100,00 € au centre."
+        in totals_text
+    )
+    assert text.count("Vous devez 100,00 € au centre.") == 2  # the alert above, the totals
+
+
+def test_a_search_without_result_says_so_in_words(family_client, family):
+    issued_invoice(family, issued_on=date(2026, 1, 5))
+    text = visible_text(page(family_client, q="introuvable"))
+    assert "0 opération" not in text
+    assert "Aucune opération ne correspond à votre recherche." in text
+    assert "Solde de votre compte : Vous devez 186,00 € au centre." in text
 
 
 def test_it_ignores_an_invalid_filter(family_client, family):
