@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from billing.ledger import KIND_CREDIT_NOTE, KIND_INVOICE, KIND_PAYMENT, Period, period_choices
+from billing.ledger import KIND_CREDIT_NOTE, KIND_INVOICE, KIND_PAYMENT, Period
 from billing.models import Invoice, InvoiceLine, Payment, PaymentMode
 
 KIND_CHOICES = [
@@ -24,9 +24,8 @@ class PeriodField(forms.ChoiceField):
 
     periods: dict[str, Period] = {}
 
-    def load_choices(self, options=None) -> None:
-        """Called by each form instance: the seasons are read per request, not at import."""
-        options = period_choices() if options is None else options
+    def load_choices(self, options) -> None:
+        """Called by each form instance with the family's periods (`ledger.period_choices`)."""
         self.periods = {key: period for key, _label, period in options}
         self.choices = [("", _("Toutes périodes"))] if not self.required else []
         self.choices += [(key, label) for key, label, _period in options]
@@ -37,7 +36,7 @@ class PeriodField(forms.ChoiceField):
 
 
 class PeriodForm(forms.Form):
-    def __init__(self, *args, periods=None, **kwargs):
+    def __init__(self, *args, periods, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["periode"].load_choices(periods)
 
@@ -49,7 +48,25 @@ class LedgerFilterForm(PeriodForm):
 
 
 class AttestationForm(PeriodForm):
-    periode = PeriodField(label=_("Saison ou année civile"))
+    """Offers only the periods with payments (`period_choices(…, paid_only=True)`), the latest
+    season first: there is nothing to attest in the others."""
+
+    NO_PAYMENT = _(
+        "Choisissez une saison ou une année où figure au moins un de vos règlements : "
+        "une attestation de paiement ne porte pas sur une période sans règlement."
+    )
+    periode = PeriodField(
+        label=_("Saison ou année civile"),
+        error_messages={
+            "required": _("Choisissez une saison ou une année pour l'attestation."),
+            "invalid_choice": NO_PAYMENT,
+        },
+    )
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, periods=periods, **kwargs)
+        if periods:
+            self.fields["periode"].initial = periods[0][0]
 
 
 class DraftInvoiceForm(forms.ModelForm):

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -168,18 +169,65 @@ def _rows_totals(rows: list[Row]) -> Totals:
     return Totals(billed, credited, paid, balance=balance_of(billed, credited, paid))
 
 
-def period_choices() -> list[tuple[str, str, Period]]:
-    """("s<pk>" | "a<year>", label, Period) for every season, then every civil year they span."""
-    seasons = list(Season.objects.order_by("-starts_on"))
-    years = {timezone.localdate().year}
-    for season in seasons:
-        years.update({season.starts_on.year, season.ends_on.year})
+@dataclass(frozen=True)
+class OperationPeriod:
+    """A season and a civil year in which the family has operations, and whether payments."""
+
+    season_id: int | None
+    season_name: str | None
+    season_starts_on: date | None
+    year: int
+    has_payments: bool
+
+
+def operation_periods(family) -> set[OperationPeriod]:
+    """Every (season, civil year) of the family's issued invoices, credit notes and payments,
+    in one query (a union), so that the filters offer no period without an operation."""
+    issued = (
+        issued_invoices(family)
+        .order_by()
+        .values_list(
+            "season_id",
+            "season__name",
+            "season__starts_on",
+            ExtractYear("issued_on"),
+            Value(False, output_field=BooleanField()),
+        )
+    )
+    paid = (
+        family_payments(family)
+        .order_by()
+        .values_list(
+            "season_id",
+            "season__name",
+            "season__starts_on",
+            ExtractYear("received_on"),
+            Value(True, output_field=BooleanField()),
+        )
+    )
+    return {OperationPeriod(*row[:4], bool(row[4])) for row in issued.union(paid)}
+
+
+def period_choices(
+    operations: set[OperationPeriod], *, paid_only: bool = False
+) -> list[tuple[str, str, Period]]:
+    """("s<pk>" | "a<year>", label, Period) for each season, newest first, then each civil year,
+    in which the family has operations (`paid_only`: payments)."""
+    rows = [row for row in operations if row.has_payments or not paid_only]
+    seasons = {
+        row.season_id: Season(
+            pk=row.season_id, name=row.season_name, starts_on=row.season_starts_on
+        )
+        for row in rows
+        if row.season_id is not None
+    }
     choices = [
-        (f"s{season.pk}", Period(season=season).label, Period(season=season)) for season in seasons
+        (f"s{season.pk}", Period(season=season).label, Period(season=season))
+        for season in sorted(seasons.values(), key=lambda season: season.starts_on, reverse=True)
     ]
     choices += [
         (f"a{year}", Period(year=year).label, Period(year=year))
-        for year in sorted(years, reverse=True)
+        for year in sorted({row.year for row in rows}, reverse=True)
     ]
     return choices
 
@@ -214,32 +262,67 @@ class Attestation:
 def build_attestation(family, *, period: Period, family_name: str, address: str) -> Attestation:
     """What was billed (credit notes deducted) and paid in the period, per student.
 
+    A credit note is netted against what was billed, never shown as a payment: a line naming a
+    student deducts from that student; a line naming none (a family discount) is shared among
+    the students of the invoice it corrects, in proportion to what each was billed on it.
     Payments are made by the family, not per student: each student's paid part is the period's
     paid total shared in proportion to what each student was billed (never above it).
     """
     from billing.models import InvoiceLine
 
-    per_student = (
-        InvoiceLine.objects.filter(invoice__in=issued_invoices(family).filter(period.invoice_q()))
-        .values("student_name")
-        .annotate(
-            billed=Sum("amount", filter=Q(invoice__kind=KIND_INVOICE), default=ZERO)
-            - Sum("amount", filter=Q(invoice__kind=KIND_CREDIT_NOTE), default=ZERO)
+    in_period = issued_invoices(family).filter(period.invoice_q())
+    corrected = in_period.filter(kind=KIND_CREDIT_NOTE).values("credited_invoice")
+    lines = (
+        InvoiceLine.objects.filter(
+            Q(invoice__in=in_period) | Q(invoice__in=corrected, invoice__kind=KIND_INVOICE)
         )
-        .order_by("student_name")
+        .annotate(
+            in_period=ExpressionWrapper(Q(invoice__in=in_period), output_field=BooleanField())
+        )
+        .values_list(
+            "invoice_id",
+            "invoice__kind",
+            "invoice__credited_invoice_id",
+            "student_name",
+            "amount",
+            "in_period",
+            named=True,
+        )
+        .order_by("invoice_id", "position", "pk")
     )
+    # What each invoice billed each student (also for an invoice outside the period that one of
+    # the period's credit notes corrects: it tells how to share that credit note).
+    per_invoice: dict[int, dict[str, Decimal]] = {}
+    for line in lines:
+        if line.invoice__kind == KIND_INVOICE:
+            shares = per_invoice.setdefault(line.invoice_id, {})
+            shares[line.student_name] = shares.get(line.student_name, ZERO) + line.amount
+    billed_per_student: dict[str, Decimal] = {}
+    for line in lines:
+        if line.invoice__kind == KIND_INVOICE and line.in_period:
+            _add(billed_per_student, line.student_name, line.amount)
+    for line in lines:
+        if line.invoice__kind != KIND_CREDIT_NOTE:
+            continue
+        basis = per_invoice.get(line.invoice__credited_invoice_id, {})
+        if line.student_name or not any(name for name in basis):
+            _add(billed_per_student, line.student_name, -line.amount)
+        else:
+            for name, share in _shared(line.amount, basis).items():
+                _add(billed_per_student, name, -share)
     payments = list(family_payments(family).filter(period.payment_q()).order_by("received_on"))
-    billed = sum((row["billed"] for row in per_student), ZERO)
+    billed = sum(billed_per_student.values(), ZERO)
     paid = sum((payment.amount for payment in payments), ZERO)
-    ratio = min(Decimal(1), paid / billed) if billed > 0 else Decimal(0)
+    positive = sum((amount for amount in billed_per_student.values() if amount > 0), ZERO)
+    ratio = min(Decimal(1), paid / positive) if positive > 0 else Decimal(0)
     students = [
         StudentShare(
-            name=row["student_name"] or "Autres prestations",
-            billed=row["billed"],
-            paid=(row["billed"] * ratio).quantize(Decimal("0.01")),
+            name=name or "Autres prestations",
+            billed=amount,
+            paid=(max(amount, ZERO) * ratio).quantize(Decimal("0.01")),
         )
-        for row in per_student
-        if row["billed"]
+        for name, amount in sorted(billed_per_student.items(), key=lambda item: item[0] or "\uffff")
+        if amount
     ]
     return Attestation(
         family_name=family_name,
@@ -251,3 +334,18 @@ def build_attestation(family, *, period: Period, family_name: str, address: str)
         payments=payments,
         generated_on=timezone.localdate(),
     )
+
+
+def _add(amounts: dict[str, Decimal], name: str, amount: Decimal) -> None:
+    amounts[name] = amounts.get(name, ZERO) + amount
+
+
+def _shared(amount: Decimal, basis: dict[str, Decimal]) -> dict[str, Decimal]:
+    """`amount` shared in proportion to `basis`, to the cent, the rounding left on the last."""
+    total = sum(basis.values(), ZERO)
+    names = [name for name, value in basis.items() if value > 0]
+    if total <= 0 or not names:
+        return {"": amount}
+    shares = {name: (amount * basis[name] / total).quantize(Decimal("0.01")) for name in names[:-1]}
+    shares[names[-1]] = amount - sum(shares.values(), ZERO)
+    return shares

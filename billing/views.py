@@ -8,12 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from billing import pdf
 from billing.forms import AttestationForm, LedgerFilterForm
-from billing.ledger import Period, build_attestation, build_ledger, period_choices, totals
+from billing.ledger import (
+    Period,
+    build_attestation,
+    build_ledger,
+    operation_periods,
+    period_choices,
+    totals,
+)
 from billing.models import DocumentCounter, Invoice, Payment
 from billing.services import family_address, invoice_balance
 from families.models import Family
@@ -25,8 +31,8 @@ from portal.models import Centre
 @require_GET
 def ledger(request):
     family = request.user.family
-    periods = period_choices()
-    form = LedgerFilterForm(request.GET or None, periods=periods)
+    operations = operation_periods(family)
+    form = LedgerFilterForm(request.GET or None, periods=period_choices(operations))
     filters = {"period": Period(), "kind": "", "text": ""}
     if form.is_bound and form.is_valid():
         filters = {
@@ -41,7 +47,7 @@ def ledger(request):
         "ledger": result,
         "is_filtered": is_filtered,
         "account": totals(family) if is_filtered else result.totals,
-        "attestation_form": AttestationForm(periods=periods),
+        "attestation_form": AttestationForm(periods=period_choices(operations, paid_only=True)),
     }
     return render(request, "billing/ledger.html", context)
 
@@ -103,16 +109,21 @@ def document_pdf(request, number: str):
 @family_required
 @require_GET
 def attestation(request):
-    form = AttestationForm(request.GET)
-    if not form.is_valid():
-        messages.error(request, _("Choisissez une saison ou une année pour l'attestation."))
-        return redirect("billing:ledger")
     family = Family.objects.prefetch_related("responsables").get(pk=request.user.family_id)
+    periods = period_choices(operation_periods(family), paid_only=True)
+    form = AttestationForm(request.GET, periods=periods)
+    if not form.is_valid():
+        for error in form.errors.get("periode", []):
+            messages.error(request, error)
+        return redirect("billing:ledger")
     document = build_attestation(
         family,
         period=form.cleaned_data["periode"],
         family_name=family.display_name,
         address=family_address(family),
     )
+    if document.paid <= 0:  # nothing paid in the period: no "0,00 € … pour servir et valoir"
+        messages.error(request, AttestationForm.NO_PAYMENT)
+        return redirect("billing:ledger")
     filename, mimetype, data = pdf.render_attestation(document, centre=Centre.objects.current())
     return private_download(io.BytesIO(data), filename=filename, content_type=mimetype)
