@@ -424,8 +424,8 @@ def operations_csv(start: date, end: date) -> HttpResponse:
                 invoice.number,
                 invoice.family_name,
                 # A credit note's label is its reason: the accountant needs it.
-                f"{invoice.ledger_label} — {invoice.label}"
-                if invoice.is_credit_note and invoice.label
+                f"{invoice.ledger_label} — {invoice.typed_label}"
+                if invoice.is_credit_note and invoice.typed_label
                 else invoice.ledger_label,
                 "",
                 "" if invoice.is_credit_note else amount,

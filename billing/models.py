@@ -119,6 +119,11 @@ class SnapshotFields(models.Model):
         return super().delete(*args, **kwargs)
 
 
+# What `issue_credit_note` stored as a credit note's label before the portal generated it when
+# shown (French whatever the reader's language): read as generated (`Invoice.typed_label`).
+LEGACY_CREDIT_NOTE_LABEL = "Avoir sur la facture %s"
+
+
 class Invoice(SnapshotFields):
     """An invoice, or a credit note (kind AV) that references the invoice it corrects."""
 
@@ -149,6 +154,8 @@ class Invoice(SnapshotFields):
         null=True,
         blank=True,
     )
+    # As staff typed it. Empty: the portal generates one when shown, in the reader's language
+    # (`typed_label`, `subject`, `ledger_label`).
     label = models.CharField(
         _("libellé"), max_length=200, blank=True, help_text=_("Ex. Cotisations 2026-2027")
     )
@@ -200,18 +207,44 @@ class Invoice(SnapshotFields):
         return self.kind == self.Kind.CREDIT_NOTE
 
     @property
+    def typed_label(self) -> str:
+        """The label staff typed, as typed; "" when the portal generates it. Credit notes issued
+        before labels were generated when shown keep their stored French one (issued rows never
+        change): it is recognised here as generated."""
+        if (
+            self.is_credit_note
+            and self.credited_invoice_id
+            and self.label == LEGACY_CREDIT_NOTE_LABEL % self.credited_invoice.number
+        ):
+            return ""
+        return self.label
+
+    @property
+    def subject(self) -> str:
+        """The "Objet": what staff typed, as typed; else, for a credit note, a label the portal
+        generates in the reader's language (an empty stored label means "generated")."""
+        if self.typed_label:
+            return self.typed_label
+        if self.is_credit_note and self.credited_invoice_id:
+            return gettext("Avoir sur la facture %(number)s") % {
+                "number": self.credited_invoice.number
+            }
+        return ""
+
+    @property
     def ledger_label(self) -> str:
         credited = self.credited_invoice.number if self.credited_invoice else None
         return self.ledger_label_for(self.kind, self.label, credited)
 
     @classmethod
     def ledger_label_for(cls, kind: str, label: str, credited_number: str | None) -> str:
-        """The ledger's "Libellé", from the values the ledger reads (no instance needed)."""
+        """The ledger's "Libellé", from the values the ledger reads (no instance needed): the
+        portal's own labels in the reader's language, the label staff typed as typed."""
         if kind == cls.Kind.CREDIT_NOTE:
             if credited_number:
                 return gettext("AVOIR sur %(number)s") % {"number": credited_number}
             return gettext("AVOIR")
-        return label.upper() if label else gettext("FACTURE")
+        return label or gettext("FACTURE")
 
 
 class InvoiceLine(models.Model):

@@ -263,7 +263,9 @@ def issue_credit_note(
             kind=Invoice.Kind.CREDIT_NOTE,
             credited_invoice=invoice,
             season_id=invoice.season_id,
-            label=label or f"Avoir sur la facture {invoice.number}",
+            # Empty unless staff typed a reason: `Invoice.subject` then generates the label,
+            # in the reader's language.
+            label=label,
         )
         _create_lines(credit_note, lines)
         _issue(credit_note, issued_on=issued_on, centre=Centre.objects.current())

@@ -223,4 +223,5 @@ def test_it_shows_the_admin_in_english_but_exports_the_accounts_in_french(staff_
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Date", "Type", "Numéro"]
     assert rows[1][1:3] == ["Facture", "2026FAC0001"]
-    assert rows[1][4] == "COTISATIONS"
+    # The label as staff typed it (issue 12, item 23: no longer upper-cased by the portal).
+    assert rows[1][4] == "Cotisations"
