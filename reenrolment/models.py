@@ -222,15 +222,23 @@ class Request(models.Model):
         ordering = ["-submitted_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "student"], name="reenrolment_one_request_per_student"
+                fields=["campaign", "student"],
+                name="reenrolment_one_request_per_student",
+                violation_error_message=_("Cet élève a déjà une demande dans cette campagne."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="waitlisted") | Q(waitlist_position__isnull=False),
                 name="reenrolment_waitlist_has_position",
+                violation_error_message=_(
+                    "Une demande en liste d'attente doit avoir son rang dans la liste."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="refused") | ~Q(refusal_reason=""),
                 name="reenrolment_refusal_has_reason",
+                violation_error_message=_(
+                    "Indiquez le motif du refus : il est envoyé à la famille."
+                ),
             ),
         ]
 
@@ -313,7 +321,9 @@ class Line(models.Model):
         ordering = ["request", "kind", "discipline__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["request", "discipline"], name="reenrolment_one_line_per_discipline"
+                fields=["request", "discipline"],
+                name="reenrolment_one_line_per_discipline",
+                violation_error_message=_("Cette discipline figure déjà dans la demande."),
             ),
         ]
 
@@ -342,7 +352,11 @@ class Consent(models.Model):
         ordering = ["requirement__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["request", "requirement"], name="reenrolment_one_consent_per_requirement"
+                fields=["request", "requirement"],
+                name="reenrolment_one_consent_per_requirement",
+                violation_error_message=_(
+                    "Ce consentement est déjà enregistré pour cette demande."
+                ),
             ),
         ]
 

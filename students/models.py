@@ -34,6 +34,9 @@ class Season(models.Model):
                 fields=["is_current"],
                 condition=models.Q(is_current=True),
                 name="students_one_current_season",
+                violation_error_message=_(
+                    "Une autre saison est déjà la saison en cours : décochez-la d'abord."
+                ),
             ),
         ]
 
@@ -226,7 +229,11 @@ class Enrolment(models.Model):
         verbose_name = _("inscription")
         verbose_name_plural = _("inscriptions")
         constraints = [
-            models.UniqueConstraint(fields=["student", "course"], name="students_enrolment_unique"),
+            models.UniqueConstraint(
+                fields=["student", "course"],
+                name="students_enrolment_unique",
+                violation_error_message=_("Cet élève est déjà inscrit à ce cours."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -341,20 +348,34 @@ class Document(models.Model):
                     | models.Q(kind__in=["statement", "medical"], student__isnull=False)
                 ),
                 name="students_document_kind_owner",
+                violation_error_message=_(
+                    "Un justificatif de domicile concerne la famille (sans élève) et porte une "
+                    "date ; une attestation ou un certificat médical concerne un élève."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
                 name="students_document_refusal_has_reason",
+                violation_error_message=_(
+                    "Indiquez le motif du refus : il est envoyé à la famille."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["family", "season"],
                 condition=models.Q(is_current=True, kind="address"),
                 name="students_one_current_proof_of_address",
+                violation_error_message=_(
+                    "Cette famille a déjà un justificatif de domicile en cours pour cette saison."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["student", "season"],
                 condition=models.Q(is_current=True, kind__in=["statement", "medical"]),
                 name="students_one_current_dance_document",
+                violation_error_message=_(
+                    "Cet élève a déjà une attestation ou un certificat médical en cours "
+                    "pour cette saison."
+                ),
             ),
         ]
 
