@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ListedChangesHistoryAdmin
@@ -62,6 +64,31 @@ class StudentAdmin(ListedChangesHistoryAdmin):
         # A staff edit is saved as the family's are: version, listed changes, receipt.
         if not change or not update_student_record(student=obj, form=form, user=request.user):
             super().save_model(request, obj, form, change)
+        if not change or {"first_name", "last_name", "birth_date"} & set(form.changed_data):
+            self._warn_of_namesakes(request, obj)
+
+    def _warn_of_namesakes(self, request, student):
+        """The same child in another family may be a child of separated parents, or a
+        mistake: staff are told, and decide."""
+        others = student.namesakes(
+            Student.objects.exclude(family_id=student.family_id).prefetch_related(
+                "family__responsables"
+            )
+        )
+        families = [other.family for other in others]
+        if families:
+            messages.warning(
+                request,
+                gettext(
+                    "Attention : %(name)s, né(e) le %(date)s, est aussi élève de la famille "
+                    "%(families)s. Vérifiez qu'il ne s'agit pas d'un doublon."
+                )
+                % {
+                    "name": student.display_name,
+                    "date": date_format(student.birth_date),
+                    "families": ", ".join(str(family) for family in families),
+                },
+            )
 
     def save_related(self, request, form, formsets, change):
         # Enrolments staff add or remove here are listed in the student's history.
@@ -97,9 +124,18 @@ class DisciplineAdmin(admin.ModelAdmin):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["name", "discipline", "season", "teacher", "weekday", "start_time", "end_time"]
+    list_display = [
+        "name",
+        "discipline",
+        "season",
+        "teacher",
+        "room",
+        "weekday",
+        "start_time",
+        "end_time",
+    ]
     list_filter = ["season", "discipline__department"]
-    search_fields = ["name", "discipline__name", "teacher"]
+    search_fields = ["name", "discipline__name", "teacher", "room"]
 
 
 class DocumentReviewForm(forms.ModelForm):

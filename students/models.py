@@ -3,6 +3,7 @@ supporting documents families upload (justificatif de domicile, attestation, cer
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,9 @@ from families.models import Civility
 from portal.fields import PhoneNumberField
 from portal.history import record_history
 from portal.validators import validate_birth_date, validate_mobile_number
+
+SEASON_ENDS_AFTER_START = _("La fin de la saison doit être après son début.")
+COURSE_ENDS_AFTER_START = _("L'heure de fin du cours doit être après son heure de début.")
 
 
 class SeasonQuerySet(models.QuerySet):
@@ -38,10 +42,19 @@ class Season(models.Model):
                     "Une autre saison est déjà la saison en cours : décochez-la d'abord."
                 ),
             ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="students_season_ends_after_start",
+                violation_error_message=SEASON_ENDS_AFTER_START,
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": SEASON_ENDS_AFTER_START})
 
 
 class Department(models.Model):
@@ -98,6 +111,7 @@ class Course(models.Model):
     )
     name = models.CharField(_("cours"), max_length=150)
     teacher = models.CharField(_("professeur"), max_length=150, blank=True)
+    room = models.CharField(_("salle"), max_length=100, blank=True)
     weekday = models.PositiveSmallIntegerField(
         _("jour"), choices=Weekday.choices, null=True, blank=True
     )
@@ -108,9 +122,52 @@ class Course(models.Model):
         verbose_name = _("cours")
         verbose_name_plural = _("cours")
         ordering = ["season", "discipline__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_time__isnull=True)
+                | models.Q(end_time__isnull=True)
+                | models.Q(end_time__gt=models.F("start_time")),
+                name="students_course_ends_after_start",
+                violation_error_message=COURSE_ENDS_AFTER_START,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.season})"
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": COURSE_ENDS_AFTER_START})
+        errors = {}
+        clashes = self.clashing_courses()
+        teacher, room = self.teacher.strip(), self.room.strip()
+        if teacher and (other := clashes.filter(teacher__iexact=teacher).first()):
+            errors["teacher"] = gettext(
+                "%(teacher)s donne déjà le cours « %(course)s » sur ce créneau (%(schedule)s) "
+                ": choisissez un autre professeur ou un autre horaire."
+            ) % {"teacher": teacher, "course": other.name, "schedule": other.schedule}
+        if room and (other := clashes.filter(room__iexact=room).first()):
+            errors["room"] = gettext(
+                "La salle %(room)s est déjà occupée par le cours « %(course)s » sur ce créneau "
+                "(%(schedule)s) : choisissez une autre salle ou un autre horaire."
+            ) % {"room": room, "course": other.name, "schedule": other.schedule}
+        if errors:
+            raise ValidationError(errors)
+
+    def clashing_courses(self) -> models.QuerySet:
+        """The season's other courses on the same day whose times overlap this one's (a
+        course with no end time occupies its start time), none when the slot is unknown."""
+        if not (self.season_id and self.weekday and self.start_time):
+            return Course.objects.none()
+        start, end = self.start_time, self.end_time
+        overlap = models.Q(start_time=start) | models.Q(start_time__lt=start, end_time__gt=start)
+        if end:
+            overlap |= models.Q(start_time__gt=start, start_time__lt=end)
+        return (
+            Course.objects.filter(overlap, season_id=self.season_id, weekday=self.weekday)
+            .exclude(pk=self.pk)
+            .order_by("start_time", "name", "pk")
+        )
 
     @property
     def schedule(self) -> str:
@@ -190,6 +247,36 @@ class Student(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name.upper()}".strip()
+
+    def namesakes(self, students: models.QuerySet | None = None) -> list["Student"]:
+        """The other students (of `students`, all by default) with this student's names, case
+        aside, and birth date: the same child. None without a birth date."""
+        if not (self.birth_date and self.first_name.strip() and self.last_name.strip()):
+            return []
+        names = (self.first_name.strip().casefold(), self.last_name.strip().casefold())
+        # Compared here, not in SQL: SQLite folds the case of ASCII letters only ("LÉA").
+        born_that_day = (students if students is not None else Student.objects).filter(
+            birth_date=self.birth_date
+        )
+        return [
+            other
+            for other in born_that_day.exclude(pk=self.pk).order_by("pk")
+            if (other.first_name.strip().casefold(), other.last_name.strip().casefold()) == names
+        ]
+
+    def clean(self) -> None:
+        # The same child twice in one family is a mistake; in two families it may be a child
+        # of separated parents: staff are warned of it (`StudentAdmin`), not stopped.
+        twins = self.family_id and self.namesakes(Student.objects.filter(family_id=self.family_id))
+        if twins:
+            raise ValidationError(
+                gettext(
+                    "%(name)s, né(e) le %(date)s, est déjà un élève de cette famille : "
+                    "un même enfant ne peut pas être enregistré deux fois."
+                )
+                % {"name": twins[0].display_name, "date": date_format(self.birth_date)},
+                code="duplicate",
+            )
 
 
 def check_student_of_family(student, family_id, *, field: str = "student") -> None:
