@@ -237,7 +237,7 @@ class InvoiceLine(models.Model):
         "students.Student",
         verbose_name=_("élève"),
         related_name="invoice_lines",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # a student leaves (archived): the line keeps its student
         null=True,
         blank=True,
     )

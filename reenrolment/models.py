@@ -132,16 +132,17 @@ class Campaign(models.Model):
         request form, the Réinscription page and the Accueil card. In a réinscription, the
         students enrolled this season (unless it is the campaign's season) and those who
         already sent a request to it; in an inscription, every student (new children
-        included)."""
+        included). Never an archived student (one who left the centre)."""
+        present = Q(left_on__isnull=True)  # an archived student has left the centre
         if self.is_enrolment:
-            return Q(pk__isnull=False)
+            return present
         enrolled = (
             Enrolment.objects.current()
             .filter(student=models.OuterRef("pk"))
             .exclude(course__season_id=self.season_id)
         )
         requested = Request.objects.filter(student=models.OuterRef("pk"), campaign=self)
-        return Q(models.Exists(enrolled)) | Q(models.Exists(requested))
+        return present & (Q(models.Exists(enrolled)) | Q(models.Exists(requested)))
 
     def eligible_students(self, family):
         """The family's students this campaign is for (see `eligibility`)."""
@@ -189,7 +190,7 @@ class Request(models.Model):
         "students.Student",
         verbose_name=_("élève"),
         related_name="reenrolment_requests",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # a student leaves (archived): the request stays
     )
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.SUBMITTED

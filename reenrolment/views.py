@@ -88,7 +88,10 @@ def _sections(campaigns: list[Campaign], family, now) -> tuple[list[dict], list[
             {
                 "campaign": campaign,
                 "rows": rows,
-                "documents": services.documents_needed(answered.values(), campaign.season),
+                "documents": services.documents_needed(
+                    [request for student, request in rows if request is not None],
+                    campaign.season,
+                ),
             }
         )
     return sections, past[:PAST_REQUESTS]

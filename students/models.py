@@ -190,6 +190,11 @@ class StudentQuerySet(models.QuerySet):
     def for_family(self, family):
         return self.filter(family=family)
 
+    def present(self):
+        """The students still at the centre: not archived (`left_on` empty). A student is
+        never deleted (`students.services.archive_students`)."""
+        return self.filter(left_on__isnull=True)
+
     def with_current_enrolments(self):
         """Each student with this season's enrolments (`Enrolment.objects.current()`) as
         `current_enrolments`, course, discipline and department joined, in timetable order:
@@ -231,6 +236,15 @@ class Student(models.Model):
         _("autorisation de sortie seul(e)"), null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    left_on = models.DateField(
+        _("a quitté le centre le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Élève archivé : il n'apparaît plus dans les listes de la famille ni dans les "
+            "réinscriptions ; son historique, ses documents et ses factures restent."
+        ),
+    )
 
     objects = StudentQuerySet.as_manager()
     # The list of changes of each edit is stored on its historical row (portal.editing).
@@ -303,7 +317,11 @@ class EnrolmentQuerySet(models.QuerySet):
 
 class Enrolment(models.Model):
     student = models.ForeignKey(
-        Student, verbose_name=_("élève"), related_name="enrolments", on_delete=models.CASCADE
+        # A student leaves (archived), never deleted: its enrolments stay.
+        Student,
+        verbose_name=_("élève"),
+        related_name="enrolments",
+        on_delete=models.PROTECT,
     )
     course = models.ForeignKey(
         Course, verbose_name=_("cours"), related_name="enrolments", on_delete=models.PROTECT
@@ -365,7 +383,7 @@ class Document(models.Model):
         Student,
         verbose_name=_("élève"),
         related_name="documents",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
     )
