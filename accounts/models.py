@@ -39,7 +39,13 @@ class User(AbstractUser):
         verbose_name = _("compte")
         verbose_name_plural = _("comptes")
         constraints = [
-            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci_unique",
+                violation_error_message=_(
+                    "Cet identifiant est déjà utilisé (majuscules et minuscules ne comptent pas)."
+                ),
+            ),
         ]
 
     @property

@@ -60,7 +60,13 @@ class DocumentCounter(models.Model):
         verbose_name = _("compteur de numérotation")
         verbose_name_plural = _("compteurs de numérotation")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="billing_one_counter_per_year"),
+            models.UniqueConstraint(
+                fields=["kind", "year"],
+                name="billing_one_counter_per_year",
+                violation_error_message=_(
+                    "Un compteur existe déjà pour ce type de pièce et cette année."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,16 +189,25 @@ class Invoice(SnapshotFields):
         indexes = [models.Index(fields=["family", "issued_on"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(total__gte=0), name="billing_invoice_total_not_negative"
+                condition=Q(total__gte=0),
+                name="billing_invoice_total_not_negative",
+                violation_error_message=_(
+                    "Le total d'une facture ou d'un avoir ne peut pas être négatif."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(number__isnull=True) | Q(issued_on__isnull=False),
                 name="billing_issued_invoice_has_date",
+                violation_error_message=_("Une pièce numérotée doit avoir une date d'émission."),
             ),
             models.CheckConstraint(
                 condition=Q(kind="FAC", credited_invoice__isnull=True)
                 | Q(kind="AV", credited_invoice__isnull=False),
                 name="billing_credit_note_references_invoice",
+                violation_error_message=_(
+                    "Un avoir doit indiquer la facture qu'il corrige ; "
+                    "une facture n'en indique aucune."
+                ),
             ),
         ]
 
@@ -255,7 +270,7 @@ class InvoiceLine(models.Model):
         "students.Student",
         verbose_name=_("élève"),
         related_name="invoice_lines",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # a student leaves (archived): the line keeps its student
         null=True,
         blank=True,
     )
@@ -281,7 +296,9 @@ class InvoiceLine(models.Model):
         ordering = ["invoice", "position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="billing_line_amount_not_negative"
+                condition=Q(amount__gte=0),
+                name="billing_line_amount_not_negative",
+                violation_error_message=_("Le montant d'une ligne ne peut pas être négatif."),
             ),
         ]
 
@@ -340,7 +357,11 @@ class Payment(SnapshotFields):
         ordering = ["-received_on", "-number", "-pk"]
         indexes = [models.Index(fields=["family", "received_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="billing_payment_positive",
+                violation_error_message=_("Le montant d'un règlement doit être supérieur à zéro."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -362,9 +383,15 @@ class PaymentAllocation(models.Model):
         verbose_name = _("affectation de règlement")
         verbose_name_plural = _("affectations de règlement")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_allocation_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="billing_allocation_positive",
+                violation_error_message=_("Le montant affecté doit être supérieur à zéro."),
+            ),
             models.UniqueConstraint(
-                fields=["payment", "invoice"], name="billing_one_allocation_per_invoice"
+                fields=["payment", "invoice"],
+                name="billing_one_allocation_per_invoice",
+                violation_error_message=_("Ce règlement est déjà affecté à cette facture."),
             ),
         ]
 

@@ -92,7 +92,7 @@ class StudentInline(admin.TabularInline):
     """Shown for reference; a student's record is edited on its own page."""
 
     model = Student
-    fields = ["first_name", "last_name", "birth_date"]
+    fields = ["first_name", "last_name", "birth_date", "left_on"]
     readonly_fields = fields
     extra = 0
     can_delete = False

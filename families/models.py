@@ -181,7 +181,9 @@ class Responsable(models.Model):
         ordering = ["family", "rank", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["family", "rank"], name="families_one_responsable_per_rank"
+                fields=["family", "rank"],
+                name="families_one_responsable_per_rank",
+                violation_error_message=_("Cette famille a déjà un responsable à ce rang."),
             ),
         ]
 

@@ -132,16 +132,17 @@ class Campaign(models.Model):
         request form, the Réinscription page and the Accueil card. In a réinscription, the
         students enrolled this season (unless it is the campaign's season) and those who
         already sent a request to it; in an inscription, every student (new children
-        included)."""
+        included). Never an archived student (one who left the centre)."""
+        present = Q(left_on__isnull=True)  # an archived student has left the centre
         if self.is_enrolment:
-            return Q(pk__isnull=False)
+            return present
         enrolled = (
             Enrolment.objects.current()
             .filter(student=models.OuterRef("pk"))
             .exclude(course__season_id=self.season_id)
         )
         requested = Request.objects.filter(student=models.OuterRef("pk"), campaign=self)
-        return Q(models.Exists(enrolled)) | Q(models.Exists(requested))
+        return present & (Q(models.Exists(enrolled)) | Q(models.Exists(requested)))
 
     def eligible_students(self, family):
         """The family's students this campaign is for (see `eligibility`)."""
@@ -189,7 +190,7 @@ class Request(models.Model):
         "students.Student",
         verbose_name=_("élève"),
         related_name="reenrolment_requests",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # a student leaves (archived): the request stays
     )
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
@@ -222,15 +223,23 @@ class Request(models.Model):
         ordering = ["-submitted_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "student"], name="reenrolment_one_request_per_student"
+                fields=["campaign", "student"],
+                name="reenrolment_one_request_per_student",
+                violation_error_message=_("Cet élève a déjà une demande dans cette campagne."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="waitlisted") | Q(waitlist_position__isnull=False),
                 name="reenrolment_waitlist_has_position",
+                violation_error_message=_(
+                    "Une demande en liste d'attente doit avoir son rang dans la liste."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="refused") | ~Q(refusal_reason=""),
                 name="reenrolment_refusal_has_reason",
+                violation_error_message=_(
+                    "Indiquez le motif du refus : il est envoyé à la famille."
+                ),
             ),
         ]
 
@@ -313,7 +322,9 @@ class Line(models.Model):
         ordering = ["request", "kind", "discipline__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["request", "discipline"], name="reenrolment_one_line_per_discipline"
+                fields=["request", "discipline"],
+                name="reenrolment_one_line_per_discipline",
+                violation_error_message=_("Cette discipline figure déjà dans la demande."),
             ),
         ]
 
@@ -342,7 +353,11 @@ class Consent(models.Model):
         ordering = ["requirement__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["request", "requirement"], name="reenrolment_one_consent_per_requirement"
+                fields=["request", "requirement"],
+                name="reenrolment_one_consent_per_requirement",
+                violation_error_message=_(
+                    "Ce consentement est déjà enregistré pour cette demande."
+                ),
             ),
         ]
 

@@ -211,16 +211,20 @@ def add_child(
     birth_date: date | None,
     now: datetime | None = None,
 ) -> Student:
-    """A new child of a known family, during an inscription campaign."""
+    """A new child of a known family, during an inscription campaign (a ValidationError when
+    the family already has this child)."""
     now = now or timezone.now()
     with transaction.atomic():
         if not campaign.is_open(now):
             raise CampaignNotOpen(campaign, now)
         if not campaign.is_enrolment:
             raise DecisionError(_("Cette campagne ne concerne que les élèves actuels."))
-        return Student.objects.create(
+        student = Student(
             family=family, first_name=first_name, last_name=last_name, birth_date=birth_date
         )
+        student.clean()  # the same child twice in the family: a ValidationError
+        student.save()
+        return student
 
 
 def pick_course(*, season: Season, line: Line) -> Course | None:

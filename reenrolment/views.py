@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, prefetch_related_objects
 from django.http import Http404
@@ -87,7 +88,10 @@ def _sections(campaigns: list[Campaign], family, now) -> tuple[list[dict], list[
             {
                 "campaign": campaign,
                 "rows": rows,
-                "documents": services.documents_needed(answered.values(), campaign.season),
+                "documents": services.documents_needed(
+                    [request for student, request in rows if request is not None],
+                    campaign.season,
+                ),
             }
         )
     return sections, past[:PAST_REQUESTS]
@@ -333,6 +337,11 @@ def add_child(request, campaign_pk: int):
             return redirect("reenrolment:index")
         except services.DecisionError as error:  # pragma: no cover - kind checked above
             raise Http404 from error
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(
+                request, "reenrolment/child_form.html", {"campaign": campaign, "form": form}
+            )
         messages.success(
             request,
             _("%(name)s est ajouté(e) à votre famille : faites maintenant sa demande.")

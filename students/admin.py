@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ListedChangesHistoryAdmin
@@ -19,8 +21,10 @@ from students.models import (
 )
 from students.services import (
     SUPERSEDED_MESSAGE,
+    archive_students,
     record_enrolment_changes,
     refusal_reason,
+    restore_students,
     review_document,
     update_student_record,
 )
@@ -45,11 +49,59 @@ class StudentAdminForm(StudentForm):
             self.fields[name].empty_value = None
 
 
+class PresenceFilter(admin.SimpleListFilter):
+    title = _("présence")
+    parameter_name = "presence"
+
+    def lookups(self, request, model_admin):
+        return [("present", _("élèves actuels")), ("left", _("archivés (partis)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "present":
+            return queryset.present()
+        if self.value() == "left":
+            return queryset.exclude(left_on=None)
+        return queryset
+
+
 @admin.register(Student)
 class StudentAdmin(ListedChangesHistoryAdmin):
     form = StudentAdminForm
-    list_display = ["last_name", "first_name", "family", "birth_date"]
+    list_display = ["last_name", "first_name", "family", "birth_date", "left_on"]
     list_select_related = ["family"]
+    list_filter = [PresenceFilter]
+    readonly_fields = ["left_on"]
+    actions = ["archive", "restore"]
+
+    # A student is never deleted (its enrolments, requests, consents, documents and invoices
+    # are history): one who leaves is archived.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Archiver (l'élève a quitté le centre)"), permissions=["change"])
+    def archive(self, request, queryset):
+        count = archive_students(queryset, user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d élève archivé : il n'apparaît plus dans les listes de la famille.",
+                "%(count)d élèves archivés : ils n'apparaissent plus dans les listes de la "
+                "famille.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Réactiver (l'élève revient au centre)"), permissions=["change"])
+    def restore(self, request, queryset):
+        count = restore_students(queryset, user=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d élève réactivé.", "%(count)d élèves réactivés.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("family__responsables")
@@ -62,6 +114,31 @@ class StudentAdmin(ListedChangesHistoryAdmin):
         # A staff edit is saved as the family's are: version, listed changes, receipt.
         if not change or not update_student_record(student=obj, form=form, user=request.user):
             super().save_model(request, obj, form, change)
+        if not change or {"first_name", "last_name", "birth_date"} & set(form.changed_data):
+            self._warn_of_namesakes(request, obj)
+
+    def _warn_of_namesakes(self, request, student):
+        """The same child in another family may be a child of separated parents, or a
+        mistake: staff are told, and decide."""
+        others = student.namesakes(
+            Student.objects.exclude(family_id=student.family_id).prefetch_related(
+                "family__responsables"
+            )
+        )
+        families = [other.family for other in others]
+        if families:
+            messages.warning(
+                request,
+                gettext(
+                    "Attention : %(name)s, né(e) le %(date)s, est aussi élève de la famille "
+                    "%(families)s. Vérifiez qu'il ne s'agit pas d'un doublon."
+                )
+                % {
+                    "name": student.display_name,
+                    "date": date_format(student.birth_date),
+                    "families": ", ".join(str(family) for family in families),
+                },
+            )
 
     def save_related(self, request, form, formsets, change):
         # Enrolments staff add or remove here are listed in the student's history.
@@ -97,9 +174,18 @@ class DisciplineAdmin(admin.ModelAdmin):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["name", "discipline", "season", "teacher", "weekday", "start_time", "end_time"]
+    list_display = [
+        "name",
+        "discipline",
+        "season",
+        "teacher",
+        "room",
+        "weekday",
+        "start_time",
+        "end_time",
+    ]
     list_filter = ["season", "discipline__department"]
-    search_fields = ["name", "discipline__name", "teacher"]
+    search_fields = ["name", "discipline__name", "teacher", "room"]
 
 
 class DocumentReviewForm(forms.ModelForm):

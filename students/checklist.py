@@ -107,7 +107,7 @@ def concerned_students(family, season: Season, students=None) -> list[tuple[Stud
     (neither withdrawn nor refused). `students` limits it to those. One query, and one for
     the students when not given."""
     enrolments = Enrolment.objects.filter(
-        course__season=season, student__family=family
+        course__season=season, student__family=family, student__left_on__isnull=True
     ).values_list("student_id", "course__discipline__department__kind")
     from reenrolment.models import Line
 
@@ -115,6 +115,7 @@ def concerned_students(family, season: Season, students=None) -> list[tuple[Stud
         Line.objects.filter(
             request__in=_asking_requests().filter(campaign__season=season),
             request__student__family=family,
+            request__student__left_on__isnull=True,
         )
         .exclude(kind=Line.Kind.STOP)
         .values_list("request__student_id", "discipline__department__kind")

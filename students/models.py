@@ -3,6 +3,7 @@ supporting documents families upload (justificatif de domicile, attestation, cer
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,9 @@ from families.models import Civility
 from portal.fields import PhoneNumberField
 from portal.history import record_history
 from portal.validators import validate_birth_date, validate_mobile_number
+
+SEASON_ENDS_AFTER_START = _("La fin de la saison doit être après son début.")
+COURSE_ENDS_AFTER_START = _("L'heure de fin du cours doit être après son heure de début.")
 
 
 class SeasonQuerySet(models.QuerySet):
@@ -34,11 +38,23 @@ class Season(models.Model):
                 fields=["is_current"],
                 condition=models.Q(is_current=True),
                 name="students_one_current_season",
+                violation_error_message=_(
+                    "Une autre saison est déjà la saison en cours : décochez-la d'abord."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="students_season_ends_after_start",
+                violation_error_message=SEASON_ENDS_AFTER_START,
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": SEASON_ENDS_AFTER_START})
 
 
 class Department(models.Model):
@@ -95,6 +111,7 @@ class Course(models.Model):
     )
     name = models.CharField(_("cours"), max_length=150)
     teacher = models.CharField(_("professeur"), max_length=150, blank=True)
+    room = models.CharField(_("salle"), max_length=100, blank=True)
     weekday = models.PositiveSmallIntegerField(
         _("jour"), choices=Weekday.choices, null=True, blank=True
     )
@@ -105,9 +122,52 @@ class Course(models.Model):
         verbose_name = _("cours")
         verbose_name_plural = _("cours")
         ordering = ["season", "discipline__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_time__isnull=True)
+                | models.Q(end_time__isnull=True)
+                | models.Q(end_time__gt=models.F("start_time")),
+                name="students_course_ends_after_start",
+                violation_error_message=COURSE_ENDS_AFTER_START,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.season})"
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": COURSE_ENDS_AFTER_START})
+        errors = {}
+        clashes = self.clashing_courses()
+        teacher, room = self.teacher.strip(), self.room.strip()
+        if teacher and (other := clashes.filter(teacher__iexact=teacher).first()):
+            errors["teacher"] = gettext(
+                "%(teacher)s donne déjà le cours « %(course)s » sur ce créneau (%(schedule)s) "
+                ": choisissez un autre professeur ou un autre horaire."
+            ) % {"teacher": teacher, "course": other.name, "schedule": other.schedule}
+        if room and (other := clashes.filter(room__iexact=room).first()):
+            errors["room"] = gettext(
+                "La salle %(room)s est déjà occupée par le cours « %(course)s » sur ce créneau "
+                "(%(schedule)s) : choisissez une autre salle ou un autre horaire."
+            ) % {"room": room, "course": other.name, "schedule": other.schedule}
+        if errors:
+            raise ValidationError(errors)
+
+    def clashing_courses(self) -> models.QuerySet:
+        """The season's other courses on the same day whose times overlap this one's (a
+        course with no end time occupies its start time), none when the slot is unknown."""
+        if not (self.season_id and self.weekday and self.start_time):
+            return Course.objects.none()
+        start, end = self.start_time, self.end_time
+        overlap = models.Q(start_time=start) | models.Q(start_time__lt=start, end_time__gt=start)
+        if end:
+            overlap |= models.Q(start_time__gt=start, start_time__lt=end)
+        return (
+            Course.objects.filter(overlap, season_id=self.season_id, weekday=self.weekday)
+            .exclude(pk=self.pk)
+            .order_by("start_time", "name", "pk")
+        )
 
     @property
     def schedule(self) -> str:
@@ -129,6 +189,11 @@ class Course(models.Model):
 class StudentQuerySet(models.QuerySet):
     def for_family(self, family):
         return self.filter(family=family)
+
+    def present(self):
+        """The students still at the centre: not archived (`left_on` empty). A student is
+        never deleted (`students.services.archive_students`)."""
+        return self.filter(left_on__isnull=True)
 
     def with_current_enrolments(self):
         """Each student with this season's enrolments (`Enrolment.objects.current()`) as
@@ -171,6 +236,15 @@ class Student(models.Model):
         _("autorisation de sortie seul(e)"), null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    left_on = models.DateField(
+        _("a quitté le centre le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Élève archivé : il n'apparaît plus dans les listes de la famille ni dans les "
+            "réinscriptions ; son historique, ses documents et ses factures restent."
+        ),
+    )
 
     objects = StudentQuerySet.as_manager()
     # The list of changes of each edit is stored on its historical row (portal.editing).
@@ -187,6 +261,36 @@ class Student(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name.upper()}".strip()
+
+    def namesakes(self, students: models.QuerySet | None = None) -> list["Student"]:
+        """The other students (of `students`, all by default) with this student's names, case
+        aside, and birth date: the same child. None without a birth date."""
+        if not (self.birth_date and self.first_name.strip() and self.last_name.strip()):
+            return []
+        names = (self.first_name.strip().casefold(), self.last_name.strip().casefold())
+        # Compared here, not in SQL: SQLite folds the case of ASCII letters only ("LÉA").
+        born_that_day = (students if students is not None else Student.objects).filter(
+            birth_date=self.birth_date
+        )
+        return [
+            other
+            for other in born_that_day.exclude(pk=self.pk).order_by("pk")
+            if (other.first_name.strip().casefold(), other.last_name.strip().casefold()) == names
+        ]
+
+    def clean(self) -> None:
+        # The same child twice in one family is a mistake; in two families it may be a child
+        # of separated parents: staff are warned of it (`StudentAdmin`), not stopped.
+        twins = self.family_id and self.namesakes(Student.objects.filter(family_id=self.family_id))
+        if twins:
+            raise ValidationError(
+                gettext(
+                    "%(name)s, né(e) le %(date)s, est déjà un élève de cette famille : "
+                    "un même enfant ne peut pas être enregistré deux fois."
+                )
+                % {"name": twins[0].display_name, "date": date_format(self.birth_date)},
+                code="duplicate",
+            )
 
 
 def check_student_of_family(student, family_id, *, field: str = "student") -> None:
@@ -213,7 +317,11 @@ class EnrolmentQuerySet(models.QuerySet):
 
 class Enrolment(models.Model):
     student = models.ForeignKey(
-        Student, verbose_name=_("élève"), related_name="enrolments", on_delete=models.CASCADE
+        # A student leaves (archived), never deleted: its enrolments stay.
+        Student,
+        verbose_name=_("élève"),
+        related_name="enrolments",
+        on_delete=models.PROTECT,
     )
     course = models.ForeignKey(
         Course, verbose_name=_("cours"), related_name="enrolments", on_delete=models.PROTECT
@@ -226,7 +334,11 @@ class Enrolment(models.Model):
         verbose_name = _("inscription")
         verbose_name_plural = _("inscriptions")
         constraints = [
-            models.UniqueConstraint(fields=["student", "course"], name="students_enrolment_unique"),
+            models.UniqueConstraint(
+                fields=["student", "course"],
+                name="students_enrolment_unique",
+                violation_error_message=_("Cet élève est déjà inscrit à ce cours."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -271,7 +383,7 @@ class Document(models.Model):
         Student,
         verbose_name=_("élève"),
         related_name="documents",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
     )
@@ -341,20 +453,34 @@ class Document(models.Model):
                     | models.Q(kind__in=["statement", "medical"], student__isnull=False)
                 ),
                 name="students_document_kind_owner",
+                violation_error_message=_(
+                    "Un justificatif de domicile concerne la famille (sans élève) et porte une "
+                    "date ; une attestation ou un certificat médical concerne un élève."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
                 name="students_document_refusal_has_reason",
+                violation_error_message=_(
+                    "Indiquez le motif du refus : il est envoyé à la famille."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["family", "season"],
                 condition=models.Q(is_current=True, kind="address"),
                 name="students_one_current_proof_of_address",
+                violation_error_message=_(
+                    "Cette famille a déjà un justificatif de domicile en cours pour cette saison."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["student", "season"],
                 condition=models.Q(is_current=True, kind__in=["statement", "medical"]),
                 name="students_one_current_dance_document",
+                violation_error_message=_(
+                    "Cet élève a déjà une attestation ou un certificat médical en cours "
+                    "pour cette saison."
+                ),
             ),
         ]
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,13 @@ from portal.emails import absolute_url, send_templated_email
 from portal.history import author_label
 from portal.receipts import send_change_receipt
 from students.checklist import ADDRESS, ChecklistItem
-from students.models import Document, DocumentKind, Season, check_student_of_family
+from students.models import (
+    Document,
+    DocumentKind,
+    Season,
+    Student,
+    check_student_of_family,
+)
 from students.uploads import CheckedFile
 
 SUPERSEDED_MESSAGE = _(
@@ -234,3 +242,37 @@ def record_enrolment_changes(*, student, added=(), removed=(), user=None) -> lis
     if changes:
         save_record(student, changes=changes, user=user)
     return changes
+
+
+def _left_on_change(old: date | None, new: date | None) -> Change:
+    return Change(
+        label=capfirst(str(Student._meta.get_field("left_on").verbose_name)),
+        old=date_format(old) if old else "",
+        new=date_format(new) if new else "",
+    )
+
+
+def archive_students(students, *, user=None, on: date | None = None) -> int:
+    """A student leaves the centre: archived (`left_on`, today by default), never deleted.
+    Its record, history, enrolments, requests, consents, documents and invoices stay; it no
+    longer shows in the family's lists nor in re-enrolments. Those already archived keep
+    their date. Listed in each student's history; returns how many were archived."""
+    on = on or timezone.localdate()
+    archived = 0
+    with transaction.atomic():
+        for student in students.present().select_for_update().order_by("pk"):
+            student.left_on = on
+            save_record(student, changes=[_left_on_change(None, on)], user=user)
+            archived += 1
+    return archived
+
+
+def restore_students(students, *, user=None) -> int:
+    """An archived student comes back to the centre (and to the family's lists)."""
+    restored = 0
+    with transaction.atomic():
+        for student in students.exclude(left_on=None).select_for_update().order_by("pk"):
+            left_on, student.left_on = student.left_on, None
+            save_record(student, changes=[_left_on_change(left_on, None)], user=user)
+            restored += 1
+    return restored

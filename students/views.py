@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 def _students(family):
     """The family's students with this season's enrolments (one query for all of them)."""
-    return list(Student.objects.for_family(family).with_current_enrolments())
+    return list(Student.objects.for_family(family).present().with_current_enrolments())
 
 
 @family_required
@@ -94,7 +94,8 @@ def _get_student(request, pk, queryset=None):
     """The family's student `pk` (or 404) with this season's enrolments as
     `current_enrolments`."""
     queryset = Student.objects.all() if queryset is None else queryset
-    return get_for_family(request, queryset.with_current_enrolments(), pk=pk)
+    # An archived student (who left the centre) is no longer the family's to edit.
+    return get_for_family(request, queryset.present().with_current_enrolments(), pk=pk)
 
 
 @family_required

@@ -81,3 +81,18 @@ def test_an_inscription_starts_from_wishes_only(family_client, inscription, lea)
     )
     assert "Disciplines de cette saison" not in html
     assert "Vœu 1" in html
+
+
+def test_the_same_child_cannot_be_added_twice(family_client, family, inscription):
+    from tests.factories import StudentFactory
+
+    StudentFactory(family=family, first_name="Noé", last_name="Dupont", birth_date=date(2019, 4, 2))
+    response = family_client.post(
+        url(inscription), {"first_name": "noé ", "last_name": "DUPONT", "birth_date": "2019-04-02"}
+    )
+    assert response.status_code == 200
+    assert (
+        "Noé DUPONT, né(e) le 2 avril 2019, est déjà un élève de cette famille : "
+        "un même enfant ne peut pas être enregistré deux fois." in text(response)
+    )
+    assert Student.objects.filter(family=family).count() == 1

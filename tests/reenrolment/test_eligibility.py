@@ -63,3 +63,16 @@ def test_an_enrolment_in_the_campaigns_own_season_does_not_make_a_student_eligib
     assert not campaign.eligible_students(family).exists()
     assert family_client.get(form_url(campaign, student)).status_code == 404
     assert "Faire ma demande" not in text(family_client.get(reverse("portal:home")))
+
+
+@pytest.mark.parametrize("kind", [Campaign.Kind.REENROLMENT, Campaign.Kind.ENROLMENT])
+def test_an_archived_student_is_not_asked_to_re_enrol(family_client, family, school, kind):
+    from django.utils import timezone
+
+    campaign = CampaignFactory(kind=kind, disciplines=[school.piano])
+    stays = StudentFactory(family=family, first_name="Léa")
+    enrol(stays, school.piano)
+    left = StudentFactory(family=family, first_name="Inès", left_on=timezone.localdate())
+    enrol(left, school.piano)
+    eligible, form, listed, _card = _readings(family_client, campaign, family, [stays, left])
+    assert eligible == form == listed == {stays.pk}
