@@ -88,8 +88,41 @@ class CampaignAdmin(admin.ModelAdmin):
         return campaign.request_total
 
 
+# The order of the "cours attribué" choices: as a timetable.
+COURSE_ORDER = ["discipline__name", "weekday", "start_time", "name", "pk"]
+
+
+def course_choice_label(course: Course) -> str:
+    """ "Piano mercredi — mercredi 14h00–14h30 — M. Durand": what tells courses apart."""
+    return " — ".join(part for part in (course.name, course.schedule, course.teacher) if part)
+
+
+class LineAdminForm(forms.ModelForm):
+    """The "cours attribué" offers the courses of the line's discipline in the season the
+    request's campaign enrols for (and the model refuses any other, `Line.clean`)."""
+
+    class Meta:
+        model = Line
+        fields = ["assigned_course"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("assigned_course")
+        if field is None:
+            return
+        line = self.instance
+        courses = Course.objects.none()
+        if line.pk:
+            courses = Course.objects.filter(
+                season_id=line.request.campaign.season_id, discipline_id=line.discipline_id
+            )
+        field.queryset = courses.order_by(*COURSE_ORDER)
+        field.label_from_instance = course_choice_label
+
+
 class LineInline(admin.TabularInline):
     model = Line
+    form = LineAdminForm
     extra = 0
     can_delete = False
     fields = [
@@ -111,13 +144,12 @@ class LineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "assigned_course":
-            # Only the courses of the season the request's campaign enrols for.
-            object_id = request.resolver_match.kwargs.get("object_id")
-            season = Request.objects.filter(pk=object_id).values("campaign__season")[:1]
-            kwargs["queryset"] = Course.objects.filter(season__in=season).select_related("season")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("discipline", "preferred_course", "request__campaign")
+        )
 
 
 class ConsentInline(admin.TabularInline):

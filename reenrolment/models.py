@@ -9,6 +9,7 @@ request lists the disciplines the student continues and the new wishes. Staff de
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
@@ -323,6 +324,24 @@ class Line(models.Model):
     @property
     def is_requested(self) -> bool:
         return self.kind != self.Kind.STOP
+
+    def course_error(self, course, season) -> str:
+        """Why `course` cannot be this line's course in `season` (the campaign's), "" if it
+        can: it must be a course of the line's discipline in that season."""
+        if course is None or (
+            course.discipline_id == self.discipline_id and course.season_id == season.pk
+        ):
+            return ""
+        return _(
+            "Le cours attribué doit être un cours de %(discipline)s de la saison %(season)s."
+        ) % {"discipline": self.discipline, "season": season}
+
+    def clean(self):
+        super().clean()
+        if self.assigned_course_id and self.request_id and self.discipline_id:
+            error = self.course_error(self.assigned_course, self.request.campaign.season)
+            if error:
+                raise ValidationError({"assigned_course": error})
 
 
 class Consent(models.Model):

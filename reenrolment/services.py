@@ -264,6 +264,8 @@ def _courses_for_acceptance(request: Request) -> dict[Line, Course]:
                 _("Aucun cours de %(discipline)s en %(season)s : choisissez le cours attribué.")
                 % names
             )
+        if error := line.course_error(course, season):
+            raise DecisionError(error)
         courses[line] = course
     return courses
 

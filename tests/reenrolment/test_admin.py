@@ -245,3 +245,72 @@ def test_a_bulk_decision_reports_what_the_rule_forbids(staff_client, requests, o
 
 def html_text(response) -> str:
     return html.unescape(response.content.decode())
+
+
+def _line_post(request, assigned: dict) -> dict:
+    """The request page's form, deciding nothing, with each line's "cours attribué"."""
+    lines = list(request.lines.order_by("pk"))
+    data = {
+        "decision": "",
+        "position": "",
+        "reason": "",
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": str(len(lines)),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "consents-TOTAL_FORMS": "0",
+        "consents-INITIAL_FORMS": "0",
+        "consents-MIN_NUM_FORMS": "0",
+        "consents-MAX_NUM_FORMS": "1000",
+    }
+    for i, line in enumerate(lines):
+        course = assigned.get(line.discipline)
+        data[f"lines-{i}-id"] = line.pk
+        data[f"lines-{i}-request"] = request.pk
+        data[f"lines-{i}-assigned_course"] = course.pk if course else ""
+    return data
+
+
+def test_the_assigned_course_offers_the_lines_discipline_in_the_campaigns_season(
+    staff_client, requests, school
+):
+    lea_request = requests[0]
+    url = reverse("admin:reenrolment_request_change", args=[lea_request.pk])
+    page = staff_client.get(url).content.decode()
+    piano_select = page.split('name="lines-0-assigned_course"')[1].split("</select>")[0]
+    options = [part.split("</option>")[0].split(">")[-1] for part in piano_select.split("<option")]
+    # The piano courses of 2027-2028 only, in timetable order (Wednesday before Saturday),
+    # with their day, time and teacher.
+    teacher = school.piano_next.teacher
+    assert [html.unescape(o) for o in options[2:]] == [
+        f"Piano mercredi — mercredi 14h00–14h30 — {teacher}",
+        f"Piano samedi — samedi — {teacher}",
+    ]
+    assert "Classique mardi" not in piano_select and "Piano 2026" not in piano_select
+
+
+def test_a_forged_course_of_another_discipline_is_refused(staff_client, requests, school):
+    lea_request = requests[0]
+    url = reverse("admin:reenrolment_request_change", args=[lea_request.pk])
+    response = staff_client.post(url, _line_post(lea_request, {school.piano: school.dance_next}))
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in html_text(response)
+    assert lea_request.lines.get(discipline=school.piano).assigned_course is None
+
+
+def test_the_model_refuses_a_course_of_another_discipline_or_season(requests, school):
+    from django.core.exceptions import ValidationError
+
+    from students.models import Course
+
+    line = requests[0].lines.get(discipline=school.piano)
+    this_season = Course.objects.get(season__is_current=True, discipline=school.piano)
+    for course in (school.dance_next, this_season):
+        line.assigned_course = course
+        with pytest.raises(ValidationError) as error:
+            line.full_clean()
+        assert error.value.message_dict["assigned_course"] == [
+            "Le cours attribué doit être un cours de Piano de la saison 2027-2028."
+        ]
+    line.assigned_course = school.piano_next
+    line.full_clean()

@@ -150,3 +150,14 @@ def test_the_family_sees_the_decision(family_client, lea_request):
     assert "acceptée" in html
     assert "cours attribué : Classique mardi" in html
     assert "Modifier la demande" not in html
+
+
+def test_an_assigned_course_of_another_discipline_is_refused(lea_request, school, outbox):
+    Line.objects.filter(discipline=school.piano).update(assigned_course=school.dance_next)
+    with pytest.raises(
+        services.DecisionError,
+        match="Le cours attribué doit être un cours de Piano de la saison 2027-2028",
+    ):
+        services.decide(request=lea_request, status=Request.Status.ACCEPTED)
+    assert not Enrolment.objects.filter(course__season__name="2027-2028").exists()
+    assert outbox() == []
