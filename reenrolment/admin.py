@@ -88,8 +88,97 @@ class CampaignAdmin(admin.ModelAdmin):
         return campaign.request_total
 
 
+# The order of the "cours attribué" choices: as a timetable.
+COURSE_ORDER = ["discipline__name", "weekday", "start_time", "name", "pk"]
+
+
+def course_choice_label(course: Course) -> str:
+    """ "Piano mercredi — mercredi 14h00–14h30 — M. Durand": what tells courses apart."""
+    return " — ".join(part for part in (course.name, course.schedule, course.teacher) if part)
+
+
+class LineAdminForm(forms.ModelForm):
+    """One line of the request's page: its "cours attribué" and its answer.
+
+    The "cours attribué" offers the courses of the line's discipline in the season the
+    request's campaign enrols for (and the model refuses any other, `Line.clean`). The answer
+    is not a model field of the form: it goes through `services.decide_lines` (which creates
+    the enrolment, derives the request's status and e-mails the family), see
+    `RequestAdmin.save_related`. An accepted line is final; a stopped one has no answer."""
+
+    # Not required: a submission without it leaves the answer as it is.
+    answer = forms.ChoiceField(label=_("Réponse"), choices=Line.Decision.choices, required=False)
+    position = forms.IntegerField(
+        label=_("Position sur la liste d'attente"),
+        min_value=1,
+        required=False,
+        help_text=_("Vide : à la suite de la liste de la discipline."),
+        widget=forms.NumberInput(attrs={"style": "width: 5em"}),
+    )
+    reason = forms.CharField(
+        label=_("Motif du refus"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Line
+        fields = ["assigned_course"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        line = self.instance
+        field = self.fields["assigned_course"]
+        courses = Course.objects.none()
+        if line.pk:
+            courses = Course.objects.filter(
+                season_id=line.request.campaign.season_id, discipline_id=line.discipline_id
+            )
+        field.queryset = courses.order_by(*COURSE_ORDER)
+        field.label_from_instance = course_choice_label
+        self.fields["answer"].initial = line.decision
+        self.fields["position"].initial = line.waitlist_position
+        self.fields["reason"].initial = line.refusal_reason
+        if line.pk and (line.is_accepted or not line.is_requested):
+            for name in ("assigned_course", "answer", "position", "reason"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        self.line_decision = None
+        line = self.instance
+        answer = cleaned.get("answer")
+        if not line.pk or not answer or self.fields["answer"].disabled:
+            return cleaned
+        position = cleaned.get("position")
+        reason = (cleaned.get("reason") or "").strip()
+        unchanged = answer == line.decision and (
+            answer == Line.Decision.PENDING
+            or (answer == Line.Decision.WAITLISTED and position in (None, line.waitlist_position))
+            or (answer == Line.Decision.REFUSED and reason == line.refusal_reason)
+        )
+        if unchanged:
+            return cleaned
+        if line.request.is_withdrawn:
+            self.add_error("answer", _("La famille a retiré cette demande."))
+            return cleaned
+        try:
+            services.check_line_decision(
+                line,
+                answer,
+                season=line.request.campaign.season,
+                reason=reason,
+                course=cleaned.get("assigned_course"),
+            )
+        except services.DecisionError as error:
+            field = {"decision": "answer"}.get(error.field, error.field)
+            self.add_error(field if field in self.fields else None, str(error))
+            return cleaned
+        self.line_decision = services.LineDecision(line.pk, answer, position, reason)
+        return cleaned
+
+
 class LineInline(admin.TabularInline):
     model = Line
+    form = LineAdminForm
     extra = 0
     can_delete = False
     fields = [
@@ -99,6 +188,9 @@ class LineInline(admin.TabularInline):
         "preferred_weekday",
         "preferred_time",
         "assigned_course",
+        "answer",
+        "position",
+        "reason",
     ]
     readonly_fields = [
         "discipline",
@@ -111,13 +203,12 @@ class LineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "assigned_course":
-            # Only the courses of the season the request's campaign enrols for.
-            object_id = request.resolver_match.kwargs.get("object_id")
-            season = Request.objects.filter(pk=object_id).values("campaign__season")[:1]
-            kwargs["queryset"] = Course.objects.filter(season__in=season).select_related("season")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("discipline", "preferred_course", "request__campaign__season")
+        )
 
 
 class ConsentInline(admin.TabularInline):
@@ -134,19 +225,31 @@ class ConsentInline(admin.TabularInline):
 DECISIONS = [
     ("", _("— pas de changement —")),
     (Request.Status.REVIEWING, _("En cours d'examen")),
-    (Request.Status.ACCEPTED, _("Acceptée (crée les inscriptions)")),
+    (Request.Status.ACCEPTED, _("Acceptées (crée les inscriptions)")),
     (Request.Status.WAITLISTED, _("Liste d'attente")),
-    (Request.Status.REFUSED, _("Refusée")),
+    (Request.Status.REFUSED, _("Refusées")),
 ]
 
 
 class RequestDecisionForm(forms.ModelForm):
-    decision = forms.ChoiceField(label=_("Décision"), choices=DECISIONS, required=False)
+    """A decision for every discipline of the request not accepted yet (a line whose answer
+    is changed in the same submission keeps its own); each line is answered on its own in the
+    "Disciplines demandées" table."""
+
+    decision = forms.ChoiceField(
+        label=_("Toutes les disciplines"),
+        choices=DECISIONS,
+        required=False,
+        help_text=_(
+            "Réponse donnée à chaque discipline demandée qui n'est pas encore acceptée ; "
+            "pour répondre discipline par discipline, utilisez le tableau ci-dessous."
+        ),
+    )
     position = forms.IntegerField(
         label=_("Position sur la liste d'attente"),
         min_value=1,
         required=False,
-        help_text=_("Vide : à la suite de la liste."),
+        help_text=_("Vide : à la suite de la liste de chaque discipline."),
     )
     reason = forms.CharField(
         label=_("Motif du refus"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -161,7 +264,12 @@ class RequestDecisionForm(forms.ModelForm):
         decision = cleaned.get("decision")
         if decision:
             try:
-                services.check_decision(self.instance, decision, reason=cleaned.get("reason", ""))
+                services.check_decision(
+                    self.instance,
+                    decision,
+                    position=cleaned.get("position"),
+                    reason=cleaned.get("reason", ""),
+                )
             except services.DecisionError as error:
                 self.add_error(error.field, str(error))
         return cleaned
@@ -227,22 +335,39 @@ class RequestAdmin(admin.ModelAdmin):
         return ", ".join(line.discipline.name for line in obj.lines.all() if line.is_requested)
 
     def save_model(self, request, obj, form, change):
-        """Nothing of the request itself is edited here: the decision is applied once the
+        """Nothing of the request itself is edited here: the decisions are applied once the
         lines (their assigned courses) are saved, in `save_related`."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        decisions = [
+            line_form.line_decision
+            for formset in formsets
+            if formset.model is Line
+            for line_form in formset.forms
+            if getattr(line_form, "line_decision", None)
+        ]
         decision = form.cleaned_data.get("decision")
-        if not decision:
-            return
         try:
-            services.decide(
-                request=form.instance,
-                status=decision,
-                position=form.cleaned_data.get("position"),
-                reason=form.cleaned_data.get("reason", ""),
-                by=request.user,
-            )
+            if decision == Request.Status.REVIEWING:
+                services.decide(request=form.instance, status=decision, by=request.user)
+            elif decision:
+                # The lines answered one by one keep their own answer.
+                own = {planned.line_id for planned in decisions}
+                decisions += [
+                    planned
+                    for planned in services.plan_decision(
+                        form.instance,
+                        decision,
+                        position=form.cleaned_data.get("position"),
+                        reason=form.cleaned_data.get("reason", ""),
+                    )
+                    if planned.line_id not in own
+                ]
+                if not decisions:
+                    services.decide(request=form.instance, status=decision, by=request.user)
+            if decisions:
+                services.decide_lines(request=form.instance, decisions=decisions, by=request.user)
         except services.DecisionError as error:
             messages.error(request, str(error))
 
@@ -263,15 +388,23 @@ class RequestAdmin(admin.ModelAdmin):
     def mark_reviewing(self, request, queryset):
         self._bulk(request, queryset, Request.Status.REVIEWING)
 
-    @admin.action(description=_("Accepter (crée les inscriptions, e-mail aux familles)"))
+    @admin.action(
+        description=_(
+            "Accepter toutes les disciplines demandées (crée les inscriptions, e-mail aux familles)"
+        )
+    )
     def accept(self, request, queryset):
         self._bulk(request, queryset, Request.Status.ACCEPTED)
 
-    @admin.action(description=_("Mettre en liste d'attente (par ordre de dépôt)"))
+    @admin.action(
+        description=_(
+            "Mettre en liste d'attente les disciplines non acceptées (par ordre de dépôt)"
+        )
+    )
     def waitlist(self, request, queryset):
         self._bulk(request, queryset, Request.Status.WAITLISTED)
 
-    @admin.action(description=_("Refuser (avec un motif)"))
+    @admin.action(description=_("Refuser les disciplines non acceptées (avec un motif)"))
     def refuse(self, request, queryset):
         form = RefusalForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -305,8 +438,8 @@ class RequestAdmin(admin.ModelAdmin):
                 "e-mail",
                 "élève",
                 "statut",
-                "position",
-                "motif",
+                "positions",
+                "motifs",
                 "continue",
                 "arrête",
                 "vœux",
@@ -340,8 +473,16 @@ class RequestAdmin(admin.ModelAdmin):
                     req.student.family.reference_email,
                     req.student.display_name,
                     req.get_status_display(),
-                    req.waitlist_position or "",
-                    req.refusal_reason,
+                    ", ".join(
+                        f"{line.discipline.name} : {line.waitlist_position}"
+                        for line in lines
+                        if line.decision == Line.Decision.WAITLISTED
+                    ),
+                    ", ".join(
+                        f"{line.discipline.name} : {line.refusal_reason}"
+                        for line in lines
+                        if line.decision == Line.Decision.REFUSED
+                    ),
                     names(Line.Kind.CONTINUE),
                     names(Line.Kind.STOP),
                     wishes,

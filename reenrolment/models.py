@@ -9,6 +9,7 @@ request lists the disciplines the student continues and the new wishes. Staff de
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
@@ -175,11 +176,14 @@ class Request(models.Model):
         ACCEPTED = "accepted", _("acceptée")
         WAITLISTED = "waitlisted", _("liste d'attente")
         REFUSED = "refused", _("refusée")
+        # Some lines are decided, not all in the same way (or some wait for their answer).
+        PARTIAL = "partial", _("réponse par discipline")
         WITHDRAWN = "withdrawn", _("retirée")
 
-    # The family may still change these; the others are staff decisions.
+    # The family may still change these; the others derive from the staff's decisions on the
+    # lines (`derived_status`).
     OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING, Status.WITHDRAWN)
-    DECIDED_STATUSES = (Status.ACCEPTED, Status.WAITLISTED, Status.REFUSED)
+    DECIDED_STATUSES = (Status.ACCEPTED, Status.WAITLISTED, Status.REFUSED, Status.PARTIAL)
     # No document is asked for these (`RequestQuerySet.asking_documents`).
     NOT_ASKING_DOCUMENTS = (Status.WITHDRAWN, Status.REFUSED)
 
@@ -196,10 +200,6 @@ class Request(models.Model):
         _("statut"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
     comment = models.TextField(_("commentaire de la famille"), blank=True)
-    waitlist_position = models.PositiveIntegerField(
-        _("position sur la liste d'attente"), null=True, blank=True
-    )
-    refusal_reason = models.TextField(_("motif du refus"), blank=True)
     # Bumped by every change of the family: a form carries the revision it was read at, and a
     # submission against another revision (a double click, a second tab) changes nothing.
     revision = models.PositiveIntegerField(_("révision"), default=1)
@@ -227,20 +227,6 @@ class Request(models.Model):
                 name="reenrolment_one_request_per_student",
                 violation_error_message=_("Cet élève a déjà une demande dans cette campagne."),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="waitlisted") | Q(waitlist_position__isnull=False),
-                name="reenrolment_waitlist_has_position",
-                violation_error_message=_(
-                    "Une demande en liste d'attente doit avoir son rang dans la liste."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="refused") | ~Q(refusal_reason=""),
-                name="reenrolment_refusal_has_reason",
-                violation_error_message=_(
-                    "Indiquez le motif du refus : il est envoyé à la famille."
-                ),
-            ),
         ]
 
     def __str__(self) -> str:
@@ -263,14 +249,44 @@ class Request(models.Model):
 
     @property
     def status_label(self) -> str:
-        """As the family reads it: with the position or the reason."""
+        """As the family reads it: with the waiting list positions, the refusal reasons, or
+        each line's answer when they differ (from `lines`, prefetched with their
+        disciplines where requests are listed)."""
+        if self.status not in (self.Status.WAITLISTED, self.Status.REFUSED, self.Status.PARTIAL):
+            return self.get_status_display()
+        lines = [line for line in self.lines.all() if line.is_requested]
+        if not lines:
+            return self.get_status_display()
+        if self.status == self.Status.PARTIAL:
+            return " ; ".join(f"{line.discipline.name} : {line.answer_label}" for line in lines)
+        if len(lines) == 1:
+            return lines[0].answer_label
         if self.status == self.Status.WAITLISTED:
-            return _("liste d'attente (position %(position)s)") % {
-                "position": self.waitlist_position
-            }
-        if self.status == self.Status.REFUSED:
-            return _("refusée (%(reason)s)") % {"reason": self.refusal_reason}
-        return self.get_status_display()
+            details = " ; ".join(
+                _("%(discipline)s : position %(position)s")
+                % {"discipline": line.discipline.name, "position": line.waitlist_position}
+                for line in lines
+            )
+            return _("liste d'attente (%(details)s)") % {"details": details}
+        reasons = {line.refusal_reason for line in lines}
+        if len(reasons) == 1:
+            return lines[0].answer_label
+        details = " ; ".join(f"{line.discipline.name} : {line.refusal_reason}" for line in lines)
+        return _("refusée (%(reason)s)") % {"reason": details}
+
+    def derived_status(self, lines) -> str:
+        """The status the staff's answers on `lines` (all the request's lines) give: that of
+        every requested line when they agree, `PARTIAL` when they differ or some still wait,
+        `REVIEWING` when none is answered. A request without requested line (the student
+        stops everything) keeps its status."""
+        answers = {line.decision for line in lines if line.is_requested}
+        if not answers:
+            return self.status
+        if answers == {Line.Decision.PENDING}:
+            return self.Status.REVIEWING
+        if len(answers) == 1:
+            return self.Status(answers.pop())
+        return self.Status.PARTIAL
 
 
 class Line(models.Model):
@@ -280,6 +296,14 @@ class Line(models.Model):
         CONTINUE = "continue", _("continue")
         STOP = "stop", _("arrête")
         WISH = "wish", _("nouveau vœu")
+
+    class Decision(models.TextChoices):
+        """The staff's answer to a continued or wished discipline (a stopped one has none)."""
+
+        PENDING = "pending", _("en attente de réponse")
+        ACCEPTED = "accepted", _("acceptée")
+        WAITLISTED = "waitlisted", _("liste d'attente")
+        REFUSED = "refused", _("refusée")
 
     request = models.ForeignKey(
         Request, verbose_name=_("demande"), related_name="lines", on_delete=models.CASCADE
@@ -315,6 +339,13 @@ class Line(models.Model):
             "souhaité, sinon le cours de la discipline au jour souhaité le moins rempli."
         ),
     )
+    decision = models.CharField(
+        _("réponse"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    waitlist_position = models.PositiveIntegerField(
+        _("position sur la liste d'attente"), null=True, blank=True
+    )
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
 
     class Meta:
         verbose_name = _("discipline demandée")
@@ -326,6 +357,25 @@ class Line(models.Model):
                 name="reenrolment_one_line_per_discipline",
                 violation_error_message=_("Cette discipline figure déjà dans la demande."),
             ),
+            models.CheckConstraint(
+                condition=~Q(decision="waitlisted") | Q(waitlist_position__isnull=False),
+                name="reenrolment_line_waitlist_has_position",
+                violation_error_message=_("Une liste d'attente demande une position."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="refused") | ~Q(refusal_reason=""),
+                name="reenrolment_line_refusal_has_reason",
+                violation_error_message=_(
+                    "Indiquez le motif du refus : il est envoyé à la famille."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="stop") | Q(decision="pending"),
+                name="reenrolment_line_stopped_has_no_answer",
+                violation_error_message=_(
+                    "Une discipline que l'élève arrête ne reçoit pas de réponse."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -334,6 +384,43 @@ class Line(models.Model):
     @property
     def is_requested(self) -> bool:
         return self.kind != self.Kind.STOP
+
+    @property
+    def is_answered(self) -> bool:
+        return self.decision != self.Decision.PENDING
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.decision == self.Decision.ACCEPTED
+
+    @property
+    def answer_label(self) -> str:
+        """The staff's answer as the family reads it: with the position or the reason."""
+        if self.decision == self.Decision.WAITLISTED:
+            return _("liste d'attente (position %(position)s)") % {
+                "position": self.waitlist_position
+            }
+        if self.decision == self.Decision.REFUSED:
+            return _("refusée (%(reason)s)") % {"reason": self.refusal_reason}
+        return self.get_decision_display()
+
+    def course_error(self, course, season) -> str:
+        """Why `course` cannot be this line's course in `season` (the campaign's), "" if it
+        can: it must be a course of the line's discipline in that season."""
+        if course is None or (
+            course.discipline_id == self.discipline_id and course.season_id == season.pk
+        ):
+            return ""
+        return _(
+            "Le cours attribué doit être un cours de %(discipline)s de la saison %(season)s."
+        ) % {"discipline": self.discipline, "season": season}
+
+    def clean(self):
+        super().clean()
+        if self.assigned_course_id and self.request_id and self.discipline_id:
+            error = self.course_error(self.assigned_course, self.request.campaign.season)
+            if error:
+                raise ValidationError({"assigned_course": error})
 
 
 class Consent(models.Model):

@@ -95,6 +95,7 @@ def _email_family(request: Request, *, template: str, **context) -> None:
         template=template,
         context={
             "request": request,
+            "answers": answers(request),
             "url": absolute_url(reverse("reenrolment:request_detail", args=[request.pk])),
             **context,
         },
@@ -249,63 +250,202 @@ def pick_course(*, season: Season, line: Line) -> Course | None:
     )
 
 
-def _courses_for_acceptance(request: Request) -> dict[Line, Course]:
-    """The course each continued or wished discipline gets on acceptance: the one staff
+@dataclass(frozen=True)
+class LineDecision:
+    """The staff's answer to one line: `Line.Decision` (`PENDING` takes an answer back, except
+    an acceptance), with the waiting list position (empty: the next one) or the reason."""
+
+    line_id: int
+    decision: str
+    position: int | None = None
+    reason: str = ""
+
+
+def check_line_decision(
+    line: Line, decision: str, *, season: Season, reason: str = "", course: Course | None = None
+) -> Course | None:
+    """Whether staff may give `line` this answer (the one rule, for the services, the request's
+    admin page and the bulk actions): raises `DecisionError` if not. For an acceptance,
+    returns the course the line gets: `course` (the one being chosen), else the one staff
     assigned, else `pick_course`."""
-    season = request.campaign.season
-    courses = {}
-    for line in request.lines.filter(kind__in=[Line.Kind.CONTINUE, Line.Kind.WISH]).select_related(
-        "discipline", "assigned_course"
-    ):
-        course = line.assigned_course or pick_course(season=season, line=line)
-        names = {"discipline": line.discipline, "season": season}
-        if course is None:
-            raise DecisionError(
-                _("Aucun cours de %(discipline)s en %(season)s : créez-le d'abord.") % names
-            )
-        if course.season_id != season.pk:
-            raise DecisionError(
-                _("Aucun cours de %(discipline)s en %(season)s : choisissez le cours attribué.")
-                % names
-            )
-        courses[line] = course
-    return courses
-
-
-def check_decision(request: Request, status: str, *, reason: str = "") -> dict[Line, Course]:
-    """Whether staff may give `request` this status (the one rule, for the service, the
-    request's admin page and the bulk actions): raises `DecisionError` if not. For an
-    acceptance, returns the course each requested discipline gets."""
-    statuses = Request.Status
-    if status not in {statuses.REVIEWING, *Request.DECIDED_STATUSES}:
+    names = {"discipline": line.discipline, "season": season}
+    if decision not in Line.Decision.values:
         raise DecisionError(_("Décision inconnue."))
-    if request.is_withdrawn:
-        raise DecisionError(_("La famille a retiré cette demande."))
-    if request.status == statuses.ACCEPTED:
-        if status == statuses.ACCEPTED:
-            return {}
-        raise DecisionError(_("Cette demande est déjà acceptée : ses inscriptions sont créées."))
-    if status == statuses.REFUSED:
+    if not line.is_requested:
+        if decision == Line.Decision.PENDING:
+            return None
+        raise DecisionError(
+            _("%(discipline)s : l'élève arrête cette discipline, il n'y a rien à décider.") % names
+        )
+    if line.is_accepted:
+        if decision == Line.Decision.ACCEPTED:
+            return line.assigned_course
+        raise DecisionError(
+            _("%(discipline)s : discipline déjà acceptée, son inscription est créée.") % names
+        )
+    if decision == Line.Decision.REFUSED:
         try:
             refusal_reason(reason)
         except ValidationError as error:
             raise DecisionError(error.messages[0], field="reason") from error
-    if status == statuses.ACCEPTED:
-        return _courses_for_acceptance(request)
-    return {}
+    if decision != Line.Decision.ACCEPTED:
+        return None
+    course = course or line.assigned_course or pick_course(season=season, line=line)
+    if course is None:
+        raise DecisionError(
+            _("Aucun cours de %(discipline)s en %(season)s : créez-le d'abord.") % names
+        )
+    if course.season_id != season.pk:
+        raise DecisionError(
+            _("Aucun cours de %(discipline)s en %(season)s : choisissez le cours attribué.")
+            % names,
+            field="assigned_course",
+        )
+    if error := line.course_error(course, season):
+        raise DecisionError(error, field="assigned_course")
+    return course
 
 
-def _accept(request: Request, courses: dict[Line, Course], *, by=None) -> None:
-    added = []
-    for line, course in courses.items():
-        if line.assigned_course_id != course.pk:
-            line.assigned_course = course
-            line.save(update_fields=["assigned_course"])
-        _, created = Enrolment.objects.get_or_create(student=request.student, course=course)
-        if created:
-            added.append(course)
-    # Listed in the student's history, with who decided.
-    record_enrolment_changes(student=request.student, added=added, user=by)
+def _requested_lines(request: Request) -> list[Line]:
+    return [
+        line
+        for line in request.lines.select_related("discipline", "assigned_course")
+        if line.is_requested
+    ]
+
+
+def plan_decision(
+    request: Request, status: str, *, position: int | None = None, reason: str = ""
+) -> list[LineDecision]:
+    """A decision for the whole request (the bulk actions, the request page's "toutes les
+    disciplines"), as the answer of each requested line not accepted yet (an accepted line
+    keeps its enrolment). Raises `DecisionError` if it cannot apply; `REVIEWING` and a
+    request without requested line plan no line."""
+    statuses = Request.Status
+    if status not in {statuses.REVIEWING, statuses.ACCEPTED, statuses.WAITLISTED, statuses.REFUSED}:
+        raise DecisionError(_("Décision inconnue."))
+    if request.is_withdrawn:
+        raise DecisionError(_("La famille a retiré cette demande."))
+    lines = _requested_lines(request)
+    if status == statuses.REVIEWING:
+        if any(line.is_answered for line in lines):
+            raise DecisionError(
+                _(
+                    "Cette demande a déjà une réponse : changez la réponse de chaque "
+                    "discipline dans la page de la demande."
+                )
+            )
+        return []
+    if lines and all(line.is_accepted for line in lines):
+        if status == statuses.ACCEPTED:
+            return []
+        raise DecisionError(_("Cette demande est déjà acceptée : ses inscriptions sont créées."))
+    if not lines and status != statuses.ACCEPTED:
+        raise DecisionError(
+            _("L'élève arrête toutes ses disciplines : il n'y a rien à refuser ni à attendre.")
+        )
+    return [
+        LineDecision(line.pk, status, position, reason) for line in lines if not line.is_accepted
+    ]
+
+
+def check_decision(
+    request: Request, status: str, *, position: int | None = None, reason: str = ""
+) -> None:
+    """Whether staff may give this decision to the whole request (`plan_decision`, then
+    `check_line_decision` for each line): raises `DecisionError` if not."""
+    season = request.campaign.season
+    lines = {line.pk: line for line in _requested_lines(request)}
+    for planned in plan_decision(request, status, position=position, reason=reason):
+        check_line_decision(
+            lines[planned.line_id], planned.decision, season=season, reason=planned.reason.strip()
+        )
+
+
+def _next_position(line: Line, campaign: Campaign) -> int:
+    """The end of the discipline's waiting list in the campaign."""
+    last = Line.objects.filter(
+        request__campaign=campaign,
+        discipline_id=line.discipline_id,
+        decision=Line.Decision.WAITLISTED,
+    ).aggregate(last=Max("waitlist_position"))["last"]
+    return (last or 0) + 1
+
+
+def decide_lines(
+    *,
+    request: Request,
+    decisions: Sequence[LineDecision],
+    by=None,
+    now: datetime | None = None,
+) -> Request:
+    """Apply the staff's answers to some lines of `request` (all or nothing, see
+    `check_line_decision`), derive the request's status from its lines and e-mail the family
+    when an answer was given.
+
+    An acceptance creates the line's enrolment (listed in the student's history, with who
+    decided); a waiting list without a position goes last in the discipline's list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = (
+            Request.objects.select_for_update()
+            .select_related("campaign__season", "student")
+            .get(pk=request.pk)
+        )
+        if request.is_withdrawn:
+            raise DecisionError(_("La famille a retiré cette demande."))
+        season = request.campaign.season
+        lines = {
+            line.pk: line
+            for line in request.lines.select_related("discipline", "assigned_course").order_by("pk")
+        }
+        added, answered = [], False
+        for decision in decisions:
+            line = lines.get(decision.line_id)
+            if line is None:
+                raise DecisionError(_("Cette discipline n'est pas dans la demande."))
+            reason = decision.reason.strip()
+            course = check_line_decision(line, decision.decision, season=season, reason=reason)
+            position = None
+            if decision.decision == Line.Decision.WAITLISTED:
+                position = decision.position
+                if position is None and line.decision == Line.Decision.WAITLISTED:
+                    position = line.waitlist_position
+                if position is None:
+                    position = _next_position(line, request.campaign)
+            if decision.decision != Line.Decision.REFUSED:
+                reason = ""
+            if (line.decision, line.waitlist_position, line.refusal_reason) == (
+                decision.decision,
+                position,
+                reason,
+            ):
+                continue
+            if decision.decision == Line.Decision.ACCEPTED:
+                line.assigned_course = course
+                created = Enrolment.objects.get_or_create(student=request.student, course=course)[1]
+                if created:
+                    added.append(course)
+            line.decision = decision.decision
+            line.waitlist_position = position
+            line.refusal_reason = reason
+            line.save(
+                update_fields=["decision", "waitlist_position", "refusal_reason", "assigned_course"]
+            )
+            answered = answered or line.is_answered
+        # Listed in the student's history, with who decided.
+        record_enrolment_changes(student=request.student, added=added, user=by)
+        status = request.derived_status(lines.values())
+        if status == request.status and not answered:
+            return request
+        request.status = status
+        if answered:
+            request.decided_at = now
+            request.decided_by = by
+        request.save(update_fields=["status", "decided_at", "decided_by"])
+        if answered:
+            _send_decision(request)
+        return request
 
 
 def decide(
@@ -317,12 +457,9 @@ def decide(
     by=None,
     now: datetime | None = None,
 ) -> Request:
-    """Apply a staff decision (or put the request under review, see `check_decision`) and
-    e-mail the family.
-
-    Acceptance creates the enrolments; a waiting list without a position goes last."""
+    """A decision for the whole request (`plan_decision`): every requested line not accepted
+    yet gets it (`decide_lines`), or the request goes under review (nothing is sent)."""
     now = now or timezone.now()
-    reason = reason.strip()
     statuses = Request.Status
     with transaction.atomic():
         request = (
@@ -330,29 +467,18 @@ def decide(
             .select_related("campaign__season", "student")
             .get(pk=request.pk)
         )
-        courses = check_decision(request, status, reason=reason)
-        if status == statuses.WAITLISTED and position is None:
-            last = Request.objects.filter(
-                campaign=request.campaign, status=statuses.WAITLISTED
-            ).aggregate(last=Max("waitlist_position"))["last"]
-            position = (last or 0) + 1
-        unchanged = (
-            request.status == status
-            and (status != statuses.WAITLISTED or request.waitlist_position == position)
-            and (status != statuses.REFUSED or request.refusal_reason == reason)
-        )
-        if unchanged:
-            return request
-        if status == statuses.ACCEPTED:
-            _accept(request, courses, by=by)
-        request.status = status
-        request.waitlist_position = position if status == statuses.WAITLISTED else None
-        request.refusal_reason = reason if status == statuses.REFUSED else ""
-        if status != statuses.REVIEWING:
+        planned = plan_decision(request, status, position=position, reason=reason)
+        if planned:
+            return decide_lines(request=request, decisions=planned, by=by, now=now)
+        if status == statuses.REVIEWING and request.status == statuses.SUBMITTED:
+            request.status = status
+            request.save(update_fields=["status"])
+        elif status == statuses.ACCEPTED and request.status != statuses.ACCEPTED:
+            # Nothing to enrol in (the student stops everything): the request is answered.
+            request.status = status
             request.decided_at = now
             request.decided_by = by
-        request.save()
-        if status != statuses.REVIEWING:
+            request.save(update_fields=["status", "decided_at", "decided_by"])
             _send_decision(request)
         return request
 
@@ -376,6 +502,16 @@ def _send_decision(request: Request) -> None:
     _email_family(request, template="reenrolment_decision")
 
 
+def answers(request: Request) -> dict[str, list[Line]]:
+    """The requested lines of `request` (lines prefetched), grouped by answer: what the family
+    reads in the decision e-mail."""
+    grouped: dict[str, list[Line]] = {decision: [] for decision in Line.Decision.values}
+    for line in request.lines.all():
+        if line.is_requested:
+            grouped[line.decision].append(line)
+    return grouped
+
+
 def documents_needed(requests: Iterable[Request], season) -> list[NeededDocument]:
     """The supporting documents `season` asks for (`students.checklist.documents_needed`),
     from the disciplines requested in `requests` (of campaigns for that season, with
@@ -385,7 +521,7 @@ def documents_needed(requests: Iterable[Request], season) -> list[NeededDocument
         if request.is_withdrawn:
             continue
         for line in request.lines.all():
-            if line.is_requested:
+            if line.is_requested and line.decision != Line.Decision.REFUSED:
                 kinds.setdefault(request.student_id, (request.student, set()))[1].add(
                     line.discipline.department.kind
                 )

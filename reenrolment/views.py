@@ -72,8 +72,10 @@ def _sections(campaigns: list[Campaign], family, now) -> tuple[list[dict], list[
         else:
             past.append(request)
     lines = Line.objects.select_related("discipline__department")
+    # The past requests' lines too: their status reads each line's answer (`status_label`).
     prefetch_related_objects(
-        [request for answered in requests.values() for request in answered.values()],
+        [request for answered in requests.values() for request in answered.values()]
+        + past[:PAST_REQUESTS],
         Prefetch("lines", queryset=lines),
     )
     sections = []

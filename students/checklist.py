@@ -104,8 +104,8 @@ def _asking_requests():
 def concerned_students(family, season: Season, students=None) -> list[tuple[Student, set[str]]]:
     """The family's students concerned by `season`, with the kinds of departments they take
     in it: enrolled in one of its courses, or asking for a discipline in a request for it
-    (neither withdrawn nor refused). `students` limits it to those. One query, and one for
-    the students when not given."""
+    (neither withdrawn nor refused, nor that discipline refused). `students` limits it to
+    those. One query, and one for the students when not given."""
     enrolments = Enrolment.objects.filter(
         course__season=season, student__family=family, student__left_on__isnull=True
     ).values_list("student_id", "course__discipline__department__kind")
@@ -118,6 +118,7 @@ def concerned_students(family, season: Season, students=None) -> list[tuple[Stud
             request__student__left_on__isnull=True,
         )
         .exclude(kind=Line.Kind.STOP)
+        .exclude(decision=Line.Decision.REFUSED)
         .values_list("request__student_id", "discipline__department__kind")
     )
     if students is not None:

@@ -36,3 +36,20 @@ def fr_date(value) -> str:
         return date_format(value, "j F Y")
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {date_format(value, 'F Y')}"
+
+
+@register.filter
+def course_schedule(course) -> str:
+    """A course's day and times as the family reads them: "mercredi, 14 h 00 – 14 h 30"
+    ("" when unknown)."""
+    if course is None:
+        return ""
+    parts = []
+    if course.weekday:
+        parts.append(str(course.get_weekday_display()))
+    if course.start_time:
+        when = f"{course.start_time:%H} h {course.start_time:%M}"
+        if course.end_time:
+            when += f" – {course.end_time:%H} h {course.end_time:%M}"
+        parts.append(when)
+    return ", ".join(parts)

@@ -105,17 +105,22 @@ def test_a_refusal_from_the_request_page_needs_a_reason(staff_client, requests):
     assert lea_request.status == Request.Status.SUBMITTED
 
 
-def test_bulk_waiting_list_in_submission_order(staff_client, requests, outbox):
+def test_bulk_waiting_list_in_submission_order(staff_client, requests, school, outbox):
+    """Each discipline has its own waiting list, first submitted first."""
     lea_request, ines_request = requests
+    LineFactory(request=ines_request, discipline=school.piano)
     response = staff_client.post(
         CHANGELIST,
         {"action": "waitlist", "_selected_action": [ines_request.pk, lea_request.pk]},
         follow=True,
     )
     assert "2 demandes traitées." in response.content.decode()
-    lea_request.refresh_from_db()
-    ines_request.refresh_from_db()
-    assert (lea_request.waitlist_position, ines_request.waitlist_position) == (1, 2)
+    positions = {
+        (line.request.student.first_name, line.discipline.name): line.waitlist_position
+        for line in Line.objects.filter(decision="waitlisted")
+    }
+    assert positions == {("Léa", "Piano"): 1, ("Inès", "Piano"): 2, ("Inès", "Danse classique"): 1}
+    assert set(Request.objects.values_list("status", flat=True)) == {"waitlisted"}
     assert len(outbox()) == 2
 
 
@@ -130,8 +135,9 @@ def test_bulk_acceptance(staff_client, requests):
 def test_bulk_refusal_asks_for_the_reason(staff_client, requests, outbox):
     ids = [r.pk for r in requests]
     response = staff_client.post(CHANGELIST, {"action": "refuse", "_selected_action": ids})
-    html = response.content.decode()
-    assert "Ces demandes seront refusées" in html
+    assert "Les disciplines de ces demandes qui ne sont pas encore acceptées seront refusées" in (
+        html_text(response)
+    )
     assert not Request.objects.filter(status="refused").exists()
     response = staff_client.post(
         CHANGELIST,
@@ -139,7 +145,9 @@ def test_bulk_refusal_asks_for_the_reason(staff_client, requests, outbox):
         follow=True,
     )
     assert "2 demandes traitées." in response.content.decode()
-    assert set(Request.objects.values_list("refusal_reason", flat=True)) == {"Effectifs complets"}
+    assert set(Request.objects.values_list("status", flat=True)) == {"refused"}
+    refused = Line.objects.exclude(kind="stop")
+    assert set(refused.values_list("refusal_reason", flat=True)) == {"Effectifs complets"}
     assert len(outbox()) == 2
 
 
@@ -245,3 +253,210 @@ def test_a_bulk_decision_reports_what_the_rule_forbids(staff_client, requests, o
 
 def html_text(response) -> str:
     return html.unescape(response.content.decode())
+
+
+def _line_post(request, assigned: dict) -> dict:
+    """The request page's form, deciding nothing, with each line's "cours attribué"."""
+    lines = list(request.lines.order_by("pk"))
+    data = {
+        "decision": "",
+        "position": "",
+        "reason": "",
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": str(len(lines)),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "consents-TOTAL_FORMS": "0",
+        "consents-INITIAL_FORMS": "0",
+        "consents-MIN_NUM_FORMS": "0",
+        "consents-MAX_NUM_FORMS": "1000",
+    }
+    for i, line in enumerate(lines):
+        course = assigned.get(line.discipline)
+        data[f"lines-{i}-id"] = line.pk
+        data[f"lines-{i}-request"] = request.pk
+        data[f"lines-{i}-assigned_course"] = course.pk if course else ""
+    return data
+
+
+def test_the_assigned_course_offers_the_lines_discipline_in_the_campaigns_season(
+    staff_client, requests, school
+):
+    lea_request = requests[0]
+    url = reverse("admin:reenrolment_request_change", args=[lea_request.pk])
+    page = staff_client.get(url).content.decode()
+    piano_select = page.split('name="lines-0-assigned_course"')[1].split("</select>")[0]
+    options = [part.split("</option>")[0].split(">")[-1] for part in piano_select.split("<option")]
+    # The piano courses of 2027-2028 only, in timetable order (Wednesday before Saturday),
+    # with their day, time and teacher.
+    teacher = school.piano_next.teacher
+    assert [html.unescape(o) for o in options[2:]] == [
+        f"Piano mercredi — mercredi 14h00–14h30 — {teacher}",
+        f"Piano samedi — samedi — {teacher}",
+    ]
+    assert "Classique mardi" not in piano_select and "Piano 2026" not in piano_select
+
+
+def test_a_forged_course_of_another_discipline_is_refused(staff_client, requests, school):
+    lea_request = requests[0]
+    url = reverse("admin:reenrolment_request_change", args=[lea_request.pk])
+    response = staff_client.post(url, _line_post(lea_request, {school.piano: school.dance_next}))
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in html_text(response)
+    assert lea_request.lines.get(discipline=school.piano).assigned_course is None
+
+
+def test_the_model_refuses_a_course_of_another_discipline_or_season(requests, school):
+    from django.core.exceptions import ValidationError
+
+    from students.models import Course
+
+    line = requests[0].lines.get(discipline=school.piano)
+    this_season = Course.objects.get(season__is_current=True, discipline=school.piano)
+    for course in (school.dance_next, this_season):
+        line.assigned_course = course
+        with pytest.raises(ValidationError) as error:
+            line.full_clean()
+        assert error.value.message_dict["assigned_course"] == [
+            "Le cours attribué doit être un cours de Piano de la saison 2027-2028."
+        ]
+    line.assigned_course = school.piano_next
+    line.full_clean()
+
+
+def _decision_post(request, answers: dict, assigned: dict | None = None, **request_level) -> dict:
+    """The request page's form with each line's answer (discipline → (answer, position,
+    reason)) and the request-level decision."""
+    data = _line_post(request, assigned or {})
+    data.update(request_level)
+    for i, line in enumerate(request.lines.order_by("pk")):
+        answer, position, reason = answers.get(
+            line.discipline, (line.decision, line.waitlist_position, line.refusal_reason)
+        )
+        data[f"lines-{i}-answer"] = answer
+        data[f"lines-{i}-position"] = position or ""
+        data[f"lines-{i}-reason"] = reason
+    return data
+
+
+@pytest.fixture
+def lea_with_a_wish(requests, school):
+    """Léa continues the piano, stops the violin and wishes the dance."""
+    lea_request = requests[0]
+    LineFactory(request=lea_request, discipline=school.dance)
+    return lea_request
+
+
+def test_each_line_is_decided_from_the_request_page(
+    staff_client, staff_user, lea_with_a_wish, school, outbox
+):
+    lea_request = lea_with_a_wish
+    url = reverse("admin:reenrolment_request_change", args=[lea_request.pk])
+    page = html_text(staff_client.get(url))
+    assert "Réponse" in page and "en attente de réponse" in page
+    data = _decision_post(
+        lea_request,
+        {school.piano: ("accepted", None, ""), school.dance: ("waitlisted", 4, "")},
+        {school.piano: school.piano_next_saturday},
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, html_text(response)[:3000]
+    lea_request.refresh_from_db()
+    assert lea_request.status == Request.Status.PARTIAL
+    assert lea_request.decided_by == staff_user
+    piano, dance = (lea_request.lines.get(discipline=d) for d in (school.piano, school.dance))
+    assert (piano.decision, piano.assigned_course) == ("accepted", school.piano_next_saturday)
+    assert (dance.decision, dance.waitlist_position) == ("waitlisted", 4)
+    assert [
+        e.course for e in lea_request.student.enrolments.filter(course__season__name="2027-2028")
+    ] == [school.piano_next_saturday]
+    [mail] = outbox()
+    assert mail.subject == "Réponse à la demande de Léa DUPONT, discipline par discipline"
+
+    # The accepted line is final: its course and answer are no longer offered.
+    page = staff_client.get(url).content.decode()
+    for field in ("answer", "assigned_course"):
+        tag = page.split(f'name="lines-0-{field}"')[1].split(">")[0]
+        assert "disabled" in tag
+
+
+def test_a_line_refusal_without_a_reason_is_explained(
+    staff_client, lea_with_a_wish, school, outbox
+):
+    lea_request = lea_with_a_wish
+    url = reverse("admin:reenrolment_request_change", args=[lea_request.pk])
+    response = staff_client.post(
+        url, _decision_post(lea_request, {school.dance: ("refused", None, " ")})
+    )
+    assert response.status_code == 200
+    assert "Indiquez le motif du refus : il est envoyé à la famille." in html_text(response)
+    assert lea_request.lines.get(discipline=school.dance).decision == "pending"
+    assert outbox() == []
+
+
+def test_all_lines_at_once_except_those_answered_one_by_one(
+    staff_client, lea_with_a_wish, school, outbox
+):
+    lea_request = lea_with_a_wish
+    url = reverse("admin:reenrolment_request_change", args=[lea_request.pk])
+    data = _decision_post(
+        lea_request,
+        {school.dance: ("refused", None, "Cours complet")},
+        decision="accepted",
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, html_text(response)[:3000]
+    lea_request.refresh_from_db()
+    answers = dict(lea_request.lines.values_list("discipline__name", "decision"))
+    assert answers == {"Piano": "accepted", "Violon": "pending", "Danse classique": "refused"}
+    assert lea_request.status == Request.Status.PARTIAL
+    assert len(outbox()) == 1
+
+
+def test_bulk_refusal_keeps_the_accepted_lines(staff_client, lea_with_a_wish, school, outbox):
+    from reenrolment import services
+
+    lea_request = lea_with_a_wish
+    piano = lea_request.lines.get(discipline=school.piano)
+    services.decide_lines(
+        request=lea_request, decisions=[services.LineDecision(piano.pk, "accepted")]
+    )
+    response = staff_client.post(
+        CHANGELIST,
+        {
+            "action": "refuse",
+            "_selected_action": [lea_request.pk],
+            "apply": "1",
+            "reason": "Complet",
+        },
+        follow=True,
+    )
+    assert "1 demande traitée." in html_text(response)
+    answers = dict(lea_request.lines.values_list("discipline__name", "decision"))
+    assert answers == {"Piano": "accepted", "Violon": "pending", "Danse classique": "refused"}
+    assert Enrolment.objects.filter(course=school.piano_next).exists()
+    response = staff_client.get(CHANGELIST)
+    assert "Piano : acceptée ; Danse classique : refusée (Complet)" in html_text(response)
+
+
+def test_csv_export_gives_each_lines_position_and_reason(staff_client, lea_with_a_wish, school):
+    from reenrolment import services
+
+    lea_request = lea_with_a_wish
+    services.decide_lines(
+        request=lea_request,
+        decisions=[
+            services.LineDecision(
+                lea_request.lines.get(discipline=school.piano).pk, "refused", reason="Complet"
+            ),
+            services.LineDecision(
+                lea_request.lines.get(discipline=school.dance).pk, "waitlisted", position=2
+            ),
+        ],
+    )
+    response = staff_client.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [lea_request.pk]}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][4:7] == ["statut", "positions", "motifs"]
+    assert rows[1][4:7] == ["réponse par discipline", "Danse classique : 2", "Piano : Complet"]

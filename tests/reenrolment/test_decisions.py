@@ -87,17 +87,25 @@ def test_acceptance_without_a_course_fails_and_changes_nothing(lea_request, scho
     assert outbox() == []
 
 
-def test_the_waiting_list_takes_the_next_position(campaign, lea, ines, lea_request, outbox):
+def test_the_waiting_list_takes_the_next_position_in_the_discipline(
+    campaign, lea, ines, lea_request, school, outbox
+):
     services.decide(request=lea_request, status=Request.Status.WAITLISTED)
     other = RequestFactory(campaign=campaign, student=ines)
+    LineFactory(request=other, discipline=school.dance)
     services.decide(request=other, status=Request.Status.WAITLISTED)
-    lea_request.refresh_from_db()
+    lea_dance = lea_request.lines.get(discipline=school.dance)
+    assert (
+        lea_request.lines.get(discipline=school.piano).waitlist_position,
+        lea_dance.waitlist_position,
+    ) == (1, 1)
+    assert other.lines.get().waitlist_position == 2
     other.refresh_from_db()
-    assert (lea_request.waitlist_position, other.waitlist_position) == (1, 2)
     assert other.status_label == "liste d'attente (position 2)"
     mail = outbox()[-1]
     assert mail.subject == "Réponse à la demande de Inès DUPONT : liste d'attente"
-    assert "Votre demande est en position 2 sur la liste d'attente" in mail.body
+    assert "Sur liste d'attente (nous vous écrirons dès qu'une place se libère) :" in mail.body
+    assert "- Danse classique : position 2" in mail.body
     assert not Enrolment.objects.filter(course__season__name="2027-2028").exists()
 
 
@@ -111,7 +119,8 @@ def test_a_refusal_needs_its_reason_which_is_emailed(lea_request, outbox):
     family = lea_request.student.family
     assert mail.to == sorted([family.reference_email, family.responsables.get().email])
     assert mail.subject == "Réponse à la demande de Léa DUPONT : refusée"
-    assert "Motif : Classe complète" in mail.body
+    assert "- Piano — motif : Classe complète" in mail.body
+    assert "- Danse classique — motif : Classe complète" in mail.body
     assert "Classe complète" in mail.alternatives[0][0]
 
 
@@ -150,3 +159,144 @@ def test_the_family_sees_the_decision(family_client, lea_request):
     assert "acceptée" in html
     assert "cours attribué : Classique mardi" in html
     assert "Modifier la demande" not in html
+
+
+def test_an_assigned_course_of_another_discipline_is_refused(lea_request, school, outbox):
+    Line.objects.filter(discipline=school.piano).update(assigned_course=school.dance_next)
+    with pytest.raises(
+        services.DecisionError,
+        match="Le cours attribué doit être un cours de Piano de la saison 2027-2028",
+    ):
+        services.decide(request=lea_request, status=Request.Status.ACCEPTED)
+    assert not Enrolment.objects.filter(course__season__name="2027-2028").exists()
+    assert outbox() == []
+
+
+def _answer(request, discipline, decision, **kwargs):
+    line = request.lines.get(discipline=discipline)
+    return services.LineDecision(line.pk, decision, **kwargs)
+
+
+def test_each_line_gets_its_own_answer(lea_request, lea, school, staff_user, outbox):
+    """The continuation accepted while the new wish waits: the family reads both."""
+    services.decide_lines(
+        request=lea_request,
+        decisions=[
+            _answer(lea_request, school.piano, "accepted"),
+            _answer(lea_request, school.dance, "waitlisted"),
+        ],
+        by=staff_user,
+    )
+    lea_request.refresh_from_db()
+    assert lea_request.status == Request.Status.PARTIAL
+    assert lea_request.decided_by == staff_user
+    new = Enrolment.objects.filter(student=lea, course__season__name="2027-2028")
+    assert [e.course.discipline for e in new] == [school.piano]
+    assert lea_request.status_label == (
+        "Piano : acceptée ; Danse classique : liste d'attente (position 1)"
+    )
+    [mail] = outbox()
+    assert mail.subject == "Réponse à la demande de Léa DUPONT, discipline par discipline"
+    assert "Voici la réponse à votre demande pour Léa DUPONT" in mail.body
+    assert "Inscriptions pour la saison 2027-2028 :" in mail.body
+    assert "- Piano : Piano mercredi, mercredi, 14 h 00 – 14 h 30, avec" in mail.body
+    assert "- Danse classique : position 1" in mail.body
+    assert "Violon" not in mail.body  # stopped: nothing to answer
+
+    # A place frees up: the wish is accepted too, and the request is accepted.
+    services.decide_lines(
+        request=lea_request, decisions=[_answer(lea_request, school.dance, "accepted")]
+    )
+    lea_request.refresh_from_db()
+    assert lea_request.status == Request.Status.ACCEPTED
+    assert new.all().count() == 2
+    assert outbox()[-1].subject == "Réponse à la demande de Léa DUPONT : acceptée"
+
+
+def test_refusing_the_request_keeps_the_accepted_continuation(lea_request, lea, school, outbox):
+    services.decide_lines(
+        request=lea_request, decisions=[_answer(lea_request, school.piano, "accepted")]
+    )
+    lea_request.refresh_from_db()
+    assert lea_request.status == Request.Status.PARTIAL
+    assert lea_request.status_label == "Piano : acceptée ; Danse classique : en attente de réponse"
+    services.decide(request=lea_request, status=Request.Status.REFUSED, reason="Complet")
+    lea_request.refresh_from_db()
+    assert lea_request.status_label == "Piano : acceptée ; Danse classique : refusée (Complet)"
+    assert Enrolment.objects.filter(student=lea, course=school.piano_next).exists()
+    mail = outbox()[-1]
+    assert "- Piano : Piano mercredi" in mail.body
+    assert "- Danse classique — motif : Complet" in mail.body
+    assert "Pas encore de réponse" not in mail.body
+
+
+def test_an_accepted_line_is_final_and_a_stopped_one_has_no_answer(lea_request, school, outbox):
+    services.decide_lines(
+        request=lea_request, decisions=[_answer(lea_request, school.piano, "accepted")]
+    )
+    with pytest.raises(services.DecisionError, match="Piano : discipline déjà acceptée"):
+        services.decide_lines(
+            request=lea_request,
+            decisions=[_answer(lea_request, school.piano, "refused", reason="Non")],
+        )
+    with pytest.raises(services.DecisionError, match="l'élève arrête cette discipline"):
+        services.decide_lines(
+            request=lea_request, decisions=[_answer(lea_request, school.violin, "accepted")]
+        )
+    with pytest.raises(services.DecisionError, match="motif"):
+        services.decide_lines(
+            request=lea_request, decisions=[_answer(lea_request, school.dance, "refused")]
+        )
+    assert len(outbox()) == 1
+
+
+def test_a_line_answer_can_be_taken_back_until_accepted(lea_request, school, outbox):
+    services.decide_lines(
+        request=lea_request, decisions=[_answer(lea_request, school.dance, "waitlisted")]
+    )
+    services.decide_lines(
+        request=lea_request, decisions=[_answer(lea_request, school.dance, "pending")]
+    )
+    lea_request.refresh_from_db()
+    assert lea_request.status == Request.Status.REVIEWING
+    assert lea_request.lines.get(discipline=school.dance).waitlist_position is None
+    assert len(outbox()) == 1  # taking an answer back sends nothing
+
+
+def test_a_request_answered_in_part_is_locked_for_the_family(family_client, lea_request, school):
+    from tests.reenrolment.helpers import form_data, form_url
+
+    services.decide_lines(
+        request=lea_request, decisions=[_answer(lea_request, school.dance, "waitlisted")]
+    )
+    campaign, lea = lea_request.campaign, lea_request.student
+    response = family_client.get(form_url(campaign, lea), follow=True)
+    assert "Cette demande a reçu une réponse : elle ne peut plus changer." in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    family_client.post(
+        form_url(campaign, lea),
+        form_data(campaign, revision=lea_request.revision, keep={school.piano: "stop"}),
+    )
+    assert lea_request.lines.get(discipline=school.piano).kind == Line.Kind.CONTINUE
+    assert lea_request.lines.get(discipline=school.dance).decision == "waitlisted"
+
+
+def test_a_refused_discipline_asks_for_no_document(campaign, ines, school):
+    """Inès continues the dance and wishes the piano: once the piano is refused, the proof of
+    address (music) is no longer asked for next season; the dance paper still is."""
+    request = RequestFactory(campaign=campaign, student=ines)
+    LineFactory(request=request, discipline=school.dance, kind=Line.Kind.CONTINUE)
+    LineFactory(request=request, discipline=school.piano, kind=Line.Kind.WISH)
+
+    def needed():
+        requests = Request.objects.prefetch_related("lines__discipline__department")
+        documents = services.documents_needed(requests, campaign.season)
+        return sorted(document.requirement for document in documents)
+
+    assert needed() == ["address", "dance"]
+    services.decide_lines(
+        request=request,
+        decisions=[_answer(request, school.piano, "refused", reason="Complet")],
+    )
+    assert needed() == ["dance"]

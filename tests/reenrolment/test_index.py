@@ -66,13 +66,10 @@ def test_it_shows_each_request_status_and_the_documents(
     family_client, campaign, lea, ines, school, clock
 ):
     LineFactory(request=RequestFactory(campaign=campaign, student=lea), discipline=school.piano)
-    waiting = RequestFactory(
-        campaign=campaign,
-        student=ines,
-        status=Request.Status.WAITLISTED,
-        waitlist_position=3,
+    waiting = RequestFactory(campaign=campaign, student=ines, status=Request.Status.WAITLISTED)
+    LineFactory(
+        request=waiting, discipline=school.dance, decision="waitlisted", waitlist_position=3
     )
-    LineFactory(request=waiting, discipline=school.dance)
     html = text(family_client.get(URL))
     assert "Voir la demande de Léa" in html
     assert "envoyée" in html
@@ -82,10 +79,11 @@ def test_it_shows_each_request_status_and_the_documents(
 
 
 def test_after_the_close_the_family_follows_its_decided_requests(
-    family_client, family_user, campaign, lea, clock
+    family_client, family_user, campaign, lea, school, clock
 ):
-    RequestFactory(
-        campaign=campaign, student=lea, status=Request.Status.REFUSED, refusal_reason="Complet"
+    refused = RequestFactory(campaign=campaign, student=lea, status=Request.Status.REFUSED)
+    LineFactory(
+        request=refused, discipline=school.piano, decision="refused", refusal_reason="Complet"
     )
     clock.set(CLOSES_AT + timedelta(days=2))
     family_client.force_login(family_user)
@@ -96,7 +94,7 @@ def test_after_the_close_the_family_follows_its_decided_requests(
 
 
 def test_while_a_campaign_is_open_the_closed_ones_requests_are_listed_apart(
-    family_client, campaign, lea, ines, clock
+    family_client, campaign, lea, ines, school, clock
 ):
     closed = CampaignFactory(
         name="Inscriptions d'hiver",
@@ -104,8 +102,9 @@ def test_while_a_campaign_is_open_the_closed_ones_requests_are_listed_apart(
         opens_at=OPENS_AT - timedelta(days=60),
         closes_at=OPENS_AT - timedelta(days=30),
     )
-    RequestFactory(
-        campaign=closed, student=ines, status=Request.Status.REFUSED, refusal_reason="Complet"
+    refused = RequestFactory(campaign=closed, student=ines, status=Request.Status.REFUSED)
+    LineFactory(
+        request=refused, discipline=school.dance, decision="refused", refusal_reason="Complet"
     )
     RequestFactory(campaign=campaign, student=lea)
     html = text(family_client.get(URL))

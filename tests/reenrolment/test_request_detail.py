@@ -180,3 +180,53 @@ def test_elsewhere_a_season_the_family_is_not_asked_for_is_refused(family_client
     data = {"saison": next_season.pk, "address-file": upload("a.pdf", pdf_bytes())}
     assert family_client.post(url, data).status_code == 404
     assert not Document.objects.exists()
+
+
+def test_the_family_reads_each_lines_answer_with_the_course(
+    family_client, lea_request, school, django_assert_max_num_queries
+):
+    from reenrolment import services
+
+    LineFactory(request=lea_request, discipline=school.violin, kind="stop")
+    LineFactory(request=lea_request, discipline=school.dance)
+    LineFactory(request=lea_request, discipline=school.guitar)
+    line = {line.discipline: line.pk for line in lea_request.lines.all()}
+    services.decide_lines(
+        request=lea_request,
+        decisions=[
+            services.LineDecision(line[school.piano], "accepted"),
+            services.LineDecision(line[school.dance], "waitlisted"),
+            services.LineDecision(line[school.guitar], "refused", reason="Cours complet"),
+        ],
+    )
+    with django_assert_max_num_queries(13):
+        html = text(family_client.get(detail_url(lea_request)))
+    teacher = school.piano_next.teacher
+    flat = " ".join(html.split())
+    assert (
+        "Réponse : <strong>acceptée</strong> — cours attribué : Piano mercredi, mercredi, "
+        f"14 h 00 – 14 h 30, avec {teacher}"
+    ) in flat
+    assert "Réponse : <strong>liste d'attente (position 1)</strong>" in html
+    assert "Réponse : <strong>refusée (Cours complet)</strong>" in html
+    # The stopped violin has no answer; the request can no longer change.
+    violin = html.split("<strong>Violon</strong>")[1].split("</li>")[0]
+    assert "Réponse" not in violin
+    assert "Modifier la demande" not in html and "Retirer la demande" not in html
+
+
+def test_a_refused_line_no_longer_asks_for_its_document(family_client, lea_request, school):
+    from reenrolment import services
+
+    piano = lea_request.lines.get()
+    assert "Justificatif de domicile de moins de 3 mois" in text(
+        family_client.get(detail_url(lea_request))
+    )
+    LineFactory(request=lea_request, discipline=school.dance)
+    services.decide_lines(
+        request=lea_request,
+        decisions=[services.LineDecision(piano.pk, "refused", reason="Complet")],
+    )
+    html = text(family_client.get(detail_url(lea_request)))
+    assert "Justificatif de domicile de moins de 3 mois" not in html
+    assert "Attestation sur l'honneur ou certificat médical" in html

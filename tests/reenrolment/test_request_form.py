@@ -264,7 +264,8 @@ def test_it_refuses_submissions_outside_the_window(
 
 def test_a_decided_request_is_read_only(family_client, campaign, lea, school):
     submit(family_client, campaign, lea, keep={school.piano: "continue", school.violin: "stop"})
-    Request.objects.update(status=Request.Status.REFUSED, refusal_reason="Complet")
+    Request.objects.update(status=Request.Status.REFUSED)
+    Line.objects.filter(kind="continue").update(decision="refused", refusal_reason="Complet")
     response = family_client.get(form_url(campaign, lea), follow=True)
     html = text(response)
     assert "Cette demande a reçu une réponse : elle ne peut plus changer." in html
