@@ -10,7 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from portal.emails import absolute_url, send_templated_email
+from portal.emails import absolute_url, account_language, send_templated_email
 
 
 class NoEmailAddress(Exception):
@@ -121,6 +121,7 @@ def grant_portal_access(*, family, responsable=None) -> User:
     send_templated_email(
         to=[email],
         template="portal_access",
+        language=account_language(user),
         context={"user": user, "family": family, "set_password_url": set_password_url(user)},
     )
     return user
@@ -130,6 +131,7 @@ def send_password_reset(user: User) -> None:
     send_templated_email(
         to=[account_email(user)],
         template="password_reset",
+        language=account_language(user),
         context={"user": user, "reset_url": set_password_url(user)},
     )
 
@@ -138,6 +140,7 @@ def send_password_changed(user: User) -> None:
     send_templated_email(
         to=[account_email(user)],
         template="password_changed",
+        language=account_language(user),
         context={
             "user": user,
             "reset_request_url": absolute_url(reverse("accounts:password_reset")),
