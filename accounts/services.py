@@ -10,7 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from portal.emails import absolute_url, account_language, send_templated_email
+from portal.emails import absolute_url, account_language, family_language, send_templated_email
 
 
 class NoEmailAddress(Exception):
@@ -101,6 +101,8 @@ def grant_portal_access(*, family, responsable=None) -> User:
             email=email,
             first_name=first,
             last_name=last,
+            # A new account (e.g. responsable 2's) starts in the family's language.
+            language=family_language(family),
         )
         user.set_unusable_password()
         user.save()

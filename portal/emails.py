@@ -28,15 +28,26 @@ def _supported(language) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def family_languages(family, addresses: Iterable[str]) -> dict[str, list[str]]:
-    """`addresses` grouped by the language each is written to: an account's own e-mail in that
-    account's preference, any other (the reference e-mail, a student's) in the family's
-    language, which is its main account's (responsable 1's, or the one made before the
-    responsables were recorded). One query."""
-    accounts = sorted(
+def _family_accounts(family) -> list[tuple]:
+    """(pk, e-mail, language, responsable's rank) of the family's accounts, the main one first
+    (responsable 1's, or the one made before the responsables were recorded)."""
+    return sorted(
         family.accounts.values_list("pk", "email", "language", "responsable__rank"),
         key=lambda account: (account[3] or 1, account[0]),
     )
+
+
+def family_language(family) -> str:
+    """The family's language: its main account's preference (French without an account)."""
+    accounts = _family_accounts(family)
+    return _supported(accounts[0][2] if accounts else "")
+
+
+def family_languages(family, addresses: Iterable[str]) -> dict[str, list[str]]:
+    """`addresses` grouped by the language each is written to: an account's own e-mail in that
+    account's preference, any other (the reference e-mail, a student's) in the family's
+    language (`family_language`). One query."""
+    accounts = _family_accounts(family)
     default = _supported(accounts[0][2] if accounts else "")
     by_address = {}
     for _pk, email, language, _rank in reversed(accounts):  # the main account wins a tie
