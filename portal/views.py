@@ -22,6 +22,7 @@ from django.views.decorators.http import (
 from portal.access import family_required
 from portal.cards import home_cards
 from portal.forms import DisplayPreferencesForm
+from portal.language import set_language_cookie
 
 
 @require_safe
@@ -58,19 +59,6 @@ def accessibility(request):
     elif request.method == "POST":
         return redirect("accounts:login")
     return render(request, "portal/accessibility.html", {"form": form})
-
-
-def set_language_cookie(response, language: str) -> None:
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
 
 
 @require_POST

@@ -386,3 +386,15 @@ def test_staff_decisions_reach_the_family_in_its_language(family, family_user, s
     assert str(DocumentKind.HEALTH_STATEMENT.label) not in message.body + message.subject
     with translation.override("en"):
         assert str(DocumentKind.HEALTH_STATEMENT.label) in message.subject + message.body
+
+
+def test_logging_in_shows_the_portal_in_the_accounts_language(client, family_user, password):
+    family_user.language = "en"
+    family_user.save()
+    log_in(client, "dupont.marie", password)  # a browser that never chose: French login page
+    assert '<html lang="en"' in client.get(reverse("portal:home")).content.decode()
+    # A choice made on the browser wins.
+    other = client.__class__()
+    choose(other, "fr")
+    log_in(other, "dupont.marie", password)
+    assert '<html lang="fr"' in other.get(reverse("portal:home")).content.decode()
