@@ -398,3 +398,15 @@ def test_logging_in_shows_the_portal_in_the_accounts_language(client, family_use
     choose(other, "fr")
     log_in(other, "dupont.marie", password)
     assert '<html lang="fr"' in other.get(reverse("portal:home")).content.decode()
+
+
+def test_billing_e_mails_follow_the_familys_language(family, family_user, outbox):
+    family_user.language = "en"
+    family_user.save()
+    with translation.override("fr"):  # issued from a French admin
+        invoice = issued_invoice(family, "120.00")
+        payment(family, "50.00", invoices=[invoice])
+    subjects = [message.subject for message in outbox()]
+    assert subjects[0].startswith(f"New invoice {invoice.number}")
+    assert not any("Nouvelle facture" in subject or "Reçu" in subject for subject in subjects)
+    assert len(subjects) == 2
