@@ -1,6 +1,7 @@
 """Portal accounts. A family may have several accounts (one per responsable); an account
 belongs to at most one family. Staff accounts have no family."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -32,6 +33,15 @@ class User(AbstractUser):
     )
     large_text = models.BooleanField(_("texte agrandi"), default=False)
     high_contrast = models.BooleanField(_("contraste renforcé"), default=False)
+    # The account's e-mails are written in it (portal.emails); set on the Accessibilité page,
+    # or by switching the portal's language while logged in.
+    language = models.CharField(
+        _("langue"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Langue des e-mails du portail."),
+    )
 
     objects = PortalUserManager()
 

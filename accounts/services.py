@@ -10,7 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from portal.emails import absolute_url, send_templated_email
+from portal.emails import absolute_url, account_language, family_language, send_templated_email
 
 
 class NoEmailAddress(Exception):
@@ -101,6 +101,8 @@ def grant_portal_access(*, family, responsable=None) -> User:
             email=email,
             first_name=first,
             last_name=last,
+            # A new account (e.g. responsable 2's) starts in the family's language.
+            language=family_language(family),
         )
         user.set_unusable_password()
         user.save()
@@ -121,6 +123,7 @@ def grant_portal_access(*, family, responsable=None) -> User:
     send_templated_email(
         to=[email],
         template="portal_access",
+        language=account_language(user),
         context={"user": user, "family": family, "set_password_url": set_password_url(user)},
     )
     return user
@@ -130,6 +133,7 @@ def send_password_reset(user: User) -> None:
     send_templated_email(
         to=[account_email(user)],
         template="password_reset",
+        language=account_language(user),
         context={"user": user, "reset_url": set_password_url(user)},
     )
 
@@ -138,6 +142,7 @@ def send_password_changed(user: User) -> None:
     send_templated_email(
         to=[account_email(user)],
         template="password_changed",
+        language=account_language(user),
         context={
             "user": user,
             "reset_request_url": absolute_url(reverse("accounts:password_reset")),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import services
 from accounts.backends import axes_username, normalise_login, users_for_login
 from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetRequestForm
+from portal.language import follow_account_language
 
 security_log = logging.getLogger("portal.security")
 
@@ -29,6 +30,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        follow_account_language(self.request, response, form.get_user())
+        return response
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

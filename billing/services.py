@@ -35,7 +35,7 @@ from billing.models import (
     not_far_future,
 )
 from families.models import Family
-from portal.emails import absolute_url, send_templated_email
+from portal.emails import absolute_url, send_family_email
 from portal.models import Centre
 from students.models import Discipline, Season, Student, check_student_of_family
 
@@ -208,8 +208,8 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
             raise ValidationError(_("L'échéance ne peut pas précéder la date d'émission."))
         invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
         _issue(invoice, issued_on=issued_on, centre=Centre.objects.current())
-        send_templated_email(
-            to=invoice.family.email_recipients(),
+        send_family_email(
+            family=invoice.family,
             template="invoice_issued",
             context={
                 "invoice": invoice,
@@ -269,8 +269,8 @@ def issue_credit_note(
         )
         _create_lines(credit_note, lines)
         _issue(credit_note, issued_on=issued_on, centre=Centre.objects.current())
-        send_templated_email(
-            to=credit_note.family.email_recipients(),
+        send_family_email(
+            family=credit_note.family,
             template="credit_note_issued",
             context={
                 "invoice": credit_note,
@@ -338,8 +338,8 @@ def record_payment(
                 remaining -= share
         store_pdf(payment, pdf.render_receipt(payment, centre=centre))
         payment.save(update_fields=["pdf", "pdf_sha256"])
-        send_templated_email(
-            to=family.email_recipients(),
+        send_family_email(
+            family=family,
             template="receipt_issued",
             context={
                 "payment": payment,

@@ -5,19 +5,19 @@ from collections.abc import Sequence
 from django import forms
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.services import revoke_portal_access, sync_account_emails
 from families.models import Family, Responsable
-from portal.editing import Change, form_changes, save_record
+from portal.editing import FieldChange, form_changes, save_record, section_key
 from portal.emails import absolute_url
-from portal.history import author_label
+from portal.history import author_label_lazy
 from portal.receipts import send_change_receipt
 
 
 def _section(responsable: Responsable) -> str:
-    return gettext("Responsable %(rank)d") % {"rank": responsable.rank}
+    return section_key(rank=responsable.rank)
 
 
 @transaction.atomic
@@ -28,7 +28,7 @@ def update_family_record(
     responsable_forms: Sequence[forms.ModelForm],
     user,
     removed_responsables: Sequence[Responsable] = (),
-) -> list[Change]:
+) -> list[FieldChange]:
     """Saves what the validated forms change in the family record, as one edit.
 
     `family` is the locked row the forms were built on; each responsable form's instance has
@@ -38,7 +38,7 @@ def update_family_record(
     and the receipt goes to the reference e-mail and each responsable's e-mail, and also to
     the addresses being replaced (a takeover must not go unnoticed).
     """
-    changes = form_changes(family_form, section=gettext("Foyer"))
+    changes = form_changes(family_form, section=section_key())
     replaced_emails = [family_form.initial.get("reference_email", "")]
     changed_forms = []
     for form in responsable_forms:
@@ -51,8 +51,8 @@ def update_family_record(
         replaced_emails.append(form.initial.get("email", ""))
     for responsable in removed_responsables:
         changes.append(
-            Change(
-                label=gettext("Responsable supprimé(e)"),
+            FieldChange(
+                event="responsable_removed",
                 old=responsable.display_name,
                 new="",
                 section=_section(responsable),
@@ -77,10 +77,11 @@ def update_family_record(
     getattr(family, "_prefetched_objects_cache", {}).pop("responsables", None)
     sync_account_emails(family=family)
     send_change_receipt(
-        to=family.email_recipients(also=replaced_emails),
-        record_label=gettext("la fiche famille"),
+        family=family,
+        also=replaced_emails,
+        record_label=gettext_lazy("la fiche famille"),
         changes=changes,
-        author=author_label(user),
+        author=author_label_lazy(user),
         record_url=absolute_url(reverse("families:detail")),
     )
     return changes

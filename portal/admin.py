@@ -1,36 +1,24 @@
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.editing import Change
+from portal.editing import render_changes
+from portal.history import stored_changes
 from portal.models import Centre
 
 
 class ListedChangesHistoryAdmin(SimpleHistoryAdmin):
     """simple-history's admin history of a record edited through `portal.editing`: each row
-    lists what changed (before → after) as the family's history does, under French headers."""
+    lists what changed (before → after) as the family's history does, in the staff member's
+    language (changes are stored language-neutrally)."""
 
-    history_list_display = ["listed_changes"]
     object_history_list_template = "admin/history_list.html"
 
-    @admin.display(description=_("modifications"))
-    def listed_changes(self, record):
-        stored = record.history_change_reason
-        if not isinstance(stored, list):
-            return ""
-        changes = [Change.from_json(item) for item in stored if isinstance(item, dict)]
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li>{}{} : {} → {}</li>",
-                (
-                    (f"{c.section} — " if c.section else "", c.label, c.old or "∅", c.new or "∅")
-                    for c in changes
-                ),
-            ),
-        )
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # Newest first: a row saved without a stored list is compared with the one after it.
+        rows = list(historical_records)
+        for index, row in enumerate(rows):
+            older = rows[index + 1] if index + 1 < len(rows) else None
+            row.listed_changes = render_changes(stored_changes(row, older))
 
 
 @admin.register(Centre)

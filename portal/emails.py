@@ -1,12 +1,13 @@
 """Every e-mail of the portal goes through `send_templated_email`.
 
 A message is a template set under `templates/emails/<name>/` (`subject.txt`, `body.txt`,
-`body.html`), rendered in French and queued by django-post-office in the current database
-transaction: if the change rolls back, so does the e-mail; if SMTP is down, it waits in the
-queue and is retried by `send_queued_mail`.
+`body.html`), rendered in its recipient's language (an account's `language` preference, French
+by default: `account_language`, and `send_family_email` for what a family receives) and queued
+by django-post-office in the current database transaction: if the change rolls back, so does
+the e-mail; if SMTP is down, it waits in the queue and is retried by `send_queued_mail`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -18,18 +19,84 @@ from post_office import mail
 from portal.models import Centre
 
 
-def send_templated_email(
-    *, to: Iterable[str], template: str, context: dict | None = None, language: str = "fr"
+def account_language(user) -> str:
+    """The language an account's e-mails are written in: its preference, French by default."""
+    return _supported(getattr(user, "language", ""))
+
+
+def _supported(language) -> str:
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _family_accounts(family) -> list[tuple]:
+    """(pk, e-mail, language, responsable's rank) of the family's accounts, the main one first
+    (responsable 1's, or the one made before the responsables were recorded)."""
+    return sorted(
+        family.accounts.values_list("pk", "email", "language", "responsable__rank"),
+        key=lambda account: (account[3] or 1, account[0]),
+    )
+
+
+def family_language(family) -> str:
+    """The family's language: its main account's preference (French without an account)."""
+    accounts = _family_accounts(family)
+    return _supported(accounts[0][2] if accounts else "")
+
+
+def family_languages(family, addresses: Iterable[str]) -> dict[str, list[str]]:
+    """`addresses` grouped by the language each is written to: an account's own e-mail in that
+    account's preference, any other (the reference e-mail, a student's) in the family's
+    language (`family_language`). One query."""
+    accounts = _family_accounts(family)
+    default = _supported(accounts[0][2] if accounts else "")
+    by_address = {}
+    for _pk, email, language, _rank in reversed(accounts):  # the main account wins a tie
+        if email:
+            by_address[email.strip().lower()] = _supported(language)
+    grouped: dict[str, list[str]] = {}
+    for address in addresses:
+        language = by_address.get((address or "").strip().lower(), default)
+        grouped.setdefault(language, []).append(address)
+    return dict(sorted(grouped.items()))
+
+
+def send_family_email(
+    *,
+    family,
+    template: str,
+    context: dict | Callable[[], dict] | None = None,
+    also: Iterable[str] = (),
 ) -> None:
+    """A family's e-mail (receipt, document decision, re-enrolment, invoice…): to
+    `family.email_recipients(also=also)`, each address in its own language
+    (`family_languages`), whoever triggered it (a staff member's language does not count).
+    Context values that depend on the language are lazy strings, or `context` is a callable
+    run in each recipient's language."""
+    recipients = family.email_recipients(also=also)
+    if not recipients:
+        return
+    for language, addresses in family_languages(family, recipients).items():
+        send_templated_email(to=addresses, template=template, context=context, language=language)
+
+
+def send_templated_email(
+    *,
+    to: Iterable[str],
+    template: str,
+    context: dict | Callable[[], dict] | None = None,
+    language: str = "fr",
+) -> None:
+    """Queues one message to `to`, rendered in `language` (a callable `context` is called in
+    it: for values rendered in the recipient's language)."""
     recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
     if not recipients:
         return
-    full_context = {
-        "centre": Centre.objects.current(),
-        "site_url": settings.SITE_URL,
-        **(context or {}),
-    }
     with translation.override(language):
+        full_context = {
+            "centre": Centre.objects.current(),
+            "site_url": settings.SITE_URL,
+            **((context() if callable(context) else context) or {}),
+        }
         subject = render_plain_text(f"emails/{template}/subject.txt", full_context)
         body = render_to_string(f"emails/{template}/body.txt", full_context)
         html = render_to_string(f"emails/{template}/body.html", full_context)

@@ -1,24 +1,25 @@
 """The "Historique des modifications" of a record edited through `portal.editing`: who saved
 it, when, and what changed (the list stored by `save_record`, or simple-history's diff for rows
-saved another way). Shown by the partial `templates/includes/history.html`.
+saved another way), in the reader's language. Shown by the partial
+`templates/includes/history.html`.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django import forms
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.utils.text import capfirst
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
-from portal.editing import UNLISTED_FIELDS, Change, display_value
+from portal.editing import UNLISTED_FIELDS, Change, FieldChange, render_changes
 
 
 def record_history(**kwargs) -> HistoricalRecords:
     """simple-history for a record edited through `portal.editing`: each save stores the list of
-    what changed (label, old → new) in `history_change_reason`, as JSON.
+    what changed (field, old → new raw values: `FieldChange`) in `history_change_reason`, as
+    JSON.
 
     Usage on the model: `history = record_history()`.
     """
@@ -35,6 +36,10 @@ def author_label(user) -> str:
     if responsable is None:
         return user.get_username()
     return f"{user.get_username()} ({responsable.display_name})"
+
+
+# The author named in the language of the text it ends up in (an e-mail's recipient's).
+author_label_lazy = lazy(author_label, str)
 
 
 @dataclass
@@ -58,17 +63,22 @@ def _ordered(history):
     )
 
 
-def _entry(row, older) -> HistoryEntry:
-    """The entry of a historical row; `older` is the row saved just before it, when at hand."""
+def stored_changes(row, older=None) -> list[FieldChange] | list[dict]:
+    """What a historical row changed, as stored: the list saved by `save_record`, or, for a
+    row saved another way (e.g. by a script), its difference with the row saved before it
+    (`older` when at hand)."""
     stored = row.history_change_reason
     if isinstance(stored, list):
-        changes = [Change.from_json(item) for item in stored if isinstance(item, dict)]
-    elif row.history_type == "~":
-        # Saved without a stored list (e.g. by a script): compare with the previous row.
+        return stored
+    if row.history_type == "~":
         previous = older if older is not None else row.prev_record
-        changes = _diff(row, previous) if previous is not None else []
-    else:
-        changes = []
+        return _diff(row, previous) if previous is not None else []
+    return []
+
+
+def _entry(row, older) -> HistoryEntry:
+    """The entry of a historical row; `older` is the row saved just before it, when at hand."""
+    changes = render_changes(stored_changes(row, older))
     return HistoryEntry(
         when=row.history_date,
         author=author_label(row.history_user),
@@ -77,21 +87,10 @@ def _entry(row, older) -> HistoryEntry:
     )
 
 
-def _diff(record, previous) -> list[Change]:
+def _diff(record, previous) -> list[FieldChange]:
     model = record.instance_type
     delta = record.diff_against(previous, excluded_fields=UNLISTED_FIELDS)
-    changes = []
-    for item in delta.changes:
-        model_field = model._meta.get_field(item.field)
-        form_field = model_field.formfield() or forms.CharField()
-        changes.append(
-            Change(
-                label=capfirst(str(model_field.verbose_name)),
-                old=display_value(form_field, item.old),
-                new=display_value(form_field, item.new),
-            )
-        )
-    return changes
+    return [FieldChange.of(model, item.field, item.old, item.new) for item in delta.changes]
 
 
 def history_page(history, *, page_number=None, per_page: int = 10) -> Page:

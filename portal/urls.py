@@ -27,7 +27,8 @@ urlpatterns = [
     path("documents/", include("students.document_urls")),
     path("reinscription/", include("reenrolment.urls")),
     path("facturation/", include("billing.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also keeps a logged-in account's preference.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,18 +1,28 @@
 """Landing, Accueil, Accessibilité, health check and error pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError, connection
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from portal.access import family_required
 from portal.cards import home_cards
 from portal.forms import DisplayPreferencesForm
+from portal.language import set_language_cookie
 
 
 @require_safe
@@ -31,19 +41,42 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def accessibility(request):
-    """The accessibility statement is public; display preferences are saved per account."""
+    """The accessibility statement is public; display and language preferences are saved per
+    account (the language is also the one of the account's e-mails)."""
     form = None
     if request.user.is_authenticated:
         form = DisplayPreferencesForm(
             request.POST if request.method == "POST" else None, instance=request.user
         )
         if request.method == "POST" and form.is_valid():
-            form.save()
-            messages.success(request, _("Vos préférences d'affichage sont enregistrées."))
-            return redirect("portal:accessibility")
+            user = form.save()
+            response = redirect("portal:accessibility")
+            # The portal follows the chosen language at once (as the footer's switch does).
+            set_language_cookie(response, user.language)
+            with translation.override(user.language):
+                messages.success(request, _("Vos préférences d'affichage sont enregistrées."))
+            return response
     elif request.method == "POST":
         return redirect("accounts:login")
     return render(request, "portal/accessibility.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """The footer's language switch (Django's), which a logged-in person's account also keeps
+    as its preference: its e-mails are then written in that language."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and check_for_language(language)
+        and user.language != language
+    ):
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
 
 
 @never_cache

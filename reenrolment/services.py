@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from families.models import Family
-from portal.emails import absolute_url, send_templated_email
+from portal.emails import absolute_url, send_family_email
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
 from students import checklist
 from students.checklist import NeededDocument
@@ -90,8 +90,8 @@ def _email_family(request: Request, *, template: str, **context) -> None:
         )
         .get(pk=request.pk)
     )
-    send_templated_email(
-        to=request.student.family.email_recipients(),
+    send_family_email(
+        family=request.student.family,
         template=template,
         context={
             "request": request,

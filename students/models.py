@@ -172,18 +172,23 @@ class Course(models.Model):
     @property
     def schedule(self) -> str:
         """The day and times as the pages show them ("lundi 17h30–18h30"), "" when unknown."""
-        parts = []
-        if self.weekday:
-            try:
-                parts.append(str(Weekday(self.weekday).label))
-            except ValueError:  # a value written outside the choices shows as stored
-                parts.append(str(self.weekday))
-        if self.start_time:
-            times = f"{self.start_time:%H}h{self.start_time:%M}"
-            if self.end_time:
-                times += f"–{self.end_time:%H}h{self.end_time:%M}"
-            parts.append(times)
-        return " ".join(parts)
+        return format_schedule(self.weekday, self.start_time, self.end_time)
+
+
+def format_schedule(weekday, start_time, end_time) -> str:
+    """A course's day and times in the active language ("lundi 17h30–18h30"), "" when unknown."""
+    parts = []
+    if weekday:
+        try:
+            parts.append(str(Weekday(weekday).label))
+        except ValueError:  # a value written outside the choices shows as stored
+            parts.append(str(weekday))
+    if start_time:
+        times = f"{start_time:%H}h{start_time:%M}"
+        if end_time:
+            times += f"–{end_time:%H}h{end_time:%M}"
+        parts.append(times)
+    return " ".join(parts)
 
 
 class StudentQuerySet(models.QuerySet):

@@ -10,14 +10,13 @@ from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import capfirst
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.editing import Change, form_changes, save_record
-from portal.emails import absolute_url, send_templated_email
-from portal.history import author_label
+from portal.editing import FieldChange, form_changes, save_record
+from portal.emails import absolute_url, send_family_email
+from portal.history import author_label_lazy
 from portal.receipts import send_change_receipt
 from students.checklist import ADDRESS, ChecklistItem
 from students.models import (
@@ -48,14 +47,16 @@ def _document_url(document: Document) -> str:
 def _notify(document: Document, template: str) -> None:
     family = document.family
     prefetch_related_objects([family], "responsables")
-    send_templated_email(
-        to=family.email_recipients(),
+    url = _document_url(document)
+    send_family_email(
+        family=family,
         template=template,
-        context={
+        # In each recipient's language: the kind of document is a label of the portal's.
+        context=lambda: {
             "document": document,
             "kind": document.get_kind_display(),
             "student": document.student,
-            "url": _document_url(document),
+            "url": url,
         },
     )
 
@@ -213,30 +214,43 @@ def update_student_record(*, student, form, user) -> list:
         family = student.family
         prefetch_related_objects([family], "responsables")
         send_change_receipt(
-            to=family.email_recipients(also=[form.initial.get("email", ""), student.email]),
-            record_label=gettext("la fiche de %(name)s") % {"name": student.first_name},
+            family=family,
+            also=[form.initial.get("email", ""), student.email],
+            record_label=_student_record_label(student.first_name),
             changes=changes,
-            author=author_label(user),
+            author=author_label_lazy(user),
             record_url=absolute_url(reverse("students:detail", args=[student.pk])),
         )
     return changes
 
 
-def _course_label(course) -> str:
-    """A course as the history names it: "Piano — lundi 17h30–18h30"."""
-    schedule = course.schedule
-    return f"{course.name} — {schedule}" if schedule else course.name
+def _record_label(first_name: str) -> str:
+    return gettext("la fiche de %(name)s") % {"name": first_name}
 
 
-def record_enrolment_changes(*, student, added=(), removed=(), user=None) -> list[Change]:
+# Rendered in each receipt's language.
+_student_record_label = lazy(_record_label, str)
+
+
+def _course_data(course) -> dict:
+    """A course as the history stores it (shown "Piano — lundi 17h30–18h30" in the reader's
+    language)."""
+    return {
+        "course": course.name,
+        "weekday": course.weekday,
+        "start": course.start_time.isoformat() if course.start_time else None,
+        "end": course.end_time.isoformat() if course.end_time else None,
+    }
+
+
+def record_enrolment_changes(*, student, added=(), removed=(), user=None) -> list[FieldChange]:
     """Lists enrolments staff added or removed in the student's history (one history row, with
     its author): "Inscription ajoutée : Piano — lundi 17h30". Nothing is saved without change.
     """
     changes = [
-        Change(label=gettext("Inscription ajoutée"), old="", new=_course_label(course))
-        for course in added
+        FieldChange(event="enrolment_added", old="", new=_course_data(course)) for course in added
     ] + [
-        Change(label=gettext("Inscription retirée"), old=_course_label(course), new="")
+        FieldChange(event="enrolment_removed", old=_course_data(course), new="")
         for course in removed
     ]
     if changes:
@@ -244,12 +258,8 @@ def record_enrolment_changes(*, student, added=(), removed=(), user=None) -> lis
     return changes
 
 
-def _left_on_change(old: date | None, new: date | None) -> Change:
-    return Change(
-        label=capfirst(str(Student._meta.get_field("left_on").verbose_name)),
-        old=date_format(old) if old else "",
-        new=date_format(new) if new else "",
-    )
+def _left_on_change(old: date | None, new: date | None) -> FieldChange:
+    return FieldChange.of(Student, "left_on", old, new)
 
 
 def archive_students(students, *, user=None, on: date | None = None) -> int:

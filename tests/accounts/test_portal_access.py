@@ -62,3 +62,21 @@ def test_it_says_which_families_have_no_email(staff_client, outbox):
     assert "Aucun e-mail de référence" in response.content.decode()
     assert not User.objects.filter(family=family).exists()
     assert outbox() == []
+
+
+def test_the_access_e_mail_is_in_the_accounts_language(staff_client, outbox):
+    """Sent by staff (whose admin is in French), written in the family's language; a new
+    account (responsable 2's) starts in the family's language."""
+    family = FamilyFactory(name="Smith", reference_email="smith@example.org")
+    first = ResponsableFactory(family=family, last_name="Smith", first_name="Jane")
+    second = ResponsableFactory(
+        family=family, rank=2, last_name="Smith", first_name="John", email="john@example.org"
+    )
+    UserFactory(username="smith.jane", family=family, responsable=first, language="en")
+    from accounts.services import grant_portal_access
+
+    grant_portal_access(family=family, responsable=second)
+    (message,) = outbox()
+    assert message.to == ["john@example.org"]
+    assert User.objects.get(responsable=second).language == "en"
+    assert "Bonjour" not in message.body and "smith.john" in message.body

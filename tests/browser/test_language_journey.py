@@ -32,3 +32,17 @@ def test_a_visitor_switches_to_english_from_the_keyboard_and_back(page):
         page.get_by_role("button", name="Français").click()
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("link", name="Facturation").is_visible()
+
+    # Logged in, the switch is also the account's language, that of its e-mails.
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    user.refresh_from_db()
+    assert user.language == "en"
+    page.goto("/accessibilite/")
+    assert page.get_by_role("combobox", name="Language").input_value() == "en"
+    page.get_by_role("combobox", name="Language").select_option("fr")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    user.refresh_from_db()
+    assert user.language == "fr"

@@ -133,6 +133,7 @@ def test_a_staff_edit_sends_the_same_receipt_and_is_in_the_history(staff_client,
     assert "par le secrétariat" in receipt.body
     assert "Foyer — Ville : Bellerive → Plérin" in receipt.body
     assert "Responsable 1 — Prénom : Marie → Marie-Anne" in receipt.body
+    assert "Supprimer" not in receipt.body  # the inline's DELETE box is not a change
     # One history row for the whole edit, with its author.
     history = text(staff_client.get(f"/admin/families/family/{family.pk}/history/"))
     assert "secretariat (secrétariat)" in history

@@ -246,7 +246,8 @@ def test_the_history_shows_who_changed_what_newest_first(family_client, family, 
 def test_the_history_is_paginated_with_a_constant_query_count(
     family_client, family, django_assert_max_num_queries
 ):
-    from portal.editing import Change, save_record
+    from families.models import Family
+    from portal.editing import FieldChange, save_record
 
     def page_queries():
         with django_assert_max_num_queries(12) as context:
@@ -257,7 +258,12 @@ def test_the_history_is_paginated_with_a_constant_query_count(
     family_client.get(URL)  # the session's first request
     few, _ = page_queries()
     for number in range(30):
-        save_record(family, changes=[Change("Ville", f"V{number}", f"V{number + 1}", "Foyer")])
+        save_record(
+            family,
+            changes=[
+                FieldChange.of(Family, "city", f"V{number}", f"V{number + 1}", section="family")
+            ],
+        )
     many, html = page_queries()
     assert many == few
     assert "Page 1 sur 4" in html

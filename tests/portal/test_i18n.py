@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from portal.models import Centre
 from tests.billing.factories import issued_invoice, payment
 from tests.conftest import log_in
+from tests.factories import StudentFactory
+from tests.families.factories import post_data as post_family
 from tests.reenrolment.factories import CampaignFactory, RequestFactory
 from tests.students.factories import dance_student, music_student
 
@@ -225,3 +227,187 @@ def test_it_shows_the_admin_in_english_but_exports_the_accounts_in_french(staff_
     assert rows[1][1:3] == ["Facture", "2026FAC0001"]
     # The label as staff typed it (issue 12, item 23: no longer upper-cased by the portal).
     assert rows[1][4] == "Cotisations"
+
+
+# --- each e-mail in its recipient's language; changes stored language-neutrally ------------
+
+
+def _french_in(text: str) -> list[str]:
+    """French strings of the catalogue (or French punctuation of dates) found in `text`."""
+    centre = Centre.objects.current().name
+    found = [msgid for msgid in french_msgids(min_length=10) if msgid in text and msgid != centre]
+    found += [word for word in ["(vide)", "Foyer", "Ville", " à ", "modifiée"] if word in text]
+    return found
+
+
+def test_an_english_family_gets_its_receipt_in_english_from_the_french_portal(
+    family_client, family, family_user, outbox
+):
+    family_user.language = "en"
+    family_user.save()
+    data = post_family(
+        family,
+        **{"famille-city": "Plérin", "responsable1-marital_status": "celibataire"},
+    )
+    response = family_client.post(reverse("families:detail"), data, follow=True)
+    page = html_lib.unescape(response.content.decode())
+    assert '<html lang="fr"' in page and "Ville" in page  # the portal stays in French
+    (message,) = outbox()
+    assert set(message.to) == set(family.email_recipients())
+    assert message.subject.startswith("Acknowledgement: change to the family record")
+    assert "The family record" in message.body
+    assert f"Household — Town : {family.city} → Plérin" in message.body
+    assert "Guardian 1 — Marital status : (empty) → Single" in message.body
+    assert not _french_in(message.subject + message.body), _french_in(message.body)
+    html = html_lib.unescape(message.alternatives[0][0])
+    assert "Single" in html and "Célibataire" not in html and "(vide)" not in html
+
+
+def test_a_french_family_gets_its_receipt_in_french_from_the_english_portal(
+    client, family, password, outbox
+):
+    from tests.students.test_record import post_data as post_student
+
+    student = StudentFactory(
+        family=family, first_name="Inès", school="", image_rights=False, may_leave_alone=False
+    )
+    choose(client, "en")
+    log_in(client, "dupont.marie", password)
+    response = client.post(
+        reverse("students:detail", args=[student.pk]),
+        post_student(student, school="Collège Jean Macé", image_rights="True"),
+        follow=True,
+    )
+    page = html_lib.unescape(response.content.decode())
+    assert "School" in page  # the page speaks English to its reader
+    (message,) = outbox()
+    assert message.subject.startswith("Accusé de réception : modification de la fiche de Inès")
+    assert "Établissement scolaire : (vide) → Collège Jean Macé" in message.body
+    assert "Droit à l'image" in message.body
+    for english in ["the record of", "School", "(empty)", "Image rights", "Yes", "Acknowledg"]:
+        assert english not in message.subject + message.body, english
+    assert "La fiche de Inès a été modifiée" in message.body
+
+
+def test_the_history_shows_changes_made_in_english_in_the_readers_language(
+    client, family, password, staff_client
+):
+    from tests.students.test_record import post_data as post_student
+
+    student = StudentFactory(
+        family=family, first_name="Inès", school="", image_rights=False, may_leave_alone=False
+    )
+    family_client = client.__class__()
+    choose(family_client, "en")
+    log_in(family_client, "dupont.marie", password)
+    family_client.post(
+        reverse("students:detail", args=[student.pk]),
+        post_student(student, school="Collège Jean Macé", civility="mme"),
+    )
+    # Stored without labels: field names and raw values.
+    (stored,) = student.history.filter(history_type="~").values_list(
+        "history_change_reason", flat=True
+    )
+    assert {"model": "students.student", "field": "civility", "old": "", "new": "mme"} in [
+        {key: item[key] for key in ("model", "field", "old", "new")} for item in stored
+    ]
+    # The family switches back to French: the same history reads in French.
+    choose(family_client, "fr", reverse("students:detail", args=[student.pk]))
+    page = html_lib.unescape(
+        family_client.get(reverse("students:detail", args=[student.pk])).content.decode()
+    )
+    history = page.split('id="historique"')[1]
+    assert "Établissement scolaire" in history and "Civilité" in history
+    assert "Madame" in history and "(vide)" in history
+    for english in ["School", "Title", "Mrs", "(empty)"]:
+        assert english not in history, english
+    # And so does the admin's, for staff reading in French.
+    admin_page = html_lib.unescape(
+        staff_client.get(f"/admin/students/student/{student.pk}/history/").content.decode()
+    )
+    assert "Établissement scolaire : ∅ → Collège Jean Macé" in admin_page
+    assert "Civilité : ∅ → Madame" in admin_page
+
+
+def test_the_password_reset_is_sent_in_the_accounts_language(client, family_user, outbox):
+    family_user.language = "en"
+    family_user.save()
+    client.post(reverse("accounts:password_reset"), {"login": "dupont.marie"})  # French page
+    (message,) = outbox()
+    assert message.subject == "Choose your password for the families' portal"
+    assert "Bonjour" not in message.body
+
+
+def test_switching_the_portal_language_keeps_the_accounts_preference(client, family_user, password):
+    choose(client, "en")  # before logging in: no account to remember it
+    family_user.refresh_from_db()
+    assert family_user.language == "fr"
+    log_in(client, "dupont.marie", password)
+    choose(client, "en", reverse("portal:home"))
+    family_user.refresh_from_db()
+    assert family_user.language == "en"
+    choose(client, "xx", reverse("portal:home"))  # not offered: ignored
+    family_user.refresh_from_db()
+    assert family_user.language == "en"
+    choose(client, "fr", reverse("portal:home"))
+    family_user.refresh_from_db()
+    assert family_user.language == "fr"
+
+
+def test_the_accessibility_page_sets_the_language_of_the_portal_and_e_mails(
+    family_client, family_user
+):
+    page = family_client.get(reverse("portal:accessibility")).content.decode()
+    assert 'name="language"' in page
+    response = family_client.post(
+        reverse("portal:accessibility"), {"language": "en", "large_text": "on"}, follow=True
+    )
+    family_user.refresh_from_db()
+    assert (family_user.language, family_user.large_text) == ("en", True)
+    html = response.content.decode()
+    assert '<html lang="en"' in html  # the portal follows at once
+    assert "Your display preferences are saved." in html
+
+
+def test_staff_decisions_reach_the_family_in_its_language(family, family_user, staff_user, outbox):
+    from students.models import DocumentKind
+    from students.services import review_document
+    from tests.students.factories import DocumentFactory
+
+    family_user.language = "en"
+    family_user.save()
+    student = StudentFactory(family=family, first_name="Inès")
+    document = DocumentFactory(student=student, kind=DocumentKind.HEALTH_STATEMENT)
+    staff_user.is_superuser = True
+    staff_user.save()
+    with translation.override("fr"):  # the staff member's admin is in French
+        review_document(document=document, validate=False, reason="Illisible", reviewer=staff_user)
+    (message,) = outbox()
+    assert "Illisible" in message.body
+    assert str(DocumentKind.HEALTH_STATEMENT.label) not in message.body + message.subject
+    with translation.override("en"):
+        assert str(DocumentKind.HEALTH_STATEMENT.label) in message.subject + message.body
+
+
+def test_logging_in_shows_the_portal_in_the_accounts_language(client, family_user, password):
+    family_user.language = "en"
+    family_user.save()
+    log_in(client, "dupont.marie", password)  # a browser that never chose: French login page
+    assert '<html lang="en"' in client.get(reverse("portal:home")).content.decode()
+    # A choice made on the browser wins.
+    other = client.__class__()
+    choose(other, "fr")
+    log_in(other, "dupont.marie", password)
+    assert '<html lang="fr"' in other.get(reverse("portal:home")).content.decode()
+
+
+def test_billing_e_mails_follow_the_familys_language(family, family_user, outbox):
+    family_user.language = "en"
+    family_user.save()
+    with translation.override("fr"):  # issued from a French admin
+        invoice = issued_invoice(family, "120.00")
+        payment(family, "50.00", invoices=[invoice])
+    subjects = [message.subject for message in outbox()]
+    assert subjects[0].startswith(f"New invoice {invoice.number}")
+    assert not any("Nouvelle facture" in subject or "Reçu" in subject for subject in subjects)
+    assert len(subjects) == 2

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from students.models import Document
 from students.services import review_document
@@ -196,6 +197,12 @@ def test_staff_enrolment_changes_are_in_the_student_history(staff_client, family
     page = html.unescape(family_client.get(f"/eleves/{student.pk}/").content.decode())
     assert "Inscription ajoutée" in page and "Inscription retirée" in page
     assert "par le secrétariat" in page or "le secrétariat" in page
+    # Stored without labels: a reader in English reads it in English.
+    family_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = html.unescape(family_client.get(f"/eleves/{student.pk}/").content.decode())
+    translation.activate("fr")  # the request left English active in this thread
+    assert "Enrolment added" in page and "Piano — Monday 17h30" in page
+    assert "Inscription ajoutée" not in page and "lundi" not in page
 
 
 def test_the_review_service_refuses_a_refusal_without_reason(family, staff_user, outbox):
