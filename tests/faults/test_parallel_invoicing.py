@@ -76,7 +76,7 @@ def test_a_failed_issue_leaves_no_pdf_behind(family, settings, monkeypatch):
         raise ForcedRollback("the e-mail queue is full")
 
     # The e-mail is queued after the PDF is stored, in the same transaction.
-    monkeypatch.setattr(services, "send_templated_email", queue_full)
+    monkeypatch.setattr(services, "send_family_email", queue_full)
     with pytest.raises(ForcedRollback):
         services.issue_invoice(invoice=draft, issued_on=date(2026, 11, 2))
     draft.refresh_from_db()
