@@ -8,6 +8,7 @@ from django.urls import reverse
 from reenrolment.models import Campaign, Request
 from students.models import Student
 from tests.reenrolment.conftest import CLOSES_AT
+from tests.reenrolment.factories import RequestFactory
 from tests.reenrolment.helpers import form_data, text
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -76,6 +77,9 @@ def test_it_refuses_after_the_close(family_client, family_user, inscription, clo
 
 
 def test_an_inscription_starts_from_wishes_only(family_client, inscription, lea):
+    """Even for a pupil of this season who asked before inscriptions were for new students
+    only (the request keeps the student eligible)."""
+    RequestFactory(campaign=inscription, student=lea)
     html = text(
         family_client.get(reverse("reenrolment:request_form", args=[inscription.pk, lea.pk]))
     )
