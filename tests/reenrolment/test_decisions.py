@@ -96,7 +96,7 @@ def test_the_waiting_list_takes_the_next_position(campaign, lea, ines, lea_reque
     assert (lea_request.waitlist_position, other.waitlist_position) == (1, 2)
     assert other.status_label == "liste d'attente (position 2)"
     mail = outbox()[-1]
-    assert mail.subject == "Réponse à la demande de Inès DUPONT : liste d'attente"
+    assert mail.subject == "Réponse à la demande d'Inès DUPONT : liste d'attente"
     assert "Votre demande est en position 2 sur la liste d'attente" in mail.body
     assert not Enrolment.objects.filter(course__season__name="2027-2028").exists()
 
