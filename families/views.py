@@ -41,7 +41,7 @@ def _record_forms(family: Family, responsables, data=None) -> RecordForms:
     """The forms of the record. The responsables are the family's own (found by rank in the
     family's rows), so that no posted id can point a form at another family's responsable."""
     by_rank = {responsable.rank: responsable for responsable in responsables}
-    return RecordForms(
+    forms = RecordForms(
         family=FamilyForm(data, instance=family, prefix="famille"),
         responsables=[
             form_class(
@@ -52,6 +52,11 @@ def _record_forms(family: Family, responsables, data=None) -> RecordForms:
             for rank, form_class in ((1, ResponsableForm), (2, OptionalResponsableForm))
         ],
     )
+    # Which form a field belongs to, in the error summary ("Responsable 2 — E-mail").
+    for rank, form in enumerate(forms.responsables, start=1):
+        form.summary_label = _("Responsable %(rank)s") % {"rank": rank}
+    forms.family.summary_label = _("Famille")
+    return forms
 
 
 def _is_main_contact(user) -> bool:
