@@ -18,6 +18,7 @@ from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.access import family_required, get_for_family
 from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
+from portal.french import of_name
 from portal.history import changes_since, history_page
 
 FLASH_KEY = "famille"
@@ -197,6 +198,7 @@ def revoke_access(request):
         revoke_portal_access(user=account)
         messages.success(
             request,
-            _("L'accès au portail de %(name)s est retiré.") % {"name": responsable.display_name},
+            _("L'accès au portail %(of_name)s est retiré.")
+            % {"of_name": of_name(responsable.display_name)},
         )
     return redirect("families:detail")

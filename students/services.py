@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.editing import Change, form_changes, save_record
 from portal.emails import absolute_url, send_templated_email
+from portal.french import of_name
 from portal.history import author_label
 from portal.receipts import send_change_receipt
 from students.checklist import ADDRESS, ChecklistItem
@@ -206,7 +207,7 @@ def update_student_record(*, student, form, user) -> list:
         prefetch_related_objects([family], "responsables")
         send_change_receipt(
             to=family.email_recipients(also=[form.initial.get("email", ""), student.email]),
-            record_label=gettext("la fiche de %(name)s") % {"name": student.first_name},
+            record_label=gettext("la fiche %(of_name)s") % {"of_name": of_name(student.first_name)},
             changes=changes,
             author=author_label(user),
             record_url=absolute_url(reverse("students:detail", args=[student.pk])),
