@@ -19,9 +19,16 @@
       var option = discipline.options[discipline.selectedIndex];
       return option && option.value ? option.text : "";
     }
-    function update() {
+    function update(event) {
       var selected = course.value;
       var name = chosenName();
+      // On load, a course the server refused (of another discipline) stays shown and chosen
+      // next to its error message: every group is kept until the discipline changes.
+      if (!event && selected && !groups.some(function (group) {
+        return group.label === name && group.querySelector('option[value="' + selected + '"]');
+      })) {
+        name = "";
+      }
       Array.prototype.forEach.call(course.querySelectorAll("optgroup"), function (group) {
         course.removeChild(group);
       });
@@ -38,6 +45,6 @@
       course.value = kept ? selected : "";
     }
     discipline.addEventListener("change", update);
-    update();
+    update(null);
   });
 })();

@@ -161,3 +161,30 @@ def test_without_javascript_the_server_refuses_a_course_of_another_discipline(
         _no_horizontal_scroll(page)
     finally:
         context.close()
+
+
+def test_with_javascript_a_refused_course_stays_shown_next_to_its_error(page):
+    """A pair the server refused (sent before the script ran): after the answer, the list
+    keeps the course chosen, next to its error, until the discipline changes."""
+    campaign, lea, courses = _campaign(_family())
+    page.set_viewport_size(PHONE)
+    log_in(page, "test.nicolas", PASSWORD)
+    page.route("**/reenrolment.js", lambda route: route.abort())
+    page.goto(f"/reinscription/campagnes/{campaign.pk}/eleves/{lea.pk}/")
+    wish = page.get_by_role("group", name="Vœu 1")
+    wish.get_by_label("Discipline").select_option(label="Violon")
+    wish.get_by_label("Cours souhaité (facultatif)").select_option(
+        value=str(courses["Piano mercredi"].pk)
+    )
+    page.unroute("**/reenrolment.js")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    expect(page.locator(".pf-error-summary")).to_contain_text(
+        "Ce cours n'est pas un cours de la discipline choisie."
+    )
+    wish = page.get_by_role("group", name="Vœu 1")
+    course = wish.get_by_label("Cours souhaité (facultatif)")
+    expect(course).to_have_value(str(courses["Piano mercredi"].pk))
+    assert len(_course_names(course)) == 4
+    wish.get_by_label("Discipline").select_option(label="Piano")
+    expect(course.locator("option")).to_have_count(3)
+    expect(course).to_have_value(str(courses["Piano mercredi"].pk))
