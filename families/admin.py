@@ -24,6 +24,7 @@ from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.admin import ListedChangesHistoryAdmin
+from portal.french import of_name
 from portal.validators import format_phone
 from students.models import Student
 
@@ -279,7 +280,8 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": Family._meta,
-                "title": _("Accès au portail de %(name)s") % {"name": responsable.display_name},
+                "title": _("Accès au portail %(of_name)s")
+                % {"of_name": of_name(responsable.display_name)},
                 "family": family,
                 "responsable": responsable,
                 "email": access_email(family, responsable),

@@ -18,6 +18,7 @@ from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.access import family_required, get_for_family
 from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
+from portal.french import of_name
 from portal.history import changes_since, history_page
 
 FLASH_KEY = "famille"
@@ -41,7 +42,7 @@ def _record_forms(family: Family, responsables, data=None) -> RecordForms:
     """The forms of the record. The responsables are the family's own (found by rank in the
     family's rows), so that no posted id can point a form at another family's responsable."""
     by_rank = {responsable.rank: responsable for responsable in responsables}
-    return RecordForms(
+    forms = RecordForms(
         family=FamilyForm(data, instance=family, prefix="famille"),
         responsables=[
             form_class(
@@ -52,6 +53,11 @@ def _record_forms(family: Family, responsables, data=None) -> RecordForms:
             for rank, form_class in ((1, ResponsableForm), (2, OptionalResponsableForm))
         ],
     )
+    # Which form a field belongs to, in the error summary ("Responsable 2 — E-mail").
+    for rank, form in enumerate(forms.responsables, start=1):
+        form.summary_label = _("Responsable %(rank)s") % {"rank": rank}
+    forms.family.summary_label = _("Famille")
+    return forms
 
 
 def _is_main_contact(user) -> bool:
@@ -192,6 +198,7 @@ def revoke_access(request):
         revoke_portal_access(user=account)
         messages.success(
             request,
-            _("L'accès au portail de %(name)s est retiré.") % {"name": responsable.display_name},
+            _("L'accès au portail %(of_name)s est retiré.")
+            % {"of_name": of_name(responsable.display_name)},
         )
     return redirect("families:detail")

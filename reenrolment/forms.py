@@ -25,6 +25,25 @@ def course_label(course: Course) -> str:
     return " · ".join(parts)
 
 
+def course_groups(courses, disciplines) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The courses as <optgroup>s, one per discipline (in the order of `disciplines`), each in
+    timetable order: [("Piano", [(pk, "Piano mercredi · Mercredi · 14 h 00 – …"), …]), …]."""
+    by_discipline: dict[int, list[Course]] = {}
+    for course in courses:
+        by_discipline.setdefault(course.discipline_id, []).append(course)
+    groups = []
+    for discipline in disciplines:
+        its_courses = sorted(
+            by_discipline.get(discipline.pk, []),
+            key=lambda c: (c.weekday or 8, c.start_time is None, c.start_time, c.name, c.pk),
+        )
+        if its_courses:
+            groups.append(
+                (discipline.name, [(course.pk, course_label(course)) for course in its_courses])
+            )
+    return groups
+
+
 class CourseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return course_label(obj)
@@ -123,12 +142,19 @@ class RequestForm(forms.Form):
                 initial=wish.preferred_time if wish else "",
             )
         # Every wish row lists the same disciplines and courses: one list read for all rows, so
-        # the page's queries do not grow with the number of wishes.
-        for part in ("discipline", "course"):
-            rows = [self.fields[f"wish_{i}_{part}"] for i in range(self.wish_count)]
-            choices = [*iter(rows[0].choices)]  # iter(): list() would COUNT the rows first
-            for field in rows:
-                field.choices = choices
+        # the page's queries do not grow with the number of wishes. The courses are grouped by
+        # discipline (<optgroup>): without JavaScript the family sees which course is of which
+        # discipline (and `clean` refuses a course of another one); static/js/reenrolment.js
+        # then keeps only the chosen discipline's group.
+        disciplines = [self.fields[f"wish_{i}_discipline"] for i in range(self.wish_count)]
+        choices = [*iter(disciplines[0].choices)]  # iter(): list() would COUNT the rows first
+        for field in disciplines:
+            field.choices = choices
+        course_choices = course_groups(course_queryset, self.offered.values())
+        for i in range(self.wish_count):
+            field = self.fields[f"wish_{i}_course"]
+            field.choices = [("", field.empty_label), *course_choices]
+            field.widget.attrs["data-follows"] = self[f"wish_{i}_discipline"].auto_id
         for requirement in self.requirements:
             self.fields[f"consent_{requirement.pk}"] = forms.BooleanField(
                 label=consent_label(requirement),

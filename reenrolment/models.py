@@ -131,18 +131,24 @@ class Campaign(models.Model):
     def eligibility(self) -> Q:
         """Who this campaign is for, as a condition on students: the one rule, read by the
         request form, the Réinscription page and the Accueil card. In a réinscription, the
-        students enrolled this season (unless it is the campaign's season) and those who
-        already sent a request to it; in an inscription, every student (new children
-        included). Never an archived student (one who left the centre)."""
+        students enrolled this season (unless it is the campaign's season); in an inscription
+        (new students), the students who are not pupils: enrolled neither this season nor in
+        the campaign's season (a new child, a former pupil coming back). Either way, the
+        students who already sent a request to it, and never an archived student (one who
+        left the centre)."""
         present = Q(left_on__isnull=True)  # an archived student has left the centre
+        requested = Request.objects.filter(student=models.OuterRef("pk"), campaign=self)
         if self.is_enrolment:
-            return present
+            pupil = Enrolment.objects.filter(
+                Q(course__season__is_current=True) | Q(course__season_id=self.season_id),
+                student=models.OuterRef("pk"),
+            )
+            return present & (~Q(models.Exists(pupil)) | Q(models.Exists(requested)))
         enrolled = (
             Enrolment.objects.current()
             .filter(student=models.OuterRef("pk"))
             .exclude(course__season_id=self.season_id)
         )
-        requested = Request.objects.filter(student=models.OuterRef("pk"), campaign=self)
         return present & (Q(models.Exists(enrolled)) | Q(models.Exists(requested)))
 
     def eligible_students(self, family):

@@ -301,9 +301,27 @@ def requirement_document(request, pk: int):
 
 
 @family_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int):
+    """Withdrawing asks first: a page that says what withdrawing means, whose form confirms it
+    explicitly (`confirm`), so that no click withdraws by mistake, with or without
+    JavaScript."""
     reenrolment_request = _family_request(request, pk)
+    campaign = reenrolment_request.campaign
+    now = timezone.now()
+    if reenrolment_request.is_withdrawn:
+        return redirect("reenrolment:request_detail", pk=reenrolment_request.pk)
+    if closed := _open_campaign_or_redirect(request, campaign, now):
+        return closed
+    if reenrolment_request.is_decided:
+        messages.error(request, _("Cette demande a reçu une réponse : elle ne peut plus changer."))
+        return redirect("reenrolment:request_detail", pk=reenrolment_request.pk)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "reenrolment/withdraw_confirm.html",
+            {"req": reenrolment_request, "campaign": campaign},
+        )
     try:
         services.withdraw_request(request=reenrolment_request)
     except (services.CampaignNotOpen, services.RequestLocked) as error:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.editing import FieldChange, form_changes, save_record
 from portal.emails import absolute_url, send_family_email
+from portal.french import of_name
 from portal.history import author_label_lazy
 from portal.receipts import send_change_receipt
 from students.checklist import ADDRESS, ChecklistItem
@@ -225,7 +226,7 @@ def update_student_record(*, student, form, user) -> list:
 
 
 def _record_label(first_name: str) -> str:
-    return gettext("la fiche de %(name)s") % {"name": first_name}
+    return gettext("la fiche %(of_name)s") % {"of_name": of_name(first_name)}
 
 
 # Rendered in each receipt's language.

@@ -54,7 +54,9 @@ def test_it_edits_the_record_and_shows_the_changes_and_the_history(page, outbox)
     # A wrong number is refused next to its field, in French, and nothing is saved.
     page.get_by_label("Mobile de référence").fill("02 96 00 00 01")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("Indiquez un numéro de téléphone mobile")).to_be_visible()
+    error = "Indiquez un numéro de téléphone mobile"
+    expect(page.locator(".invalid-feedback", has_text=error)).to_be_visible()
+    expect(page.locator(".pf-error-summary")).to_contain_text(error)
     expect(page.get_by_label("Mobile de référence")).to_have_attribute("aria-invalid", "true")
 
     # On a phone, nothing is wider than the screen.

@@ -73,7 +73,10 @@ def test_it_submits_then_amends_a_request(page, outbox):
     page.get_by_label("Commentaire (facultatif)").fill("Merci !")
     page.get_by_role("button", name="Envoyer la demande").click()
     # The required consent was not ticked: nothing is sent, the error says why.
-    expect(page.get_by_text("Cette case doit être cochée pour envoyer.")).to_be_visible()
+    # (under the box, and in the error summary at the top with a link to the box)
+    error = "Cette case doit être cochée pour envoyer."
+    expect(page.locator(".invalid-feedback", has_text=error)).to_be_visible()
+    expect(page.locator(".pf-error-summary")).to_contain_text(error)
     found += violations(page)  # the form showing its errors
     page.get_by_label("J'ai lu et j'accepte le règlement intérieur.").check()
     page.get_by_role("button", name="Envoyer la demande").click()

@@ -168,7 +168,11 @@ def test_an_error_is_under_its_field_and_named_by_it(invalid):
 def test_the_errors_of_no_field_come_first_escaped(invalid):
     alert = invalid.children[0]
     assert {"alert", "alert-danger"} <= alert.classes
-    assert alert.find("li").text == "Rien <b>n'a</b> été enregistré."  # as text, not markup
+    items = alert.find_all("li")
+    assert items[0].text == "Rien <b>n'a</b> été enregistré."  # as text, not markup
+    # Then each field's errors, linked to the field (the error summary, issue 12 item 21).
+    links = [item.find("a") for item in items[1:]]
+    assert all(link.get("href").startswith("#id_") for link in links)
 
 
 def test_a_file_input_in_error_is_invalid_and_named_by_its_error():

@@ -1,6 +1,7 @@
 """A new child of the family, during an inscription campaign."""
 
 from datetime import date
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.urls import reverse
 from reenrolment.models import Campaign, Request
 from students.models import Student
 from tests.reenrolment.conftest import CLOSES_AT
+from tests.reenrolment.factories import RequestFactory
 from tests.reenrolment.helpers import form_data, text
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -52,7 +54,35 @@ def test_it_adds_the_child_then_takes_the_family_to_its_request(
     )
     assert "Votre demande est envoyée." in text(response)
     assert Request.objects.get().student == noe
-    assert len(outbox()) == 1
+    [mail] = outbox()
+    # A new child's request is an inscription, not a réinscription (issue 12, item 19).
+    assert mail.subject == "Demande d'inscription reçue : Noé DUPONT"
+    for body in (mail.body, unescape(mail.alternatives[0][0])):
+        assert "Nous avons bien reçu la demande d'inscription de Noé DUPONT" in body
+        assert "réinscription" not in body
+
+
+def test_a_new_childs_receipts_say_inscription(family_client, family, inscription, school, outbox):
+    ines = Student.objects.create(family=family, first_name="Inès", last_name="Dupont")
+    request_url = reverse("reenrolment:request_form", args=[inscription.pk, ines.pk])
+    family_client.post(request_url, form_data(inscription, wishes=[{"discipline": school.dance}]))
+    request = Request.objects.get()
+    family_client.post(
+        request_url,
+        form_data(inscription, revision=1, wishes=[{"discipline": school.piano}]),
+    )
+    family_client.post(reverse("reenrolment:withdraw", args=[request.pk]), {"confirm": "yes"})
+    subjects = [mail.subject for mail in outbox()]
+    assert subjects == [
+        "Demande d'inscription reçue : Inès DUPONT",
+        "Demande d'inscription modifiée : Inès DUPONT",
+        "Demande d'inscription retirée : Inès DUPONT",
+    ]
+    bodies = [mail.body for mail in outbox()]
+    assert "Nous avons bien reçu la demande d'inscription d'Inès DUPONT" in bodies[0]
+    assert "la modification de la demande d'inscription d'Inès DUPONT" in bodies[1]
+    assert "le retrait de la demande d'inscription d'Inès DUPONT" in bodies[2]
+    assert all("réinscription" not in body for body in bodies)
 
 
 def test_it_is_a_404_in_a_reenrolment_campaign(family_client, campaign):
@@ -76,6 +106,9 @@ def test_it_refuses_after_the_close(family_client, family_user, inscription, clo
 
 
 def test_an_inscription_starts_from_wishes_only(family_client, inscription, lea):
+    """Even for a pupil of this season who asked before inscriptions were for new students
+    only (the request keeps the student eligible)."""
+    RequestFactory(campaign=inscription, student=lea)
     html = text(
         family_client.get(reverse("reenrolment:request_form", args=[inscription.pk, lea.pk]))
     )

@@ -103,7 +103,7 @@ def test_the_waiting_list_takes_the_next_position_in_the_discipline(
     other.refresh_from_db()
     assert other.status_label == "liste d'attente (position 2)"
     mail = outbox()[-1]
-    assert mail.subject == "Réponse à la demande de Inès DUPONT : liste d'attente"
+    assert mail.subject == "Réponse à la demande d'Inès DUPONT : liste d'attente"
     assert "Sur liste d'attente (nous vous écrirons dès qu'une place se libère) :" in mail.body
     assert "- Danse classique : position 2" in mail.body
     assert not Enrolment.objects.filter(course__season__name="2027-2028").exists()

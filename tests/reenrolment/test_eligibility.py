@@ -2,12 +2,14 @@
 student it is not for), the Réinscription page (the students it lists) and the Accueil card
 (shown while an eligible student has no request)."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from reenrolment.models import Campaign
 from students.models import Season
-from tests.factories import EnrolmentFactory, StudentFactory
+from tests.factories import CourseFactory, EnrolmentFactory, SeasonFactory, StudentFactory
 from tests.reenrolment.conftest import enrol
 from tests.reenrolment.factories import CampaignFactory, RequestFactory
 from tests.reenrolment.helpers import form_url, text
@@ -38,7 +40,9 @@ def test_the_form_the_page_and_the_card_follow_one_rule(family_client, family, s
 
     eligible, form, listed, card = _readings(family_client, campaign, family, students)
     if kind == Campaign.Kind.ENROLMENT:
-        expected = {enrolled.pk, enrolled_and_asked.pk, asked_only.pk, not_enrolled.pk}
+        # New students: Léa, a pupil this season, is not offered (issue 12, item 19); Inès,
+        # a pupil who already asked, keeps her request.
+        expected = {enrolled_and_asked.pk, asked_only.pk, not_enrolled.pk}
         assert card is False  # the family has answered
     else:
         expected = {enrolled.pk, enrolled_and_asked.pk, asked_only.pk}
@@ -46,9 +50,39 @@ def test_the_form_the_page_and_the_card_follow_one_rule(family_client, family, s
     assert eligible == form == listed == expected
 
     RequestFactory(campaign=campaign, student=enrolled)
+    expected.add(enrolled.pk)
     eligible, form, listed, card = _readings(family_client, campaign, family, students)
     assert eligible == form == listed == expected
     assert card is False
+
+
+def test_a_new_students_campaign_does_not_offer_the_pupils(family_client, family, school):
+    """An inscription is for new students: a pupil of this season, or one already enrolled in
+    the campaign's season, is neither listed nor offered a form; a new child and a former
+    pupil (enrolled in an earlier season only) are."""
+    campaign = CampaignFactory(kind=Campaign.Kind.ENROLMENT, disciplines=[school.piano])
+    pupil = StudentFactory(family=family, first_name="Léa")
+    enrol(pupil, school.piano)
+    next_pupil = StudentFactory(family=family, first_name="Inès")
+    EnrolmentFactory(student=next_pupil, course=school.piano_next)
+    new_child = StudentFactory(family=family, first_name="Zoé")
+    former = StudentFactory(family=family, first_name="Noé")
+    old_season = SeasonFactory(
+        name="2020-2021", starts_on=date(2020, 9, 1), ends_on=date(2021, 6, 30), is_current=False
+    )
+    EnrolmentFactory(
+        student=former, course=CourseFactory(season=old_season, discipline=school.piano)
+    )
+
+    page = text(family_client.get(reverse("reenrolment:index")))
+    assert "Léa" not in page
+    assert "Inès" not in page
+    assert "Faire la demande de Zoé" in page
+    assert "Faire la demande de Noé" in page
+    assert family_client.get(form_url(campaign, pupil)).status_code == 404
+    assert family_client.get(form_url(campaign, next_pupil)).status_code == 404
+    assert family_client.get(form_url(campaign, new_child)).status_code == 200
+    assert set(campaign.eligible_students(family)) == {new_child, former}
 
 
 def test_an_enrolment_in_the_campaigns_own_season_does_not_make_a_student_eligible(

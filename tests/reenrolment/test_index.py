@@ -43,7 +43,7 @@ def test_it_lists_the_familys_students_with_the_deadline(
     assert "Pour la saison 2027-2028." in html
     assert "Répondez avant l'été." in html
     assert "Faire la demande de Léa" in html
-    assert "Faire la demande de Inès" in html
+    assert "Faire la demande d'Inès" in html
     assert "Cette saison :" in html
     assert "Piano 2026, Violon 2026" in html
     assert "Zoé" not in html
@@ -136,4 +136,4 @@ def test_its_query_count_does_not_grow_with_the_students(
         )
     with django_assert_max_num_queries(10):
         html = text(family_client.get(URL))
-    assert html.count("Voir la demande de") == students
+    assert html.count("Voir la demande d'Élève") == students

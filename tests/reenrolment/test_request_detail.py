@@ -1,6 +1,7 @@
 """A request's summary page and its withdrawal."""
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -29,7 +30,11 @@ def withdraw_url(request):
 
 
 def test_anonymous_visitors_go_to_the_login_page(client, lea_request):
-    for response in (client.get(detail_url(lea_request)), client.post(withdraw_url(lea_request))):
+    for response in (
+        client.get(detail_url(lea_request)),
+        client.get(withdraw_url(lea_request)),
+        client.post(withdraw_url(lea_request), {"confirm": "yes"}),
+    ):
         assert response.status_code == 302
         assert response["Location"].startswith("/connexion/")
     assert Request.objects.get().status == Request.Status.SUBMITTED
@@ -48,23 +53,60 @@ def test_it_shows_the_summary_to_the_owner(family_client, lea_request):
 def test_another_family_gets_a_404(family_client, campaign, outsider_student, school):
     request = RequestFactory(campaign=campaign, student=outsider_student)
     assert family_client.get(detail_url(request)).status_code == 404
-    assert family_client.post(withdraw_url(request)).status_code == 404
+    assert family_client.get(withdraw_url(request)).status_code == 404
+    assert family_client.post(withdraw_url(request), {"confirm": "yes"}).status_code == 404
     assert Request.objects.get().status == Request.Status.SUBMITTED
+
+
+def test_withdrawing_asks_for_a_confirmation_first(family_client, lea_request, outbox):
+    """The detail page links to a confirmation page (no JavaScript needed); a POST that does
+    not confirm explicitly only shows that page again."""
+    html = text(family_client.get(detail_url(lea_request)))
+    assert f'href="{withdraw_url(lea_request)}"' in html
+    assert f'action="{withdraw_url(lea_request)}"' not in html
+
+    for response in (
+        family_client.get(withdraw_url(lea_request)),
+        family_client.post(withdraw_url(lea_request)),
+    ):
+        assert response.status_code == 200
+        page = text(response)
+        assert "Retirer la demande de Léa DUPONT ?" in page
+        assert "Une demande retirée n'est pas examinée par le secrétariat." in page
+        assert 'name="confirm" value="yes"' in page
+        assert "Non, garder la demande" in page
+    assert Request.objects.get().status == Request.Status.SUBMITTED
+    assert outbox() == []
 
 
 def test_it_withdraws_with_a_receipt_and_can_be_sent_again(
     family_client, lea_request, campaign, lea, school, outbox
 ):
-    response = family_client.post(withdraw_url(lea_request), follow=True)
+    response = family_client.post(withdraw_url(lea_request), {"confirm": "yes"}, follow=True)
     html = text(response)
     assert "Votre demande est retirée." in html
     assert "retirée" in html
     assert "Envoyer à nouveau la demande" in html
+    # The page says what a withdrawn request can still become, not "modifier ou retirer".
+    assert "Vous pouvez modifier ou retirer" not in html
+    assert "Retirer la demande" not in html
+    assert (
+        "Vous avez retiré cette demande : elle ne sera pas examinée. Vous pouvez l'envoyer à "
+        "nouveau jusqu'au 30 juin 2027 à 23 h 59." in html
+    )
     lea_request.refresh_from_db()
     assert lea_request.status == Request.Status.WITHDRAWN
     assert lea_request.updated_at == DURING
     [mail] = outbox()
     assert mail.subject == "Demande de réinscription retirée : Léa DUPONT"
+    for body in (mail.body, mail.alternatives[0][0]):
+        body = unescape(body)
+        assert "le retrait de la demande de réinscription de Léa DUPONT" in body
+        assert "modifier ou la retirer" not in body
+        assert "Vous pouvez l'envoyer à nouveau jusqu'au 30 juin 2027 à 23 h 59" in body
+    # Confirming again changes nothing and sends nothing.
+    family_client.post(withdraw_url(lea_request), {"confirm": "yes"})
+    assert len(outbox()) == 1
 
     from tests.reenrolment.helpers import form_data, form_url
 
@@ -88,8 +130,11 @@ def test_after_the_close_it_is_read_only(family_client, family_user, lea_request
     assert "La campagne est close : la demande ne peut plus être modifiée." in html
     assert "Modifier la demande" not in html
     assert "Retirer la demande" not in html
-    response = family_client.post(withdraw_url(lea_request), follow=True)
-    assert "est close" in text(response)
+    for response in (
+        family_client.get(withdraw_url(lea_request), follow=True),
+        family_client.post(withdraw_url(lea_request), {"confirm": "yes"}, follow=True),
+    ):
+        assert "est close" in text(response)
     assert Request.objects.get().status == Request.Status.SUBMITTED
 
 
@@ -230,3 +275,15 @@ def test_a_refused_line_no_longer_asks_for_its_document(family_client, lea_reque
     html = text(family_client.get(detail_url(lea_request)))
     assert "Justificatif de domicile de moins de 3 mois" not in html
     assert "Attestation sur l'honneur ou certificat médical" in html
+
+
+def test_a_withdrawn_request_after_the_close_says_it_will_not_be_examined(
+    family_client, family_user, lea_request, clock
+):
+    Request.objects.filter(pk=lea_request.pk).update(status=Request.Status.WITHDRAWN)
+    clock.set(CLOSES_AT + timedelta(minutes=1))
+    family_client.force_login(family_user)
+    html = text(family_client.get(detail_url(lea_request)))
+    assert "Vous avez retiré cette demande et la campagne est close" in html
+    assert "Vous recevrez la réponse par e-mail" not in html
+    assert "Envoyer à nouveau la demande" not in html

@@ -294,3 +294,29 @@ def test_its_query_count_does_not_grow_with_the_wishes(family_client, campaign, 
         counts.append(len(queries))
     assert len(set(counts)) == 1, counts
     assert text(response).count('name="wish_4_discipline"') == 1
+
+
+def test_each_course_list_is_grouped_by_discipline_and_follows_its_row(
+    family_client, campaign, lea, school
+):
+    """Without JavaScript: the courses in one <optgroup> per discipline, in the campaign's
+    catalogue only; the list names the discipline list it follows (static/js/reenrolment.js),
+    which the page loads from the site (the CSP allows no other script)."""
+    html = text(family_client.get(form_url(campaign, lea)))
+    page = parse(html)
+    for i in range(3):
+        select = page.by_id(f"id_wish_{i}_course")
+        assert select.get("data-follows") == f"id_wish_{i}_discipline"
+        groups = {
+            group.get("label"): [option.text for option in group.find_all("option")]
+            for group in select.find_all("optgroup")
+        }
+        assert list(groups) == ["Danse classique", "Piano", "Violon"]
+        assert [label.split(" · ")[0] for label in groups["Piano"]] == [
+            "Piano mercredi",
+            "Piano samedi",
+        ]
+        assert [label.split(" · ")[0] for label in groups["Violon"]] == ["Violon samedi"]
+        loose = [child.text for child in select.children if child.tag == "option"]
+        assert loose == ["— indifférent —"]
+    assert '<script src="/static/js/reenrolment.js" defer></script>' in html

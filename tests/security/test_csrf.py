@@ -111,7 +111,10 @@ def post_targets(data) -> dict[str, tuple[str, dict]]:
             reverse("reenrolment:add_child", args=[data.enrolment_campaign.pk]),
             {"first_name": "Pirate", "last_name": "Test", "birth_date": "2019-05-01"},
         ),
-        "reenrolment:withdraw": (reverse("reenrolment:withdraw", args=[a.requests[0].pk]), {}),
+        "reenrolment:withdraw": (
+            reverse("reenrolment:withdraw", args=[a.requests[0].pk]),
+            {"confirm": "yes"},
+        ),
         "reenrolment:upload_document": _request_upload(a.requests[1]),
         "accounts:password_change": (
             reverse("accounts:password_change"),

@@ -77,7 +77,9 @@ def post_targets(fam, campaign) -> list[tuple[str, dict]]:
         (reverse("reenrolment:request_form", args=[campaign.pk, s.pk]), request_data)
         for s in fam.students
     ]
-    targets += [(reverse("reenrolment:withdraw", args=[r.pk]), {}) for r in fam.requests]
+    targets += [
+        (reverse("reenrolment:withdraw", args=[r.pk]), {"confirm": "yes"}) for r in fam.requests
+    ]
     return targets
 
 
@@ -101,7 +103,9 @@ def test_family_a_reaches_its_own_objects(two_families, client_a):
     for url in get_urls(two_families.a, two_families.campaign):
         assert client_a.get(url).status_code == 200, url
     own_request = two_families.a.requests[0]
-    response = post(client_a, reverse("reenrolment:withdraw", args=[own_request.pk]))
+    response = post(
+        client_a, reverse("reenrolment:withdraw", args=[own_request.pk]), {"confirm": "yes"}
+    )
     assert response.status_code == 302
     assert Request.objects.get(pk=own_request.pk).is_withdrawn
 

@@ -63,6 +63,23 @@ def test_it_saves_lists_the_changes_and_sends_a_receipt(family_client, family, o
     assert "modifiée par dupont.marie" in page
 
 
+def test_the_receipt_elides_de_before_a_vowel(family_client, family, outbox):
+    """ "la fiche d'Inès", not "la fiche de Inès" (issue 12, item 19)."""
+    student = StudentFactory(
+        family=family,
+        first_name="Inès",
+        last_name="Test",
+        school="A",
+        image_rights=False,
+        may_leave_alone=False,
+    )
+    response = family_client.post(f"/eleves/{student.pk}/", post_data(student, school="B"))
+    assert response.status_code == 302
+    message = outbox()[-1]
+    assert "modification de la fiche d'Inès" in message.subject
+    assert "de Inès" not in message.subject + message.body
+
+
 def test_it_shows_french_errors_and_saves_nothing(family_client, family, outbox):
     student = _student(family)
     response = family_client.post(
