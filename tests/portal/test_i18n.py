@@ -281,12 +281,12 @@ def test_a_french_family_gets_its_receipt_in_french_from_the_english_portal(
     page = html_lib.unescape(response.content.decode())
     assert "School" in page  # the page speaks English to its reader
     (message,) = outbox()
-    assert message.subject.startswith("Accusé de réception : modification de la fiche de Inès")
+    assert message.subject.startswith("Accusé de réception : modification de la fiche d'Inès")
     assert "Établissement scolaire : (vide) → Collège Jean Macé" in message.body
     assert "Droit à l'image" in message.body
     for english in ["the record of", "School", "(empty)", "Image rights", "Yes", "Acknowledg"]:
         assert english not in message.subject + message.body, english
-    assert "La fiche de Inès a été modifiée" in message.body
+    assert "La fiche d'Inès a été modifiée" in message.body
 
 
 def test_the_history_shows_changes_made_in_english_in_the_readers_language(
