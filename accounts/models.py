@@ -32,6 +32,11 @@ class User(AbstractUser):
     )
     large_text = models.BooleanField(_("texte agrandi"), default=False)
     high_contrast = models.BooleanField(_("contraste renforcé"), default=False)
+    # When the portal-access e-mail last went out: sending it again is throttled
+    # (accounts.services.grant_portal_access).
+    access_sent_at = models.DateTimeField(
+        _("accès envoyés le"), null=True, blank=True, editable=False
+    )
 
     objects = PortalUserManager()
 

@@ -163,6 +163,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = int(timedelta(hours=72).total_seconds())
+# "Envoyer les accès au portail" sends one e-mail per account in this interval, however often
+# the button is pressed.
+ACCESS_EMAIL_INTERVAL = timedelta(minutes=env_int("ACCESS_EMAIL_INTERVAL_MINUTES", 10))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

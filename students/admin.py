@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import ListedChangesHistoryAdmin
+from portal.admin import ListedChangesHistoryAdmin, PortalModelAdmin
 from students.forms import StudentForm
 from students.models import (
     Course,
@@ -79,24 +79,24 @@ class StudentAdmin(ListedChangesHistoryAdmin):
 
 
 @admin.register(Season)
-class SeasonAdmin(admin.ModelAdmin):
+class SeasonAdmin(PortalModelAdmin):
     list_display = ["name", "starts_on", "ends_on", "is_current"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(PortalModelAdmin):
     list_display = ["name", "kind"]
 
 
 @admin.register(Discipline)
-class DisciplineAdmin(admin.ModelAdmin):
+class DisciplineAdmin(PortalModelAdmin):
     list_display = ["name", "department"]
     list_filter = ["department"]
     search_fields = ["name"]
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(PortalModelAdmin):
     list_display = ["name", "discipline", "season", "teacher", "weekday", "start_time", "end_time"]
     list_filter = ["season", "discipline__department"]
     search_fields = ["name", "discipline__name", "teacher"]
@@ -142,7 +142,7 @@ def _restricted(field_name: str) -> str:
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(PortalModelAdmin):
     form = DocumentReviewForm
     list_display = [
         "kind",

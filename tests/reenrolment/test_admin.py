@@ -245,3 +245,20 @@ def test_a_bulk_decision_reports_what_the_rule_forbids(staff_client, requests, o
 
 def html_text(response) -> str:
     return html.unescape(response.content.decode())
+
+
+def test_a_bulk_decision_shows_one_summary_message(staff_client, requests, outbox):
+    from django.contrib.messages import get_messages
+
+    lea_request, ines_request = requests
+    Request.objects.filter(pk=lea_request.pk).update(status=Request.Status.WITHDRAWN)
+
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "waitlist", "_selected_action": [lea_request.pk, ines_request.pk]},
+    )
+
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "warning"
+    assert str(message).startswith("1 demande traitée. 1 demande non traitée : ")
+    assert "La famille a retiré cette demande." in str(message)
