@@ -154,7 +154,8 @@ PASSWORD_HASHERS = [
 ]
 # CNIL 2022: at least 12 characters when the password is the only factor.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Django's, saying "identifiant" where Django says "nom d'utilisateur".
+    {"NAME": "accounts.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
