@@ -2,7 +2,8 @@ import axes.admin  # noqa: F401  (registers axes' own admin first, replaced belo
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -11,8 +12,13 @@ from accounts.models import User
 from portal.admin import FrenchTitlesMixin
 from reenrolment.templatetags.reenrolment_tags import fr_datetime
 
-for model in (AccessAttempt, AccessFailureLog, AccessLog):
+for model in (AccessAttempt, AccessFailureLog, AccessLog, Group):
     admin.site.unregister(model)
+
+
+@admin.register(Group)
+class PortalGroupAdmin(FrenchTitlesMixin, GroupAdmin):
+    """Staff groups (who may open medical certificates…), titled like every other list."""
 
 
 @admin.register(User)

@@ -66,7 +66,7 @@ def test_every_portal_list_is_titled_by_what_it_lists(staff_client, db):
     from django.utils.html import escape
     from django.utils.text import capfirst
 
-    models = registered(PORTAL_APPS | {"axes", "post_office"})
+    models = registered(PORTAL_APPS | {"auth", "axes", "post_office"})
     assert len(models) > 15
     for model in models:
         opts = model._meta
