@@ -37,12 +37,14 @@ bench: $(STAMP)
 
 # After changing a French string: the English catalogue gains the new msgids (empty, to be
 # translated by hand in django.po) and loses the old ones; then placeholders are checked and the
-# .mo compiled (see docs/i18n.md). Needs GNU gettext.
+# .mo compiled, with the French catalogue of the libraries' English strings (locale/fr, written
+# by hand; see docs/i18n.md). Needs GNU gettext.
 MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 messages: $(STAMP)
 	PORTAL_TESTING=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --add-location=file $(MAKEMESSAGES_IGNORE)
 	msgfmt --check-format -o /dev/null locale/en/LC_MESSAGES/django.po
-	PORTAL_TESTING=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv --ignore=var
+	msgfmt --check-format -o /dev/null locale/fr/LC_MESSAGES/django.po
+	PORTAL_TESTING=1 $(BIN)/python manage.py compilemessages -l en -l fr --ignore=.venv --ignore=var
 
 clean:
 	rm -rf $(VENV) var

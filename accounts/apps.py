@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes du portail")
 
     def ready(self):
+        from django.apps import apps
+
         from accounts import security_log  # noqa: F401  (connects the receivers)
+
+        # django-axes names its admin section after itself ("Axes").
+        apps.get_app_config("axes").verbose_name = _("Sécurité des connexions")

@@ -27,7 +27,26 @@ class PasswordResetRequestForm(forms.Form):
     )
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
+NEW_PASSWORD_FIELD, CONFIRMATION_FIELD = "new_password1", "new_password2"
+
+
+class NewPasswordErrorsMixin:
+    """The checks of the new password (too short, too common, too close to the identifiant)
+    are shown under the new password, where it is typed, not under its confirmation (Django's
+    place for them); the confirmation keeps its own error: the two do not match."""
+
+    def validate_password_for_user(self, user, password_field_name=CONFIRMATION_FIELD):
+        # Once the two match (a mismatch is the confirmation's error and is shown alone).
+        if password_field_name == CONFIRMATION_FIELD and CONFIRMATION_FIELD in self.cleaned_data:
+            password_field_name = NEW_PASSWORD_FIELD
+        super().validate_password_for_user(user, password_field_name)
+
+
+class SetPasswordForm(NewPasswordErrorsMixin, auth_forms.SetPasswordForm):
+    """The "choisir un mot de passe" form of the e-mailed link."""
+
+
+class PasswordChangeForm(NewPasswordErrorsMixin, auth_forms.PasswordChangeForm):
     def clean(self):
         cleaned = super().clean()
         new = cleaned.get("new_password1")

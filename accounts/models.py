@@ -42,6 +42,11 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("Langue des e-mails du portail."),
     )
+    # When the portal-access e-mail last went out: sending it again is throttled
+    # (accounts.services.grant_portal_access).
+    access_sent_at = models.DateTimeField(
+        _("accès envoyés le"), null=True, blank=True, editable=False
+    )
 
     objects = PortalUserManager()
 

@@ -3,9 +3,11 @@
 import re
 import unicodedata
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -15,6 +17,16 @@ from portal.emails import absolute_url, account_language, family_language, send_
 
 class NoEmailAddress(Exception):
     """The family (or responsable) has no e-mail address to send the access to."""
+
+
+class AccessRecentlySent(Exception):
+    """The access e-mail went to this address less than ACCESS_EMAIL_INTERVAL ago."""
+
+    def __init__(self, user: User):
+        super().__init__(user.username)
+        self.user = user
+        self.sent_at = user.access_sent_at
+        self.next_at = user.access_sent_at + settings.ACCESS_EMAIL_INTERVAL
 
 
 def set_password_url(user: User) -> str:
@@ -79,7 +91,9 @@ def revoke_portal_access(*, user: User) -> None:
 @transaction.atomic
 def grant_portal_access(*, family, responsable=None) -> User:
     """Create the account of a family (or of one responsable) if it has none, and e-mail its
-    identifiant with a link to choose the password. Calling it again re-sends the e-mail."""
+    identifiant with a link to choose the password. Calling it again re-sends the e-mail, but
+    not twice to the same address within ACCESS_EMAIL_INTERVAL (AccessRecentlySent): each press
+    of the button would otherwise send one more."""
     if responsable is None:
         responsable = family.main_responsable
     is_main = responsable is None or responsable.rank == 1
@@ -91,6 +105,17 @@ def grant_portal_access(*, family, responsable=None) -> User:
     if user is None and is_main:
         # An account made before the responsables were recorded is the main one.
         user = accounts.filter(responsable__isnull=True).order_by("pk").first()
+    now = timezone.now()
+    if user is not None:
+        # Locked: two presses at once send one e-mail.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if (
+            user.is_active
+            and user.email == email
+            and user.access_sent_at is not None
+            and now < user.access_sent_at + settings.ACCESS_EMAIL_INTERVAL
+        ):
+            raise AccessRecentlySent(user)
     if user is None:
         last = responsable.last_name if responsable else family.name
         first = responsable.first_name if responsable else ""
@@ -120,6 +145,8 @@ def grant_portal_access(*, family, responsable=None) -> User:
             changed.append("is_active")
         if changed:
             user.save(update_fields=changed)
+    user.access_sent_at = now
+    user.save(update_fields=["access_sent_at"])
     send_templated_email(
         to=[email],
         template="portal_access",

@@ -20,7 +20,12 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.backends import axes_username, normalise_login, users_for_login
-from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetRequestForm
+from accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    SetPasswordForm,
+)
 from portal.language import follow_account_language
 
 security_log = logging.getLogger("portal.security")
@@ -89,6 +94,7 @@ def password_reset_done(request):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
+    form_class = SetPasswordForm
     post_reset_login = True
     post_reset_login_backend = "accounts.backends.IdentifiantBackend"
     success_url = reverse_lazy("portal:home")

@@ -5,7 +5,7 @@ import csv
 from datetime import date
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from billing import services
 from billing.forms import (
@@ -33,6 +34,7 @@ from billing.models import (
     PaymentMode,
 )
 from billing.templatetags.billing import format_euros
+from portal.admin import PortalModelAdmin, report_action
 from portal.csv import csv_cell
 from students.models import Student
 
@@ -46,7 +48,7 @@ def pdf_link(document) -> str:
 
 
 @admin.register(PaymentMode)
-class PaymentModeAdmin(admin.ModelAdmin):
+class PaymentModeAdmin(PortalModelAdmin):
     list_display = ["name", "position", "is_active"]
     list_editable = ["position", "is_active"]
 
@@ -116,7 +118,7 @@ class InvoiceStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(PortalModelAdmin):
     form = DraftInvoiceForm
     inlines = [InvoiceLineInline]
     autocomplete_fields = ["family"]
@@ -231,31 +233,74 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Émettre les brouillons sélectionnés (numéro et PDF)"))
     def issue_selected(self, request, queryset):
+        issued, failures = [], []
         for invoice in queryset.filter(number__isnull=True, kind=Invoice.Kind.INVOICE):
             try:
                 invoice = services.issue_invoice(invoice=invoice)
             except ValidationError as error:
-                self.message_user(
-                    request, f"{invoice} : {' '.join(error.messages)}", messages.ERROR
-                )
+                failures.append(f"{invoice} — {' '.join(error.messages)}")
             else:
-                self.message_user(request, _("Facture %s émise.") % invoice.number)
+                issued.append(invoice.number)
+        report_action(
+            self,
+            request,
+            done=len(issued),
+            done_text=ngettext(
+                "%(count)d facture émise%(numbers)s.",
+                "%(count)d factures émises%(numbers)s.",
+                len(issued),
+            )
+            % {"count": len(issued), "numbers": number_range(issued)},
+            problems=[
+                (
+                    ngettext("%(count)d non émise", "%(count)d non émises", len(failures))
+                    % {"count": len(failures)},
+                    failures,
+                )
+            ],
+        )
 
     @admin.action(description=_("Émettre un avoir total pour les factures sélectionnées"))
     def credit_selected(self, request, queryset):
+        notes, failures = [], []
         for invoice in queryset.filter(number__isnull=False, kind=Invoice.Kind.INVOICE):
             try:
                 note = services.issue_credit_note(invoice=invoice)
             except ValidationError as error:
-                self.message_user(
-                    request, f"{invoice} : {' '.join(error.messages)}", messages.ERROR
-                )
+                failures.append(f"{invoice} — {' '.join(error.messages)}")
             else:
-                self.message_user(
-                    request,
-                    _("Avoir %(note)s émis pour %(invoice)s.")
-                    % {"note": note.number, "invoice": invoice.number},
+                notes.append(note.number)
+        report_action(
+            self,
+            request,
+            done=len(notes),
+            done_text=ngettext(
+                "%(count)d avoir émis%(numbers)s.",
+                "%(count)d avoirs émis%(numbers)s.",
+                len(notes),
+            )
+            % {"count": len(notes), "numbers": number_range(notes)},
+            problems=[
+                (
+                    ngettext(
+                        "%(count)d facture sans avoir",
+                        "%(count)d factures sans avoir",
+                        len(failures),
+                    )
+                    % {"count": len(failures)},
+                    failures,
                 )
+            ],
+        )
+
+
+def number_range(numbers: list[str]) -> str:
+    """The numbers a bulk action gave, as " (2026FAC0001 … 2026FAC0040)"."""
+    if not numbers:
+        return ""
+    if len(numbers) == 1:
+        return f" ({numbers[0]})"
+    return f" ({numbers[0]} … {numbers[-1]})"
 
 
 class PaymentAllocationInline(admin.TabularInline):
@@ -272,7 +317,7 @@ class PaymentAllocationInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(PortalModelAdmin):
     form = PaymentForm
     autocomplete_fields = ["family"]
     list_display = [
@@ -346,7 +391,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(FamilyAccount)
-class FamilyAccountAdmin(admin.ModelAdmin):
+class FamilyAccountAdmin(PortalModelAdmin):
     list_display = ["name", "balance_display"]
     search_fields = ["name", "responsables__last_name", "reference_email"]
 

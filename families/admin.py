@@ -1,5 +1,6 @@
 """Staff edit families with the same forms, rules, receipt and history as the Famille tab."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from accounts.models import User
 from accounts.services import (
+    AccessRecentlySent,
     NoEmailAddress,
     access_email,
     grant_portal_access,
@@ -23,9 +25,10 @@ from accounts.services import (
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
-from portal.admin import ListedChangesHistoryAdmin
+from portal.admin import ListedChangesHistoryAdmin, report_action
 from portal.french import of_name
 from portal.validators import format_phone
+from reenrolment.templatetags.reenrolment_tags import fr_datetime
 from students.models import Student
 
 PHONE_FIELDS = [
@@ -304,6 +307,8 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
                 _("Aucune adresse e-mail pour ce responsable : rien n'a été envoyé."),
                 messages.ERROR,
             )
+        except AccessRecentlySent as recent:
+            self.message_user(request, recently_sent_message(recent), messages.WARNING)
         else:
             self.message_user(
                 request,
@@ -314,29 +319,50 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
 
     @admin.action(description=_("Envoyer les accès au portail (responsable 1)"))
     def send_portal_access(self, request, queryset):
-        sent, missing = 0, []
+        sent, no_email, recent = 0, [], []
         for family in queryset.prefetch_related("responsables"):
             try:
                 grant_portal_access(family=family)
             except NoEmailAddress:
-                missing.append(str(family))
+                no_email.append(str(family))
+            except AccessRecentlySent as error:
+                recent.append(
+                    _("%(family)s (le %(when)s)")
+                    % {"family": family, "when": fr_datetime(error.sent_at)}
+                )
             else:
                 sent += 1
-        if sent:
-            self.message_user(
-                request,
-                ngettext(
-                    "Accès au portail envoyés à %(count)d famille.",
-                    "Accès au portail envoyés à %(count)d familles.",
-                    sent,
-                )
-                % {"count": sent},
-                messages.SUCCESS,
+        report_action(
+            self,
+            request,
+            done=sent,
+            done_text=ngettext(
+                "Accès au portail envoyés à %(count)d famille.",
+                "Accès au portail envoyés à %(count)d familles.",
+                sent,
             )
-        if missing:
-            self.message_user(
-                request,
-                _("Aucun e-mail de référence, rien n'a été envoyé à : %(families)s")
-                % {"families": ", ".join(missing)},
-                messages.ERROR,
-            )
+            % {"count": sent},
+            problems=[
+                (_("Aucun e-mail de référence, rien n'a été envoyé à"), no_email),
+                (
+                    _("Accès déjà envoyés il y a moins de %(minutes)d minutes, non renvoyés à")
+                    % {"minutes": interval_minutes()},
+                    recent,
+                ),
+            ],
+        )
+
+
+def interval_minutes() -> int:
+    return int(settings.ACCESS_EMAIL_INTERVAL.total_seconds() // 60)
+
+
+def recently_sent_message(recent: AccessRecentlySent) -> str:
+    return _(
+        "Les accès ont déjà été envoyés à %(email)s le %(when)s : rien n'a été renvoyé. "
+        "Un nouvel envoi sera possible à partir du %(next)s."
+    ) % {
+        "email": recent.user.email,
+        "when": fr_datetime(recent.sent_at),
+        "next": fr_datetime(recent.next_at),
+    }

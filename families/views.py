@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.services import NoEmailAddress, grant_portal_access, revoke_portal_access
+from accounts.services import (
+    AccessRecentlySent,
+    NoEmailAddress,
+    grant_portal_access,
+    revoke_portal_access,
+)
 from families.forms import FamilyForm, OptionalResponsableForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
@@ -20,6 +25,7 @@ from portal.access import family_required, get_for_family
 from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
 from portal.french import of_name
 from portal.history import changes_since, history_page
+from reenrolment.templatetags.reenrolment_tags import fr_datetime
 
 FLASH_KEY = "famille"
 
@@ -176,6 +182,19 @@ def send_access(request):
                 "Indiquez d'abord l'e-mail du responsable 2 dans la fiche, puis envoyez-lui "
                 "ses accès."
             ),
+        )
+    except AccessRecentlySent as recent:
+        messages.warning(
+            request,
+            _(
+                "Les accès de %(name)s ont déjà été envoyés le %(when)s : rien n'a été renvoyé. "
+                "Un nouvel envoi sera possible à partir du %(next)s."
+            )
+            % {
+                "name": responsable.display_name,
+                "when": fr_datetime(recent.sent_at),
+                "next": fr_datetime(recent.next_at),
+            },
         )
     else:
         messages.success(

@@ -154,7 +154,8 @@ PASSWORD_HASHERS = [
 ]
 # CNIL 2022: at least 12 characters when the password is the only factor.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Django's, saying "identifiant" where Django says "nom d'utilisateur".
+    {"NAME": "accounts.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -163,6 +164,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = int(timedelta(hours=72).total_seconds())
+# "Envoyer les accès au portail" sends one e-mail per account in this interval, however often
+# the button is pressed.
+ACCESS_EMAIL_INTERVAL = timedelta(minutes=env_int("ACCESS_EMAIL_INTERVAL_MINUTES", 10))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin import PortalModelAdmin, report_action
 from portal.csv import csv_cell
 from reenrolment import services
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
@@ -53,7 +54,7 @@ class RequirementAdminForm(forms.ModelForm):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(admin.ModelAdmin):
+class RequirementAdmin(PortalModelAdmin):
     form = RequirementAdminForm
     list_display = ["name", "document_link", "url"]
     search_fields = ["name", "text"]
@@ -70,7 +71,7 @@ class RequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(PortalModelAdmin):
     list_display = ["name", "season", "kind", "opens_at", "closes_at", "request_count"]
     list_filter = ["season", "kind"]
     filter_horizontal = ["disciplines", "requirements"]
@@ -288,7 +289,7 @@ class RefusalForm(forms.Form):
 
 
 @admin.register(Request)
-class RequestAdmin(admin.ModelAdmin):
+class RequestAdmin(PortalModelAdmin):
     form = RequestDecisionForm
     list_display = ["student", "family", "campaign", "status_label", "disciplines", "submitted_at"]
     list_filter = ["campaign", "status", "lines__discipline"]
@@ -375,14 +376,22 @@ class RequestAdmin(admin.ModelAdmin):
         done, errors = services.decide_many(
             requests=queryset, status=status, reason=reason, by=request.user
         )
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(n)d demande traitée.", "%(n)d demandes traitées.", done) % {"n": done},
-                messages.SUCCESS,
-            )
-        for error in errors:
-            self.message_user(request, error, messages.ERROR)
+        report_action(
+            self,
+            request,
+            done=done,
+            done_text=ngettext("%(n)d demande traitée.", "%(n)d demandes traitées.", done)
+            % {"n": done},
+            problems=[
+                (
+                    ngettext(
+                        "%(n)d demande non traitée", "%(n)d demandes non traitées", len(errors)
+                    )
+                    % {"n": len(errors)},
+                    errors,
+                )
+            ],
+        )
 
     @admin.action(description=_("Passer en cours d'examen"))
     def mark_reviewing(self, request, queryset):

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import ListedChangesHistoryAdmin
+from portal.admin import ListedChangesHistoryAdmin, PortalModelAdmin
 from students.forms import StudentForm
 from students.models import (
     Course,
@@ -156,24 +156,24 @@ class StudentAdmin(ListedChangesHistoryAdmin):
 
 
 @admin.register(Season)
-class SeasonAdmin(admin.ModelAdmin):
+class SeasonAdmin(PortalModelAdmin):
     list_display = ["name", "starts_on", "ends_on", "is_current"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(PortalModelAdmin):
     list_display = ["name", "kind"]
 
 
 @admin.register(Discipline)
-class DisciplineAdmin(admin.ModelAdmin):
+class DisciplineAdmin(PortalModelAdmin):
     list_display = ["name", "department"]
     list_filter = ["department"]
     search_fields = ["name"]
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(PortalModelAdmin):
     list_display = [
         "name",
         "discipline",
@@ -228,7 +228,7 @@ def _restricted(field_name: str) -> str:
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(PortalModelAdmin):
     form = DocumentReviewForm
     list_display = [
         "kind",

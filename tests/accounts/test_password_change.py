@@ -67,3 +67,34 @@ def test_it_refuses_a_new_password_equal_to_the_current_one(client, family_user,
     assert "Le nouveau mot de passe doit être différent de l’actuel." in response.content.decode()
     assert "Votre mot de passe a été modifié." not in response.content.decode()
     assert outbox() == []
+
+
+def error_field(html: str, message: str) -> str:
+    """Which field an error is shown under: the last password input before it."""
+    at = html.index(message)
+    before = html[:at]
+    return max(("new_password1", "new_password2"), key=lambda name: before.rfind(f'name="{name}"'))
+
+
+def test_a_password_like_the_identifiant_is_explained_under_the_new_password(
+    client, family_user, password
+):
+    log_in(client, "dupont.marie", password)
+
+    html = change(client, password, "Dupont.Marie-1").content.decode().replace("\xa0", " ")
+
+    assert "nom d’utilisateur" not in html and "nom d&#x27;utilisateur" not in html
+    message = "Le mot de passe est trop semblable au champ « identifiant »."
+    assert message in html
+    assert error_field(html, message) == "new_password1"
+    family_user.refresh_from_db()
+    assert family_user.check_password(password)
+
+
+def test_a_mismatch_is_still_explained_under_the_confirmation(client, family_user, password):
+    log_in(client, "dupont.marie", password)
+
+    html = change(client, password, NEW_PASSWORD, NEW_PASSWORD + "x").content.decode()
+
+    message = "Les deux mots de passe ne correspondent pas"
+    assert error_field(html, message) == "new_password2"

@@ -107,3 +107,27 @@ def test_it_refuses_a_short_password_in_french(client, family_user, outbox):
     assert "Ce mot de passe est trop court" in response.content.decode()
     family_user.refresh_from_db()
     assert not family_user.check_password("court-2026")
+
+
+def test_a_password_like_the_identifiant_is_explained_under_the_new_password(
+    client, family_user, outbox
+):
+    from tests.accounts.test_password_change import error_field
+
+    ask(client, "dupont.marie")
+    _, form_url = open_link(client, link_in(outbox()[0], "/mot-de-passe-perdu/"))
+
+    html = client.post(
+        form_url, {"new_password1": "dupont.marie-2026", "new_password2": "dupont.marie-2026"}
+    ).content.decode()
+    html = html.replace("\xa0", " ")  # Django's French puts no-break spaces inside « »
+
+    message = "Le mot de passe est trop semblable au champ « identifiant »."
+    assert message in html
+    assert "utilisateur" not in html
+    assert error_field(html, message) == "new_password1"
+    short = "Ce mot de passe est trop court"
+    html = client.post(
+        form_url, {"new_password1": "court-2026", "new_password2": "court-2026"}
+    ).content.decode()
+    assert error_field(html, short) == "new_password1"

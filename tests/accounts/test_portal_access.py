@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import generate_identifiant
@@ -45,10 +46,15 @@ def test_it_creates_the_account_and_emails_the_access(staff_client, outbox, clie
     assert "LEFÈVRE Hélène" in response.content.decode()
 
 
-def test_running_it_twice_resends_without_duplicating(staff_client, outbox):
+def test_running_it_twice_resends_without_duplicating(staff_client, outbox, settings):
     family = FamilyFactory(name="Bernard")
     ResponsableFactory(family=family, last_name="Bernard", first_name="Luc")
     run_action(staff_client, family)
+    run_action(staff_client, family)  # at once: not sent again (throttled)
+    assert len(outbox()) == 1
+    User.objects.filter(family=family).update(
+        access_sent_at=timezone.now() - settings.ACCESS_EMAIL_INTERVAL
+    )
     run_action(staff_client, family)
     assert User.objects.filter(family=family).count() == 1
     messages = outbox()

@@ -63,7 +63,7 @@ def test_the_issue_action_numbers_and_renders_drafts(staff_client, family):
     draft.refresh_from_db()
     assert draft.number == f"{date.today().year}FAC0001"
     assert draft.pdf_sha256
-    assert f"Facture {draft.number} émise." in response.content.decode()
+    assert f"1 facture émise ({draft.number})." in response.content.decode()
 
 
 def test_the_credit_action_issues_a_credit_note(staff_client, family):
@@ -237,3 +237,38 @@ def test_the_invoice_list_filters_by_state_draft_or_issued(staff_client, family)
     assert "Non vide" not in html
     drafts = staff_client.get(reverse("admin:billing_invoice_changelist") + "?state=draft")
     assert drafts.status_code == 200
+
+
+def test_a_bulk_issue_shows_one_summary_message(staff_client, family):
+    from django.contrib.messages import get_messages
+
+    drafts = [draft_invoice(family) for _ in range(3)]
+    late = draft_invoice(family)
+    Invoice.objects.filter(pk=late.pk).update(due_on=date(2020, 1, 1))
+
+    response = staff_client.post(
+        reverse("admin:billing_invoice_changelist"),
+        {"action": "issue_selected", "_selected_action": [d.pk for d in [*drafts, late]]},
+    )
+
+    year = date.today().year
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "warning"
+    assert str(message).startswith(f"3 factures émises ({year}FAC0001 … {year}FAC0003). ")
+    assert "1 non émise : " in str(message)
+    assert "L'échéance ne peut pas précéder la date d'émission." in str(message)
+
+
+def test_a_bulk_credit_shows_one_summary_message(staff_client, family):
+    from django.contrib.messages import get_messages
+
+    invoices = [issued_invoice(family) for _ in range(2)]
+
+    response = staff_client.post(
+        reverse("admin:billing_invoice_changelist"),
+        {"action": "credit_selected", "_selected_action": [i.pk for i in invoices]},
+    )
+
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "success"
+    assert str(message).startswith("2 avoirs émis (")

@@ -108,3 +108,15 @@ def test_without_an_email_nothing_is_sent(family_client, family, outbox):
     response = family_client.post(SEND, follow=True)
     assert "Indiquez d'abord l'e-mail du responsable 2" in page_text(response)
     assert outbox() == []
+
+
+def test_sending_the_access_twice_sends_one_e_mail(family_client, family, outbox):
+    second_responsable(family, last_name="Dupont", first_name="Claire", email="c@ex.org")
+    family_client.post(SEND)
+
+    response = family_client.post(SEND, follow=True)
+
+    page = page_text(response)
+    assert "Les accès de DUPONT Claire ont déjà été envoyés le " in page
+    assert "Un nouvel envoi sera possible à partir du " in page
+    assert len(outbox()) == 1

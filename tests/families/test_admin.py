@@ -250,3 +250,75 @@ def test_staff_find_a_family_by_several_words_short_ones_included(staff_client, 
     assert "LE GALL Anne" in page
     assert "LEFÈVRE Hélène" not in page
     assert "MORVAN Yann" not in page
+
+
+def test_the_bulk_access_action_shows_one_summary_message(staff_client, outbox, db):
+    from django.contrib.messages import get_messages
+
+    reached = [
+        FamilyFactory(name=f"Famille{n}", reference_email=f"f{n}@example.org") for n in range(3)
+    ]
+    for family in reached:
+        ResponsableFactory(family=family, rank=1, email=family.reference_email)
+    silent = FamilyFactory(name="Sansmail", reference_email="")
+    ResponsableFactory(family=silent, rank=1, email="", last_name="Sansmail", first_name="Jean")
+
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "send_portal_access", "_selected_action": [f.pk for f in [*reached, silent]]},
+    )
+
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "warning"
+    assert str(message) == (
+        "Accès au portail envoyés à 3 familles. "
+        "Aucun e-mail de référence, rien n'a été envoyé à : SANSMAIL Jean."
+    )
+    assert len(outbox()) == 3
+
+
+def test_pressing_send_again_does_not_send_the_access_again(staff_client, family, outbox, settings):
+    """Each POST sent one more e-mail: within ACCESS_EMAIL_INTERVAL, one e-mail per account,
+    and the page says when it went and when it may go again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    claire = second_responsable(family, last_name="Dupont", first_name="Claire", email="c@ex.org")
+    url = f"/admin/families/family/{family.pk}/acces/2/"
+    staff_client.post(url, {"action": "send"})
+    account = User.objects.get(responsable=claire)
+    assert account.access_sent_at is not None
+
+    response = staff_client.post(url, {"action": "send"}, follow=True)
+
+    page = text(response)
+    assert "Les accès ont déjà été envoyés à c@ex.org le " in page
+    assert "rien n'a été renvoyé. Un nouvel envoi sera possible à partir du " in page
+    assert len(outbox()) == 1
+    assert "Derniers accès envoyés le " in text(staff_client.get(url))
+
+    # Once the interval has passed, the button sends again.
+    User.objects.filter(pk=account.pk).update(
+        access_sent_at=timezone.now() - settings.ACCESS_EMAIL_INTERVAL - timedelta(seconds=1)
+    )
+    staff_client.post(url, {"action": "send"})
+    assert len(outbox()) == 2
+
+
+def test_the_bulk_access_action_does_not_resend_within_the_interval(staff_client, outbox, db):
+    from django.contrib.messages import get_messages
+
+    family = FamilyFactory(name="Morvan", reference_email="morvan@example.org")
+    ResponsableFactory(family=family, rank=1, email="morvan@example.org", last_name="Morvan")
+    data = {"action": "send_portal_access", "_selected_action": [family.pk]}
+    staff_client.post(CHANGELIST, data, follow=True)
+
+    response = staff_client.post(CHANGELIST, data)
+
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "error"
+    assert str(message).startswith(
+        "Accès déjà envoyés il y a moins de 10 minutes, non renvoyés à : MORVAN"
+    )
+    assert len(outbox()) == 1

@@ -50,3 +50,41 @@ def test_it_applies_an_action_to_the_rows_ticked(staff_client, outbox, db):
 
     assert response.status_code == 302
     assert [message.to for message in outbox()] == [["morvan@example.org"]]
+
+
+PORTAL_APPS = {"portal", "accounts", "families", "students", "billing", "reenrolment"}
+
+
+def registered(app_labels):
+    from django.contrib import admin
+
+    return [model for model in admin.site._registry if model._meta.app_label in app_labels]
+
+
+def test_every_portal_list_is_titled_by_what_it_lists(staff_client, db):
+    from django.urls import reverse
+    from django.utils.html import escape
+    from django.utils.text import capfirst
+
+    models = registered(PORTAL_APPS | {"auth", "axes", "post_office"})
+    assert len(models) > 15
+    for model in models:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        page = staff_client.get(url).content.decode()
+        assert "Sélectionnez" not in page, url
+        title = escape(capfirst(opts.verbose_name_plural))
+        assert f"<h1>{title}</h1>" in page, url
+        assert f"<title>{title} |" in page, url
+
+
+def test_a_document_to_review_page_is_titled_by_its_kind(staff_client, family):
+    from tests.students.factories import DocumentFactory
+
+    document = DocumentFactory(family=family)
+
+    page = staff_client.get(f"/admin/students/documenttoreview/{document.pk}/change/")
+
+    html = page.content.decode()
+    assert "<h1>Document à vérifier</h1>" in html
+    assert "Modification de document à vérifier" not in html

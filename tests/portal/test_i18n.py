@@ -88,6 +88,24 @@ def test_it_ships_the_mo_compiled_from_the_po():
             assert mo.gettext(entry.msgid) == entry.msgstr, entry.msgid
 
 
+def test_the_libraries_french_catalogue_is_complete_and_compiled():
+    """locale/fr: the French of the libraries' English strings (post_office, axes' gaps)."""
+    french = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+    po = polib.pofile(str(french / "django.po"))
+    assert po.percent_translated() == 100
+    with (french / "django.mo").open("rb") as compiled:
+        mo = gettext.GNUTranslations(compiled)
+    for entry in po:
+        assert not entry.fuzzy and not entry.obsolete, entry.msgid
+        assert sorted(re.findall(r"\{\w+\}", entry.msgstr)) == sorted(
+            re.findall(r"\{\w+\}", entry.msgid)
+        ), entry.msgid
+        if entry.msgctxt:
+            assert mo.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, entry.msgid
+        else:
+            assert mo.gettext(entry.msgid) == entry.msgstr, entry.msgid
+
+
 def test_it_speaks_french_by_default_and_offers_english(client, db):
     html = client.get("/connexion/").content.decode()
     assert '<html lang="fr"' in html

@@ -460,3 +460,20 @@ def test_csv_export_gives_each_lines_position_and_reason(staff_client, lea_with_
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][4:7] == ["statut", "positions", "motifs"]
     assert rows[1][4:7] == ["réponse par discipline", "Danse classique : 2", "Piano : Complet"]
+
+
+def test_a_bulk_decision_shows_one_summary_message(staff_client, requests, outbox):
+    from django.contrib.messages import get_messages
+
+    lea_request, ines_request = requests
+    Request.objects.filter(pk=lea_request.pk).update(status=Request.Status.WITHDRAWN)
+
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "waitlist", "_selected_action": [lea_request.pk, ines_request.pk]},
+    )
+
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "warning"
+    assert str(message).startswith("1 demande traitée. 1 demande non traitée : ")
+    assert "La famille a retiré cette demande." in str(message)
