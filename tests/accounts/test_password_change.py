@@ -70,8 +70,9 @@ def test_it_refuses_a_new_password_equal_to_the_current_one(client, family_user,
 
 
 def error_field(html: str, message: str) -> str:
-    """Which field an error is shown under: the last password input before it."""
-    at = html.index(message)
+    """Which field an error is shown under: the last password input before it (the error
+    summary at the top of the form repeats the message first)."""
+    at = html.rindex(message)
     before = html[:at]
     return max(("new_password1", "new_password2"), key=lambda name: before.rfind(f'name="{name}"'))
 
