@@ -53,3 +53,45 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('kind', 'REG'), models.Q(('reason', ''), _negated=True), _connector='OR'), name='billing_correction_has_reason'),
         ),
     ]
+
+
+# On PostgreSQL, the database itself refuses to delete a receipt, a cancellation or a refund, or
+# to change what it says (its PDF is attached just after it is recorded; the staff member who
+# recorded it may be deleted): a mistake is corrected by a cancellation, never by an edit.
+CREATE = """
+CREATE FUNCTION billing_refuse_payment_change() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'payment % cannot be changed or deleted', OLD.number;
+    END IF;
+    IF (NEW.number, NEW.kind, NEW.family_id, NEW.amount, NEW.received_on, NEW.mode_name,
+        NEW.reference, NEW.reason, NEW.cancelled_payment_id)
+       IS DISTINCT FROM
+       (OLD.number, OLD.kind, OLD.family_id, OLD.amount, OLD.received_on, OLD.mode_name,
+        OLD.reference, OLD.reason, OLD.cancelled_payment_id) THEN
+        RAISE EXCEPTION 'payment % cannot be changed or deleted', OLD.number;
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+
+CREATE TRIGGER billing_payment_immutable BEFORE UPDATE OR DELETE ON billing_payment
+    FOR EACH ROW EXECUTE FUNCTION billing_refuse_payment_change();
+"""
+
+DROP = """
+DROP TRIGGER IF EXISTS billing_payment_immutable ON billing_payment;
+DROP FUNCTION IF EXISTS billing_refuse_payment_change();
+"""
+
+
+def create_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE, params=None)
+
+
+def drop_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP, params=None)
+
+
+Migration.operations.append(migrations.RunPython(create_trigger, drop_trigger))

@@ -2,6 +2,7 @@
 with a reason, an overpayment is refunded by a numbered refund; nothing is ever deleted."""
 
 import csv
+import functools
 import hashlib
 import io
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -26,7 +28,7 @@ from tests.billing.factories import (
     plain,
     visible_text,
 )
-from tests.factories import StaffFactory
+from tests.factories import FamilyFactory, StaffFactory
 
 YEAR = date.today().year
 LEDGER = reverse("billing:ledger")
@@ -373,3 +375,85 @@ def test_the_ledger_query_count_stays_flat_with_corrections(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = family_client.get(LEDGER).content.decode()
     assert html.count(f"/facturation/{YEAR}RMB000") == 4
+
+
+# --- Two staff members at once (PostgreSQL row locks) ---------------------------------------
+
+
+def all_at_once(*calls) -> list:
+    """Runs the calls from one thread each, released together; returns their errors."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as error:  # returned to the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=[call]) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a call is still waiting"
+    return errors
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has no row locks (SELECT … FOR UPDATE): concurrency is proven on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_credit_is_refunded_once_and_a_receipt_cancelled_once_under_concurrency():
+    family = FamilyFactory()
+    mode = payment_mode()
+    issued_invoice(family, "10.00")
+    payment(family, "40.00")  # 30,00 € of credit
+    refund = functools.partial(
+        services.refund_overpayment,
+        family=family,
+        amount=Decimal("30.00"),
+        mode=mode,
+        reason="Trop-perçu",
+    )
+    errors = all_at_once(refund, refund)
+    assert len(errors) == 1 and "pas de crédit" in str(errors[0])
+    receipt = payment(family, "5.00")
+    cancel = functools.partial(services.cancel_payment, payment=receipt, reason="Doublon")
+    errors = all_at_once(cancel, cancel)
+    assert len(errors) == 1 and "déjà annulé" in str(errors[0])
+    assert sorted(Payment.objects.exclude(kind="REG").values_list("number", flat=True)) == [
+        f"{YEAR}ANN0001",
+        f"{YEAR}RMB0001",
+    ]
+    assert totals(family).balance == 0  # 10 − 45 + 30 refunded + 5 cancelled
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the immutability triggers exist on PostgreSQL only"
+)
+def test_the_database_refuses_to_change_or_delete_a_payment_or_its_corrections(family):
+    from django.db import DatabaseError, transaction
+
+    receipt = payment(family, "40.00")
+    cancellation = services.cancel_payment(payment=receipt, reason="Doublon")
+    for document in [receipt, cancellation]:
+        for statement in [
+            "UPDATE billing_payment SET amount = 1 WHERE id = %s",
+            "UPDATE billing_payment SET reason = 'autre' WHERE id = %s",
+            "DELETE FROM billing_payment WHERE id = %s",
+        ]:
+            with (
+                pytest.raises(DatabaseError, match="cannot be changed"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(statement, [document.pk])
