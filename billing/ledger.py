@@ -269,8 +269,11 @@ def build_attestation(family, *, period: Period, family_name: str, address: str)
     payments = list(in_period.filter(kind=Payment.Kind.RECEIPT, cancellation__isnull=True))
     refunds = list(in_period.filter(kind=Payment.Kind.REFUND))
     billed = sum((row["billed"] for row in per_student), ZERO)
-    paid = sum((payment.amount for payment in payments), ZERO) - sum(
-        (refund.amount for refund in refunds), ZERO
+    # Never below zero: a refund may fall in a later period than the overpayment it returns.
+    paid = max(
+        sum((payment.amount for payment in payments), ZERO)
+        - sum((refund.amount for refund in refunds), ZERO),
+        ZERO,
     )
     ratio = min(Decimal(1), paid / billed) if billed > 0 else Decimal(0)
     students = [

@@ -289,6 +289,19 @@ def test_every_balance_counts_cancellations_and_refunds(family_client, family):
     assert bounced not in attestation.payments
 
 
+def test_an_attestation_never_shows_a_negative_payment(family):
+    """A refund this year of what was overpaid last year: this year, nothing was paid."""
+    issued_invoice(family, "10.00", issued_on=date(YEAR - 1, 3, 1))
+    payment(family, "40.00", received_on=date(YEAR - 1, 3, 2))
+    services.refund_overpayment(
+        family=family, amount=Decimal("30.00"), mode=payment_mode(), reason="Trop-perçu"
+    )
+    this_year = build_attestation(
+        family, period=Period(year=YEAR), family_name="DUPONT Marie", address=""
+    )
+    assert this_year.paid == 0 and [refund.amount for refund in this_year.refunds] == [30]
+
+
 def test_the_ledgers_totals_are_the_accounts_for_every_filter_with_corrections(family):
     issued_invoice(family, "100.00", issued_on=date.today())
     receipt = payment(family, "130.00", reference="Chq 7")
