@@ -5,7 +5,7 @@ import csv
 from datetime import date
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
@@ -18,11 +18,13 @@ from django.utils.translation import ngettext
 
 from billing import services
 from billing.forms import (
+    CancelPaymentForm,
     CreditNoteForm,
     DraftInvoiceForm,
     ExportForm,
     InvoiceLineForm,
     PaymentForm,
+    RefundForm,
 )
 from billing.ledger import build_ledger
 from billing.models import (
@@ -318,23 +320,33 @@ class PaymentAllocationInline(admin.TabularInline):
 
 @admin.register(Payment)
 class PaymentAdmin(PortalModelAdmin):
+    """Receipts, and their counter-entries (cancellations, refunds): recorded through the
+    services, never changed nor deleted."""
+
     form = PaymentForm
     autocomplete_fields = ["family"]
     list_display = [
         "__str__",
+        "kind",
         "family",
         "received_on",
         "mode_name",
         "amount_display",
+        "cancellation_display",
         "pdf_download",
     ]
-    list_filter = ["mode", "season"]
-    search_fields = ["number", "reference", "family__name", "family_name"]
-    list_select_related = ["family"]
+    list_filter = ["kind", "mode", "season"]
+    search_fields = ["number", "reference", "reason", "family__name", "family_name"]
+    list_select_related = ["family", "cancellation"]
     date_hierarchy = "received_on"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("family__responsables")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("cancellation", "cancelled_payment")
+            .prefetch_related("family__responsables")
+        )
 
     inlines = [PaymentAllocationInline]
 
@@ -346,15 +358,35 @@ class PaymentAdmin(PortalModelAdmin):
     def pdf_download(self, obj):
         return pdf_link(obj)
 
+    @admin.display(description=_("annulation"))
+    def cancellation_display(self, obj):
+        cancellation = obj.cancellation_or_none() if obj.is_receipt else None
+        if cancellation is None:
+            return "—"
+        url = reverse("admin:billing_payment_change", args=[cancellation.pk])
+        return format_html('<a href="{}">{}</a>', url, cancellation.number)
+
+    @admin.display(description=_("correction"))
+    def cancel_link(self, obj):
+        cancellation = obj.cancellation_or_none()
+        if cancellation is not None:
+            url = reverse("admin:billing_payment_change", args=[cancellation.pk])
+            return format_html(
+                '{} <a href="{}">{}</a>', _("Reçu annulé par"), url, cancellation.number
+            )
+        url = reverse("admin:billing_payment_cancel", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Annuler ce reçu (avec un motif)"))
+
     def get_inlines(self, request, obj):
         # Allocations are made by the service from the chosen invoices, then shown read-only.
-        return [] if obj is None else self.inlines
+        return [] if obj is None or not obj.is_receipt else self.inlines
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return [*PaymentForm.Meta.fields, "invoice_numbers"]
-        return [
+        fields = [
             "number",
+            "kind",
             "family",
             "received_on",
             "mode_name",
@@ -365,6 +397,12 @@ class PaymentAdmin(PortalModelAdmin):
             "pdf_sha256",
             "pdf_download",
         ]
+        if obj.is_receipt:
+            if obj.cancellation_or_none() or self._may_cancel(request):
+                fields.append("cancel_link")
+        else:
+            fields += ["cancelled_payment", "reason", "recorded_by"]
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
@@ -388,6 +426,59 @@ class PaymentAdmin(PortalModelAdmin):
         )
         obj.pk, obj.number = payment.pk, payment.number
         self.message_user(request, _("Reçu %s émis.") % payment.number)
+
+    @staticmethod
+    def _may_cancel(request) -> bool:
+        return request.user.has_perm("billing.cancel_payment")
+
+    def get_urls(self):
+        cancel = path(
+            "<int:pk>/annuler/",
+            self.admin_site.admin_view(self.cancel_view),
+            name="billing_payment_cancel",
+        )
+        return [cancel, *super().get_urls()]
+
+    def cancel_view(self, request, pk):
+        """Cancels a receipt with a reason: a numbered counter-entry; the receipt stays."""
+        payment = get_object_or_404(Payment, pk=pk, kind=Payment.Kind.RECEIPT)
+        if not self._may_cancel(request):
+            raise PermissionDenied
+        existing = payment.cancellation_or_none()
+        if existing is not None:
+            self.message_user(
+                request,
+                _("Le reçu %(number)s est déjà annulé (%(cancellation)s).")
+                % {"number": payment.number, "cancellation": existing.number},
+                messages.WARNING,
+            )
+            return redirect("admin:billing_payment_change", payment.pk)
+        form = CancelPaymentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                cancellation = services.cancel_payment(
+                    payment=payment,
+                    reason=form.cleaned_data["reason"],
+                    cancelled_on=form.cleaned_data["on"],
+                    recorded_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Reçu %(number)s annulé : annulation %(cancellation)s émise.")
+                    % {"number": payment.number, "cancellation": cancellation.number},
+                )
+                return redirect("admin:billing_payment_change", cancellation.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Annuler le reçu %s") % payment.number,
+            "payment": payment,
+            "form": form,
+        }
+        return render(request, "admin/billing/payment/cancel.html", context)
 
 
 @admin.register(FamilyAccount)
@@ -421,6 +512,7 @@ class FamilyAccountAdmin(PortalModelAdmin):
             "title": _("Compte de %s") % family,
             "family": family,
             "ledger": build_ledger(family),
+            "may_refund": request.user.has_perm("billing.refund_payment"),
         }
         return render(request, "admin/billing/familyaccount/ledger.html", context)
 
@@ -430,7 +522,50 @@ class FamilyAccountAdmin(PortalModelAdmin):
             self.admin_site.admin_view(self.export_view),
             name="billing_familyaccount_export",
         )
-        return [export, *super().get_urls()]
+        refund = path(
+            "<int:pk>/remboursement/",
+            self.admin_site.admin_view(self.refund_view),
+            name="billing_familyaccount_refund",
+        )
+        return [export, refund, *super().get_urls()]
+
+    def refund_view(self, request, pk):
+        """Refunds (part of) a family's credit: a numbered refund, with its reason."""
+        family = get_object_or_404(FamilyAccount, pk=pk)
+        if not request.user.has_perm("billing.refund_payment"):
+            raise PermissionDenied
+        credit = services.refundable(family)
+        form = RefundForm(request.POST or None, initial={"amount": credit or None})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                refund = services.refund_overpayment(
+                    family=family,
+                    amount=data["amount"],
+                    mode=data["mode"],
+                    reason=data["reason"],
+                    refunded_on=data["on"],
+                    reference=data["reference"],
+                    recorded_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Remboursement %(number)s de %(amount)s enregistré.")
+                    % {"number": refund.number, "amount": format_euros(refund.amount)},
+                )
+                return redirect("admin:billing_familyaccount_change", family.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Rembourser un trop-perçu : %s") % family,
+            "family": family,
+            "credit": credit,
+            "form": form,
+        }
+        return render(request, "admin/billing/familyaccount/refund.html", context)
 
     def export_view(self, request):
         """The operations of a period, as CSV for the accountant (semicolons, French decimals)."""
@@ -477,17 +612,25 @@ def operations_csv(start: date, end: date) -> HttpResponse:
                 amount if invoice.is_credit_note else "",
             ]
         )
-    for payment in Payment.objects.filter(received_on__range=(start, end)):
+    for payment in Payment.objects.filter(received_on__range=(start, end)).select_related(
+        "cancelled_payment"
+    ):
+        amount = str(payment.amount).replace(".", ",")
+        if payment.is_receipt:
+            label = payment.reference
+        else:
+            # A counter-entry: its label and reason, on the debit side.
+            label = f"{payment.ledger_label} — {payment.reason}"
         rows.append(
             [
                 payment.received_on,
-                "Règlement",
+                payment.get_kind_display(),
                 payment.number,
                 payment.family_name,
-                payment.reference,
+                label,
                 payment.mode_name,
-                "",
-                str(payment.amount).replace(".", ","),
+                "" if payment.is_receipt else amount,
+                amount if payment.is_receipt else "",
             ]
         )
     rows.sort(key=lambda row: (row[0], row[2]))

@@ -8,7 +8,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from billing.ledger import KIND_CREDIT_NOTE, KIND_INVOICE, KIND_PAYMENT, Period
+from billing.ledger import (
+    KIND_CANCELLATION,
+    KIND_CREDIT_NOTE,
+    KIND_INVOICE,
+    KIND_PAYMENT,
+    KIND_REFUND,
+    Period,
+)
 from billing.models import Invoice, InvoiceLine, Payment, PaymentMode
 
 KIND_CHOICES = [
@@ -16,6 +23,8 @@ KIND_CHOICES = [
     (KIND_INVOICE, _("Factures")),
     (KIND_CREDIT_NOTE, _("Avoirs")),
     (KIND_PAYMENT, _("Règlements")),
+    (KIND_CANCELLATION, _("Annulations de reçus")),
+    (KIND_REFUND, _("Remboursements")),
 ]
 
 
@@ -140,6 +149,54 @@ class CreditNoteForm(forms.Form):
         min_value=Decimal("0.01"),
         required=False,
         help_text=_("Vide : avoir du montant restant de la facture, ligne par ligne."),
+    )
+
+
+# A native date picker: the browser shows the staff member's format and sends ISO dates.
+ISO_DATE = {"type": "date"}
+
+
+class CancelPaymentForm(forms.Form):
+    """Staff cancel a receipt: `billing.services.cancel_payment` (field names match its errors)."""
+
+    reason = forms.CharField(
+        label=_("Motif de l'annulation"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ex. chèque revenu impayé, règlement saisi deux fois. Envoyé à la famille."),
+    )
+    on = forms.DateField(
+        label=_("Date de l'annulation"),
+        initial=date.today,
+        widget=forms.DateInput(ISO_DATE, format="%Y-%m-%d"),
+    )
+
+
+class RefundForm(forms.Form):
+    """Staff refund a family's credit: `billing.services.refund_overpayment`."""
+
+    amount = forms.DecimalField(
+        label=_("Montant remboursé"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
+    mode = forms.ModelChoiceField(
+        label=_("Mode de remboursement"), queryset=PaymentMode.objects.filter(is_active=True)
+    )
+    on = forms.DateField(
+        label=_("Date du remboursement"),
+        initial=date.today,
+        widget=forms.DateInput(ISO_DATE, format="%Y-%m-%d"),
+    )
+    reference = forms.CharField(
+        label=_("Référence"),
+        max_length=100,
+        required=False,
+        help_text=_("N° de chèque, de virement…"),
+    )
+    reason = forms.CharField(
+        label=_("Motif du remboursement"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Envoyé à la famille."),
     )
 
 

@@ -16,6 +16,8 @@ from billing.models import ZERO, Invoice, Payment, account_totals, accounted, ba
 from students.models import Season
 
 KIND_INVOICE, KIND_CREDIT_NOTE, KIND_PAYMENT = "FAC", "AV", "REG"
+KIND_CANCELLATION, KIND_REFUND = "ANN", "RMB"
+PAYMENT_KINDS = (KIND_PAYMENT, KIND_CANCELLATION, KIND_REFUND)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Row:
     credit: Decimal | None = None
     detail_url: str = ""
     pdf_url: str = ""
+    # A receipt's cancellation, if any: the receipt stays, marked.
+    cancelled_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class Totals:
     billed: Decimal = ZERO
     credited: Decimal = ZERO
     paid: Decimal = ZERO
+    # Receipts' cancellations and refunds: Débit column entries that are not invoices.
+    reversals: Decimal = ZERO
     # Positive: the family owes this; negative: the family has a credit.
     balance: Decimal = ZERO
 
@@ -75,6 +81,11 @@ class Totals:
     def settled(self) -> Decimal:
         """Everything in the Crédit column: payments and credit notes."""
         return self.paid + self.credited
+
+    @property
+    def debited(self) -> Decimal:
+        """Everything in the Débit column: invoices, cancellations and refunds."""
+        return self.billed + self.reversals
 
 
 @dataclass
@@ -101,13 +112,19 @@ def _filters(*, period: Period, kind: str, text: str) -> tuple[Q, Q]:
     if kind in (KIND_INVOICE, KIND_CREDIT_NOTE):
         invoices &= Q(kind=kind)
         payments = NOTHING
-    elif kind == KIND_PAYMENT:
+    elif kind in PAYMENT_KINDS:
         invoices = NOTHING
+        payments &= Q(kind=kind)
     text = text.strip()
     if text:
         invoices &= Q(number__icontains=text) | Q(label__icontains=text)
         payments &= (
-            Q(number__icontains=text) | Q(reference__icontains=text) | Q(mode_name__icontains=text)
+            Q(number__icontains=text)
+            | Q(reference__icontains=text)
+            | Q(mode_name__icontains=text)
+            | Q(reason__icontains=text)
+            # A cancellation is found by the receipt it cancels.
+            | Q(cancelled_payment__number__icontains=text)
         )
     return invoices, payments
 
@@ -145,14 +162,27 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
         Row(
             date=payment.received_on,
             number=payment.number,
-            kind=KIND_PAYMENT,
-            label=_("RÈGLEMENT") + (f" ({payment.reference})" if payment.reference else ""),
+            kind=payment.kind,
+            label=Payment.ledger_label_for(
+                payment.kind, payment.reference, payment.cancelled_payment__number
+            ),
             mode=payment.mode_name,
-            credit=payment.amount,
+            # A cancellation or a refund is a counter-entry: on the debit side.
+            debit=None if payment.kind == KIND_PAYMENT else payment.amount,
+            credit=payment.amount if payment.kind == KIND_PAYMENT else None,
             pdf_url=reverse("billing:pdf", args=[payment.number]),
+            cancelled_by=payment.cancellation__number or "",
         )
         for payment in payments.filter(family=family).values_list(
-            "received_on", "number", "reference", "mode_name", "amount", named=True
+            "received_on",
+            "number",
+            "kind",
+            "reference",
+            "mode_name",
+            "amount",
+            "cancelled_payment__number",
+            "cancellation__number",
+            named=True,
         )
     ]
     rows.sort(key=lambda row: (row.date, row.number), reverse=True)
@@ -163,10 +193,15 @@ def _rows_totals(rows: list[Row]) -> Totals:
     """`totals()` of the same filters, summed from the rows already read: the same rule, since
     the rows are what `accounted` counts under the same `_filters`, and `balance_of` makes the
     balance (tests/billing/test_ledger.py checks both agree for every filter)."""
-    billed = sum((row.debit for row in rows if row.debit is not None), ZERO)
+    billed = sum((row.debit for row in rows if row.kind == KIND_INVOICE), ZERO)
     credited = sum((row.credit for row in rows if row.kind == KIND_CREDIT_NOTE), ZERO)
     paid = sum((row.credit for row in rows if row.kind == KIND_PAYMENT), ZERO)
-    return Totals(billed, credited, paid, balance=balance_of(billed, credited, paid))
+    reversals = sum(
+        (row.debit for row in rows if row.kind in (KIND_CANCELLATION, KIND_REFUND)), ZERO
+    )
+    return Totals(
+        billed, credited, paid, reversals, balance=balance_of(billed, credited, paid, reversals)
+    )
 
 
 @dataclass(frozen=True)
@@ -202,7 +237,11 @@ def operation_periods(family) -> set[OperationPeriod]:
             "season__name",
             "season__starts_on",
             ExtractYear("received_on"),
-            Value(True, output_field=BooleanField()),
+            # A cancellation or a refund is an operation, not a payment to attest.
+            ExpressionWrapper(
+                Q(kind=Payment.Kind.RECEIPT, cancellation__isnull=True),
+                output_field=BooleanField(),
+            ),
         )
     )
     return {OperationPeriod(*row[:4], bool(row[4])) for row in issued.union(paid)}
@@ -249,6 +288,7 @@ class Attestation:
     paid: Decimal
     payments: list[Payment]
     generated_on: date
+    refunds: list[Payment] = field(default_factory=list)
 
     @property
     def period_label(self) -> str:
@@ -310,9 +350,17 @@ def build_attestation(family, *, period: Period, family_name: str, address: str)
         else:
             for name, share in _shared(line.amount, basis).items():
                 _add(billed_per_student, name, -share)
-    payments = list(family_payments(family).filter(period.payment_q()).order_by("received_on"))
+    received = family_payments(family).filter(period.payment_q()).order_by("received_on")
+    # A cancelled receipt was not paid; a refund gave money back.
+    payments = list(received.filter(kind=Payment.Kind.RECEIPT, cancellation__isnull=True))
+    refunds = list(received.filter(kind=Payment.Kind.REFUND))
     billed = sum(billed_per_student.values(), ZERO)
-    paid = sum((payment.amount for payment in payments), ZERO)
+    # Never below zero: a refund may fall in a later period than the overpayment it returns.
+    paid = max(
+        sum((payment.amount for payment in payments), ZERO)
+        - sum((refund.amount for refund in refunds), ZERO),
+        ZERO,
+    )
     positive = sum((amount for amount in billed_per_student.values() if amount > 0), ZERO)
     ratio = min(Decimal(1), paid / positive) if positive > 0 else Decimal(0)
     students = [
@@ -333,6 +381,7 @@ def build_attestation(family, *, period: Period, family_name: str, address: str)
         paid=paid,
         payments=payments,
         generated_on=timezone.localdate(),
+        refunds=refunds,
     )
 
 

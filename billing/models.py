@@ -10,6 +10,7 @@ that references the invoice.
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -51,6 +52,8 @@ class DocumentCounter(models.Model):
         INVOICE = "FAC", _("Facture")
         CREDIT_NOTE = "AV", _("Avoir")
         RECEIPT = "REG", _("Reçu de règlement")
+        CANCELLATION = "ANN", _("Annulation de reçu")
+        REFUND = "RMB", _("Remboursement")
 
     kind = models.CharField(_("type"), max_length=3, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("année"))
@@ -315,7 +318,19 @@ class InvoiceLine(models.Model):
 
 
 class Payment(SnapshotFields):
-    """A payment received from a family; recorded and numbered at once, with its receipt."""
+    """A payment received from a family; recorded and numbered at once, with its receipt.
+
+    A receipt is never changed or deleted. Its counter-entries are rows of this table too, each
+    with its own number and PDF, amounts positive and counted against the family:
+    the cancellation of a receipt (kind ANN, `cancelled_payment`, a reason), and the refund of an
+    overpayment (kind RMB, a reason). Like invoices and credit notes, one table keeps the ledger
+    and the balance to one query each.
+    """
+
+    class Kind(models.TextChoices):
+        RECEIPT = "REG", _("Règlement")
+        CANCELLATION = "ANN", _("Annulation de reçu")
+        REFUND = "RMB", _("Remboursement")
 
     family = models.ForeignKey(
         "families.Family",
@@ -330,6 +345,28 @@ class Payment(SnapshotFields):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+    )
+    kind = models.CharField(
+        _("type"), max_length=3, choices=Kind.choices, default=Kind.RECEIPT, editable=False
+    )
+    cancelled_payment = models.OneToOneField(
+        "self",
+        verbose_name=_("reçu annulé"),
+        related_name="cancellation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enregistré par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
     )
     # Numbered when recorded (a payment has no draft state).
     number = models.CharField(_("numéro de reçu"), max_length=20, unique=True, editable=False)
@@ -356,16 +393,59 @@ class Payment(SnapshotFields):
         verbose_name_plural = _("règlements")
         ordering = ["-received_on", "-number", "-pk"]
         indexes = [models.Index(fields=["family", "received_on"])]
+        permissions = [
+            ("cancel_payment", _("Peut annuler un reçu de règlement")),
+            ("refund_payment", _("Peut rembourser un trop-perçu")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="billing_payment_positive",
                 violation_error_message=_("Le montant d'un règlement doit être supérieur à zéro."),
             ),
+            models.CheckConstraint(
+                condition=Q(kind="REG", cancelled_payment__isnull=True)
+                | Q(kind="ANN", cancelled_payment__isnull=False)
+                | Q(kind="RMB", cancelled_payment__isnull=True),
+                name="billing_cancellation_references_receipt",
+                violation_error_message=_(
+                    "Une annulation porte sur un reçu ; un reçu ou un remboursement n'en annule "
+                    "aucun."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="REG") | ~Q(reason=""),
+                name="billing_correction_has_reason",
+                violation_error_message=_("Indiquez le motif de l'annulation ou du remboursement."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number or gettext("Règlement %(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_receipt(self) -> bool:
+        return self.kind == self.Kind.RECEIPT
+
+    def cancellation_or_none(self) -> "Payment | None":
+        """This receipt's cancellation, if it was cancelled."""
+        try:
+            return self.cancellation
+        except Payment.DoesNotExist:
+            return None
+
+    @property
+    def ledger_label(self) -> str:
+        cancelled = self.cancelled_payment.number if self.cancelled_payment_id else None
+        return self.ledger_label_for(self.kind, self.reference, cancelled)
+
+    @classmethod
+    def ledger_label_for(cls, kind: str, reference: str, cancelled_number: str | None) -> str:
+        """The ledger's "Libellé", in the reader's language (never stored)."""
+        if kind == cls.Kind.CANCELLATION:
+            return gettext("ANNULATION du reçu %(number)s") % {"number": cancelled_number}
+        label = gettext("REMBOURSEMENT") if kind == cls.Kind.REFUND else gettext("RÈGLEMENT")
+        return label + (f" ({reference})" if reference else "")
 
 
 class PaymentAllocation(models.Model):
@@ -399,17 +479,23 @@ class PaymentAllocation(models.Model):
         return f"{self.payment} → {self.invoice}"
 
 
+# Kinds of Payment rows that count against the family: a receipt's cancellation, a refund.
+REVERSAL_KINDS = (Payment.Kind.CANCELLATION, Payment.Kind.REFUND)
+
+
 def accounted(*, invoices: Q | None = None, payments: Q | None = None):
     """What a family's balance counts: issued invoices and credit notes (never drafts) and
-    payments; `invoices` and `payments` narrow them (a ledger's filters)."""
+    payments with their cancellations and refunds; `invoices` and `payments` narrow them (a
+    ledger's filters)."""
     issued = Invoice.objects.filter(number__isnull=False).filter(invoices or Q())
     return issued, Payment.objects.filter(payments or Q())
 
 
-def balance_of(billed, credited, paid):
+def balance_of(billed, credited, paid, reversals):
     """A family's balance from its sums (numbers or query expressions): positive, the family
-    owes it; negative, the family has a credit."""
-    return billed - credited - paid
+    owes it; negative, the family has a credit. `paid` counts the receipts (cancelled ones too),
+    `reversals` their cancellations and the refunds."""
+    return billed - credited - paid + reversals
 
 
 def _family_sum(queryset, field: str):
@@ -430,14 +516,15 @@ def _family_sum(queryset, field: str):
 class FamilyAccountQuerySet(models.QuerySet):
     def with_totals(self):
         """Each family's account (the staff's list of accounts, sortable by balance): `billed`
-        (issued invoices), `credited` (issued credit notes), `paid` (payments) and `balance`
-        (`balance_of`), over what `accounted` counts."""
+        (issued invoices), `credited` (issued credit notes), `paid` (receipts), `reversals`
+        (cancellations and refunds) and `balance` (`balance_of`), over what `accounted` counts."""
         issued, paid = accounted()
         return self.annotate(
             billed=_family_sum(issued.filter(kind=Invoice.Kind.INVOICE), "total"),
             credited=_family_sum(issued.filter(kind=Invoice.Kind.CREDIT_NOTE), "total"),
-            paid=_family_sum(paid, "amount"),
-        ).annotate(balance=balance_of(F("billed"), F("credited"), F("paid")))
+            paid=_family_sum(paid.filter(kind=Payment.Kind.RECEIPT), "amount"),
+            reversals=_family_sum(paid.filter(kind__in=REVERSAL_KINDS), "amount"),
+        ).annotate(balance=balance_of(F("billed"), F("credited"), F("paid"), F("reversals")))
 
 
 def account_totals(family, *, invoices: Q | None = None, payments: Q | None = None) -> dict:
@@ -448,7 +535,10 @@ def account_totals(family, *, invoices: Q | None = None, payments: Q | None = No
         billed=Sum("total", filter=Q(kind=Invoice.Kind.INVOICE), default=ZERO),
         credited=Sum("total", filter=Q(kind=Invoice.Kind.CREDIT_NOTE), default=ZERO),
     )
-    sums["paid"] = paid.filter(family=family).aggregate(paid=Sum("amount", default=ZERO))["paid"]
+    sums |= paid.filter(family=family).aggregate(
+        paid=Sum("amount", filter=Q(kind=Payment.Kind.RECEIPT), default=ZERO),
+        reversals=Sum("amount", filter=Q(kind__in=REVERSAL_KINDS), default=ZERO),
+    )
     return {**sums, "balance": balance_of(**sums)}
 
 

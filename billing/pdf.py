@@ -1,8 +1,8 @@
 """PDF rendering with WeasyPrint: HTML templates in, (filename, mimetype, bytes) out.
 
-Invoices, credit notes and receipts are rendered once, when issued, and their bytes stored; only
-the payment certificate (attestation), which the family generates on demand, is rendered per
-request.
+Invoices, credit notes, receipts, receipts' cancellations and refunds are rendered once, when
+issued, and their bytes stored; only the payment certificate (attestation), which the family
+generates on demand, is rendered per request.
 """
 
 import hashlib
@@ -58,6 +58,23 @@ def render_receipt(payment, *, centre: Centre) -> tuple[str, str, bytes]:
     }
     data = html_to_pdf("billing/pdf/receipt.html", context)
     return f"{payment.number}.pdf", PDF_MIMETYPE, data
+
+
+def render_cancellation(cancellation, *, centre: Centre) -> tuple[str, str, bytes]:
+    """The cancellation of a receipt (its counter-entry); the receipt's own PDF stays as is."""
+    context = {
+        "cancellation": cancellation,
+        "payment": cancellation.cancelled_payment,
+        "logo_url": logo_url(centre),
+    }
+    data = html_to_pdf("billing/pdf/cancellation.html", context)
+    return f"{cancellation.number}.pdf", PDF_MIMETYPE, data
+
+
+def render_refund(refund, *, centre: Centre) -> tuple[str, str, bytes]:
+    context = {"refund": refund, "logo_url": logo_url(centre)}
+    data = html_to_pdf("billing/pdf/refund.html", context)
+    return f"{refund.number}.pdf", PDF_MIMETYPE, data
 
 
 def render_attestation(attestation, *, centre: Centre) -> tuple[str, str, bytes]:

@@ -31,9 +31,11 @@ from billing.models import (
     Payment,
     PaymentAllocation,
     PaymentMode,
+    account_totals,
     not_after_today,
     not_far_future,
 )
+from billing.templatetags.billing import format_euros
 from families.models import Family
 from portal.emails import absolute_url, send_family_email
 from portal.models import Centre
@@ -351,7 +353,150 @@ def record_payment(
 
 def invoice_balance(invoice: Invoice) -> Decimal:
     """What is still owed on one issued invoice: what remains after its credit notes, less the
-    payments allocated to it. (A family's balance, over all its operations, is
-    `FamilyAccount.objects.with_totals`.)"""
-    paid = invoice.allocations.aggregate(total=Sum("amount"))["total"] or ZERO
+    payments allocated to it that were not cancelled. (A family's balance, over all its
+    operations, is `FamilyAccount.objects.with_totals`.)"""
+    paid = (
+        invoice.allocations.filter(payment__cancellation__isnull=True).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
     return remaining_to_credit(invoice) - paid
+
+
+def _check_correction(*, reason: str, on: date) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif.")})
+    try:
+        not_after_today(on)
+    except ValidationError as error:
+        raise ValidationError(
+            {"on": _("Cette date ne peut pas être après aujourd'hui.")}
+        ) from error
+    return reason
+
+
+def cancel_payment(
+    *, payment: Payment, reason: str, cancelled_on: date | None = None, recorded_by=None
+) -> Payment:
+    """Cancels a receipt (a cheque returned unpaid, a payment recorded twice…): the receipt and
+    its PDF stay as they are; a counter-entry of the same amount, with its own number (ANN), the
+    reason and its PDF, is added on the family's debit side, and the family is e-mailed. The
+    invoices the receipt settled are owed again."""
+    cancelled_on = cancelled_on or timezone.localdate()
+    reason = _check_correction(reason=reason, on=cancelled_on)
+    with pdfs_deleted_on_error(), transaction.atomic():
+        # Locking the receipt serialises two cancellations of it.
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if not payment.is_receipt:
+            raise ValidationError(_("Seul un reçu de règlement peut être annulé."))
+        existing = Payment.objects.filter(cancelled_payment=payment).first()
+        if existing is not None:
+            raise ValidationError(
+                _("Le reçu %(number)s est déjà annulé (%(cancellation)s).")
+                % {"number": payment.number, "cancellation": existing.number}
+            )
+        if cancelled_on < payment.received_on:
+            raise ValidationError(
+                {"on": _("Une annulation ne peut pas précéder le règlement qu'elle annule.")}
+            )
+        centre = Centre.objects.current()
+        cancellation = Payment(
+            kind=Payment.Kind.CANCELLATION,
+            cancelled_payment=payment,
+            family_id=payment.family_id,
+            season_id=payment.season_id,
+            received_on=cancelled_on,
+            mode_id=payment.mode_id,
+            mode_name=payment.mode_name,
+            amount=payment.amount,
+            reason=reason,
+            recorded_by=recorded_by,
+        )
+        copy_identities(cancellation, family=payment.family, centre=centre)
+        # Addressed as the receipt it cancels was, even if the family moved.
+        cancellation.family_name = payment.family_name
+        cancellation.family_address = payment.family_address
+        cancellation.number = allocate_number(
+            kind=DocumentCounter.Kind.CANCELLATION, year=cancelled_on.year
+        )
+        store_pdf(cancellation, pdf.render_cancellation(cancellation, centre=centre))
+        cancellation.save()
+        send_family_email(
+            family=payment.family,
+            template="payment_cancelled",
+            context={
+                "cancellation": cancellation,
+                "payment": payment,
+                "url": absolute_url(reverse("billing:pdf", args=[cancellation.number])),
+            },
+        )
+    return cancellation
+
+
+def refundable(family: Family) -> Decimal:
+    """The family's credit (what it paid beyond what it owes), 0 when it has none."""
+    return max(-account_totals(family)["balance"], ZERO)
+
+
+def refund_overpayment(
+    *,
+    family: Family,
+    amount: Decimal,
+    mode: PaymentMode,
+    reason: str,
+    refunded_on: date | None = None,
+    reference: str = "",
+    recorded_by=None,
+) -> Payment:
+    """Refunds (part of) a family's credit: a numbered refund (RMB) with its reason and PDF,
+    on the family's debit side; the family is e-mailed. Never more than the credit."""
+    refunded_on = refunded_on or timezone.localdate()
+    reason = _check_correction(reason=reason, on=refunded_on)
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Le montant d'un remboursement doit être positif.")})
+    with pdfs_deleted_on_error(), transaction.atomic():
+        # Locking the family serialises two refunds of one credit.
+        family = Family.objects.select_for_update().get(pk=family.pk)
+        credit = refundable(family)
+        if credit <= 0:
+            raise ValidationError(
+                _("Cette famille n'a pas de crédit : il n'y a rien à rembourser.")
+            )
+        if amount > credit:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Le remboursement (%(amount)s) dépasse le crédit de la famille "
+                        "(%(credit)s)."
+                    )
+                    % {"amount": format_euros(amount), "credit": format_euros(credit)}
+                }
+            )
+        centre = Centre.objects.current()
+        refund = Payment(
+            kind=Payment.Kind.REFUND,
+            family=family,
+            season=season_of(refunded_on),
+            received_on=refunded_on,
+            mode=mode,
+            mode_name=mode.name,
+            amount=amount,
+            reference=reference,
+            reason=reason,
+            recorded_by=recorded_by,
+        )
+        copy_identities(refund, family=family, centre=centre)
+        refund.number = allocate_number(kind=DocumentCounter.Kind.REFUND, year=refunded_on.year)
+        store_pdf(refund, pdf.render_refund(refund, centre=centre))
+        refund.save()
+        send_family_email(
+            family=family,
+            template="refund_issued",
+            context={
+                "refund": refund,
+                "url": absolute_url(reverse("billing:pdf", args=[refund.number])),
+            },
+        )
+    return refund

@@ -4,7 +4,7 @@ from billing import views
 
 app_name = "billing"
 
-NUMBER = r"(?P<number>\d{4}(?:FAC|AV|REG)\d{4,6})"
+NUMBER = r"(?P<number>\d{4}(?:FAC|AV|REG|ANN|RMB)\d{4,6})"
 
 urlpatterns = [
     path("", views.ledger, name="ledger"),

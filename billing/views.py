@@ -6,6 +6,7 @@ import string
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -63,7 +64,10 @@ def invoice_detail(request, number: str):
     context = {
         "invoice": invoice,
         "lines": invoice.lines.all(),
-        "allocations": invoice.allocations.select_related("payment"),
+        # A cancelled receipt's share is shown as such, and no longer counts as paid.
+        "allocations": invoice.allocations.select_related("payment").annotate(
+            cancelled_by=F("payment__cancellation__number")
+        ),
         "credit_notes": invoice.credit_notes.filter(number__isnull=False),
         "balance": None if invoice.is_credit_note else invoice_balance(invoice),
     }
@@ -74,19 +78,23 @@ MODEL_FOR_KIND = {
     DocumentCounter.Kind.INVOICE: Invoice,
     DocumentCounter.Kind.CREDIT_NOTE: Invoice,
     DocumentCounter.Kind.RECEIPT: Payment,
+    DocumentCounter.Kind.CANCELLATION: Payment,
+    DocumentCounter.Kind.REFUND: Payment,
 }
 
 
 def model_for_number(number: str) -> type[Invoice] | type[Payment] | None:
     """The model a document number belongs to, from its kind: `2026AV0003` is a credit note,
-    an Invoice row; `2026REG0012` a Payment's receipt (numbers: year, kind, sequence)."""
+    an Invoice row; `2026REG0012` a Payment's receipt, `2026ANN0001` (a receipt's cancellation) and
+    `2026RMB0001` (a refund) Payment rows too (numbers: year, kind, sequence)."""
     return MODEL_FOR_KIND.get(number[4:].rstrip(string.digits))
 
 
 @login_required
 @require_GET
 def document_pdf(request, number: str):
-    """The stored PDF of an invoice, credit note or receipt: to its family, or to staff."""
+    """The stored PDF of an invoice, credit note, receipt, cancellation or refund: to its
+    family, or to staff."""
     model = model_for_number(number)
     if model is None:
         raise Http404
