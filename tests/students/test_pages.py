@@ -44,10 +44,11 @@ def test_a_course_s_day_and_times_show_what_is_known(family_client, family):
         )
         EnrolmentFactory(student=student, course=course)
     html = family_client.get("/eleves/").content.decode()
-    assert "<td>09h00</td>" in html
-    assert "<td>mardi</td>" in html
+    assert '<td data-label="Jour et horaire">09h00</td>' in html
+    assert '<td data-label="Jour et horaire">mardi</td>' in html
     # No teacher on any course, and no day nor time on the last one.
-    assert html.count("<td>—</td>") == 4
+    assert html.count('<td data-label="Professeur">—</td>') == 3
+    assert html.count('<td data-label="Jour et horaire">—</td>') == 1
 
 
 def test_a_day_or_kind_stored_outside_the_choices_shows_as_stored(family_client, family):
@@ -58,7 +59,7 @@ def test_a_day_or_kind_stored_outside_the_choices_shows_as_stored(family_client,
     response = family_client.get("/eleves/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<td>9 10h00</td>" in html
+    assert '<td data-label="Jour et horaire">9 10h00</td>' in html
     assert "theatre" in html
 
 
