@@ -30,10 +30,10 @@ from datetime import date, datetime
 
 from django import forms
 from django.db import models
-from django.utils import formats, timezone
 from django.utils.translation import gettext
 from phonenumber_field.formfields import PhoneNumberField
 
+from portal.dates import long_date, long_datetime
 from portal.validators import format_phone
 
 # Bookkeeping fields never listed as changes.
@@ -76,9 +76,9 @@ def display_value(form_field: forms.Field, value) -> str:
         if str(value) in labels:
             return str(labels[str(value)])
     if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        return long_datetime(value)
     if isinstance(value, date):
-        return formats.date_format(value, "d/m/Y")
+        return long_date(value)
     return str(value)
 
 

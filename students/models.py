@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Civility
+from portal.dates import time_range
 from portal.fields import PhoneNumberField
 from portal.history import record_history
 from portal.validators import validate_birth_date, validate_mobile_number
@@ -111,7 +112,8 @@ class Course(models.Model):
 
     @property
     def schedule(self) -> str:
-        """The day and times as the pages show them ("lundi 17h30–18h30"), "" when unknown."""
+        """The day and times as the pages show them ("lundi 17 h 30 – 18 h 30", in the active
+        language: portal.dates), "" when unknown."""
         parts = []
         if self.weekday:
             try:
@@ -119,10 +121,7 @@ class Course(models.Model):
             except ValueError:  # a value written outside the choices shows as stored
                 parts.append(str(self.weekday))
         if self.start_time:
-            times = f"{self.start_time:%H}h{self.start_time:%M}"
-            if self.end_time:
-                times += f"–{self.end_time:%H}h{self.end_time:%M}"
-            parts.append(times)
+            parts.append(time_range(self.start_time, self.end_time))
         return " ".join(parts)
 
 

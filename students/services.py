@@ -215,14 +215,14 @@ def update_student_record(*, student, form, user) -> list:
 
 
 def _course_label(course) -> str:
-    """A course as the history names it: "Piano — lundi 17h30–18h30"."""
+    """A course as the history names it: "Piano — lundi 17 h 30 – 18 h 30"."""
     schedule = course.schedule
     return f"{course.name} — {schedule}" if schedule else course.name
 
 
 def record_enrolment_changes(*, student, added=(), removed=(), user=None) -> list[Change]:
     """Lists enrolments staff added or removed in the student's history (one history row, with
-    its author): "Inscription ajoutée : Piano — lundi 17h30". Nothing is saved without change.
+    its author): "Inscription ajoutée : Piano — lundi 17 h 30". Nothing is saved without change.
     """
     changes = [
         Change(label=gettext("Inscription ajoutée"), old="", new=_course_label(course))
