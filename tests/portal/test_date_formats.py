@@ -126,3 +126,12 @@ def test_one_way_of_writing_dates_and_times(language, expected):
         ]
     for value, text in zip(written, expected, strict=True):
         assert text in value
+
+
+def test_a_receipt_e_mail_writes_its_date_in_words(family, outbox):
+    outbox.clear()
+    payment(family, "50.00", received_on=date(2026, 10, 7))
+    [message] = outbox()
+    body = visible_text(message.body)
+    assert "de 50,00 € du 7 octobre 2026" in body.replace("\xa0", " ")
+    assert "07/10/2026" not in body
