@@ -42,11 +42,13 @@ OVERFLOW_JS = """
 
 def family_pages() -> dict[str, str]:
     from accounts.models import User
+    from billing.models import Invoice
     from reenrolment.models import Campaign
 
     family = User.objects.get(username="demo").family
     student = family.students.order_by("pk").first()
     campaign = Campaign.objects.order_by("-opens_at").first()
+    invoice = Invoice.objects.filter(family=family, number__isnull=False).first()
     return {
         "Accueil": reverse("portal:home"),
         "Famille": reverse("families:detail"),
@@ -58,6 +60,7 @@ def family_pages() -> dict[str, str]:
             kwargs={"campaign_pk": campaign.pk, "student_pk": student.pk},
         ),
         "Facturation": reverse("billing:ledger"),
+        "Facture": reverse("billing:invoice", kwargs={"number": invoice.number}),
         "Accessibilité": reverse("portal:accessibility"),
         "Mot de passe": reverse("accounts:password_change"),
     }
