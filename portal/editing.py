@@ -39,13 +39,13 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
-from django.utils import formats, timezone
 from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumbers import PhoneNumber
 
+from portal.dates import long_date, long_datetime
 from portal.validators import format_phone
 
 # Bookkeeping fields never listed as changes (with a formset's "DELETE" and "ORDER").
@@ -258,9 +258,9 @@ def display_value(form_field: forms.Field, value) -> str:
         if str(value) in labels:
             return str(labels[str(value)])
     if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        return long_datetime(value)
     if isinstance(value, date):
-        return formats.date_format(value, "d/m/Y")
+        return long_date(value)
     return str(value)
 
 

@@ -192,6 +192,9 @@ LANGUAGE_COOKIE_AGE = int(timedelta(days=365).total_seconds())
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Paris"
+# One way of writing dates and times on every page ("2 décembre 2026", "10 h 00"), and its
+# English twin: portal/formats/<language>/formats.py, used through portal.dates.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 

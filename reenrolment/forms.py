@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import time_range
 from reenrolment.services import LineChoice
 from students.models import Course, Weekday
 
@@ -16,10 +17,7 @@ def course_label(course: Course) -> str:
     if course.weekday:
         parts.append(course.get_weekday_display())
     if course.start_time:
-        when = f"{course.start_time:%H} h {course.start_time:%M}"
-        if course.end_time:
-            when += f" – {course.end_time:%H} h {course.end_time:%M}"
-        parts.append(when)
+        parts.append(time_range(course.start_time, course.end_time))
     if course.teacher:
         parts.append(course.teacher)
     return " · ".join(parts)

@@ -1,9 +1,10 @@
 """Forms of the Élèves tab: the student record, and the upload of a supporting document."""
 
 from django import forms
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import long_date
 from portal.editing import TrackEditsMixin
 from students.checklist import ADDRESS, ChecklistItem, oldest_proof_of_address_date
 from students.models import DocumentKind, Student
@@ -108,7 +109,7 @@ class DocumentUploadForm(forms.Form):
                     "Le justificatif de domicile doit dater de moins de 3 mois "
                     "(du %(date)s ou plus récent)."
                 )
-                % {"date": formats.date_format(oldest, "d/m/Y")}
+                % {"date": long_date(oldest)}
             )
         return value
 

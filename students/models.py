@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Civility
+from portal.dates import time_range
 from portal.fields import PhoneNumberField
 from portal.history import record_history
 from portal.validators import validate_birth_date, validate_mobile_number
@@ -171,12 +172,14 @@ class Course(models.Model):
 
     @property
     def schedule(self) -> str:
-        """The day and times as the pages show them ("lundi 17h30–18h30"), "" when unknown."""
+        """The day and times as the pages show them ("lundi 17 h 30 – 18 h 30", in the active
+        language: portal.dates), "" when unknown."""
         return format_schedule(self.weekday, self.start_time, self.end_time)
 
 
 def format_schedule(weekday, start_time, end_time) -> str:
-    """A course's day and times in the active language ("lundi 17h30–18h30"), "" when unknown."""
+    """A course's day and times in the active language ("lundi 17 h 30 – 18 h 30"), "" when
+    unknown."""
     parts = []
     if weekday:
         try:
@@ -184,10 +187,7 @@ def format_schedule(weekday, start_time, end_time) -> str:
         except ValueError:  # a value written outside the choices shows as stored
             parts.append(str(weekday))
     if start_time:
-        times = f"{start_time:%H}h{start_time:%M}"
-        if end_time:
-            times += f"–{end_time:%H}h{end_time:%M}"
-        parts.append(times)
+        parts.append(time_range(start_time, end_time))
     return " ".join(parts)
 
 

@@ -246,7 +246,7 @@ def _course_data(course) -> dict:
 
 def record_enrolment_changes(*, student, added=(), removed=(), user=None) -> list[FieldChange]:
     """Lists enrolments staff added or removed in the student's history (one history row, with
-    its author): "Inscription ajoutée : Piano — lundi 17h30". Nothing is saved without change.
+    its author): "Inscription ajoutée : Piano — lundi 17 h 30". Nothing is saved without change.
     """
     changes = [
         FieldChange(event="enrolment_added", old="", new=_course_data(course)) for course in added

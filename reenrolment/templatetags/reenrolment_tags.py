@@ -1,41 +1,24 @@
-"""Campaign deadlines in the page's language, Europe/Paris time.
-
-French (the default, and always in e-mails, which are rendered in French): "30 juin 2027 à
-23 h 59", "1er mai 2027", as the school writes them in its letters. English: "30 June 2027 at
-23:59", "1 May 2027", so that an English page never shows a French date."""
+"""Campaign deadlines in the page's language, Europe/Paris time: "30 juin 2027 à 23 h 59",
+"1er mai 2027" in French, "30 June 2027 at 23:59", "1 May 2027" in English. The portal's one way
+of writing dates (portal.dates), under the names the Réinscription templates use."""
 
 from datetime import datetime
 
 from django import template
-from django.utils import timezone, translation
-from django.utils.formats import date_format
-from django.utils.translation import gettext
+
+from portal.dates import long_date, long_datetime, time_range
 
 register = template.Library()
 
 
 @register.filter
 def fr_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return gettext("%(date)s à %(hour)s h %(minute)s") % {
-        "date": fr_date(local),
-        "hour": local.hour,
-        "minute": f"{local.minute:02d}",
-    }
+    return long_datetime(value)
 
 
 @register.filter
 def fr_date(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value)
-    if (translation.get_language() or "fr").split("-")[0] != "fr":
-        return date_format(value, "j F Y")
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {date_format(value, 'F Y')}"
+    return long_date(value)
 
 
 @register.filter
@@ -48,8 +31,5 @@ def course_schedule(course) -> str:
     if course.weekday:
         parts.append(str(course.get_weekday_display()))
     if course.start_time:
-        when = f"{course.start_time:%H} h {course.start_time:%M}"
-        if course.end_time:
-            when += f" – {course.end_time:%H} h {course.end_time:%M}"
-        parts.append(when)
+        parts.append(time_range(course.start_time, course.end_time))
     return ", ".join(parts)

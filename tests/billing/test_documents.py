@@ -61,7 +61,7 @@ def test_the_pdf_is_stored_once_with_its_hash_and_shows_number_family_and_total(
     assert "TVA non applicable" in text
     assert "Chèque à l'ordre du Trésor public." in text
     # Issued without a due date: 30 days.
-    assert "Date d'échéance 04/11/2026" in text
+    assert "Date d'échéance 4 novembre 2026" in text
 
 
 def test_an_issued_invoice_cannot_be_deleted(family):

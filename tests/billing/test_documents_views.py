@@ -30,7 +30,7 @@ def test_the_detail_shows_lines_and_what_was_paid(family_client, family, invoice
     assert "Facture 2026FAC0001" in text
     assert f"Léa {family.name.upper()} Cotisation n° 1 120,00 €" in text
     assert "Total 186,00 €" in text
-    assert "100,00 € le 10/10/2026 (Chèque, reçu 2026REG0001)" in text
+    assert "100,00 € le 10 octobre 2026 (Chèque, reçu 2026REG0001)" in text
     assert "6,00 € par l'avoir 2026AV0001" in text
     assert "Reste à payer sur cette facture : 80,00 €" in text
 

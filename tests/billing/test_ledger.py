@@ -55,7 +55,8 @@ def test_it_shows_each_operation_with_links_and_the_totals(family_client, family
     assert f'href="/facturation/{received.number}.pdf"' in html
     assert f'href="/facturation/{note.number}.pdf"' in html
     assert f'href="/facturation/factures/{invoice.number}/"' in html
-    assert "<td>07/10/2026</td>" in html and "<td>05/10/2026</td>" in html  # French dates
+    assert '<td data-label="Date">7 octobre 2026</td>' in html
+    assert '<td data-label="Date">5 octobre 2026</td>' in html  # French dates
     assert "RÈGLEMENT (Chq 42)" in html
     assert "AVOIR sur 2026FAC0001" in html
     assert "Montant total facturé" in html and "186,00 €" in html

@@ -69,7 +69,7 @@ def test_it_saves_lists_the_changes_and_sends_a_receipt(family_client, family, o
     html = response.content.decode()
     assert "Vos modifications sont enregistrées." in html
     assert "Éléments modifiés" in html
-    for text in ["Foyer — Ville", "Bellerive", "Plérin", "02 96 11 22 33", "14/05/1982"]:
+    for text in ["Foyer — Ville", "Bellerive", "Plérin", "02 96 11 22 33", "14 mai 1982"]:
         assert text in html
     assert "2A — Corse-du-Sud" in html
     assert "Pacsé(e)" in html
@@ -87,7 +87,7 @@ def test_it_saves_lists_the_changes_and_sends_a_receipt(family_client, family, o
     assert sorted(message.to) == sorted([family.reference_email, main.email])
     assert "Foyer — Ville : Bellerive → Plérin" in message.body
     assert "Foyer — Téléphone domicile : 02 96 00 00 01 → 02 96 11 22 33" in message.body
-    assert "Responsable 1 — Date de naissance : (vide) → 14/05/1982" in message.body
+    assert "Responsable 1 — Date de naissance : (vide) → 14 mai 1982" in message.body
     assert "par dupont.marie (DUPONT Marie)" in message.body
     assert "https://portail.example.org/famille/" in message.body
 

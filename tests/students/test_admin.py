@@ -189,8 +189,8 @@ def test_staff_enrolment_changes_are_in_the_student_history(staff_client, family
     admin_page = html.unescape(
         staff_client.get(f"{url.removesuffix('change/')}history/").content.decode()
     )
-    assert "Inscription ajoutée : ∅ → Piano — lundi 17h30" in admin_page
-    assert "Inscription retirée : Piano — lundi 17h30 → ∅" in admin_page
+    assert "Inscription ajoutée : ∅ → Piano — lundi 17 h 30" in admin_page
+    assert "Inscription retirée : Piano — lundi 17 h 30 → ∅" in admin_page
     assert staff_client.get(f"{url.removesuffix('change/')}history/").status_code == 200
     family_client = staff_client.__class__()
     family_client.force_login(family.accounts.get())

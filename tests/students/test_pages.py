@@ -23,7 +23,7 @@ def test_it_lists_the_students_with_this_season_s_enrolments(family_client, fami
     dance_student(family, first_name="Inès")
     html = family_client.get("/eleves/").content.decode()
     assert "Léa TEST" in html and "Inès" in html
-    for text in ["Piano", "Musique", "Piano 2e cycle", "Mme LE GALL", "mercredi 14h00–14h30"]:
+    for text in ["Piano", "Musique", "Piano 2e cycle", "Mme LE GALL", "mercredi 14 h 00 – 14 h 30"]:
         assert text in html
     assert "Danse classique" in html and "Mme PRIGENT" in html
     assert "Justificatif de domicile de moins de 3 mois" in html
@@ -44,10 +44,11 @@ def test_a_course_s_day_and_times_show_what_is_known(family_client, family):
         )
         EnrolmentFactory(student=student, course=course)
     html = family_client.get("/eleves/").content.decode()
-    assert "<td>09h00</td>" in html
-    assert "<td>mardi</td>" in html
+    assert '<td data-label="Jour et horaire">9 h 00</td>' in html
+    assert '<td data-label="Jour et horaire">mardi</td>' in html
     # No teacher on any course, and no day nor time on the last one.
-    assert html.count("<td>—</td>") == 4
+    assert html.count('<td data-label="Professeur">—</td>') == 3
+    assert html.count('<td data-label="Jour et horaire">—</td>') == 1
 
 
 def test_a_day_or_kind_stored_outside_the_choices_shows_as_stored(family_client, family):
@@ -58,7 +59,7 @@ def test_a_day_or_kind_stored_outside_the_choices_shows_as_stored(family_client,
     response = family_client.get("/eleves/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<td>9 10h00</td>" in html
+    assert '<td data-label="Jour et horaire">9 10 h 00</td>' in html
     assert "theatre" in html
 
 
