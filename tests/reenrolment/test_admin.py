@@ -291,7 +291,7 @@ def test_the_assigned_course_offers_the_lines_discipline_in_the_campaigns_season
     # with their day, time and teacher.
     teacher = school.piano_next.teacher
     assert [html.unescape(o) for o in options[2:]] == [
-        f"Piano mercredi — mercredi 14h00–14h30 — {teacher}",
+        f"Piano mercredi — mercredi 14 h 00 – 14 h 30 — {teacher}",
         f"Piano samedi — samedi — {teacher}",
     ]
     assert "Classique mardi" not in piano_select and "Piano 2026" not in piano_select

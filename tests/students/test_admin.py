@@ -201,7 +201,7 @@ def test_staff_enrolment_changes_are_in_the_student_history(staff_client, family
     family_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = html.unescape(family_client.get(f"/eleves/{student.pk}/").content.decode())
     translation.activate("fr")  # the request left English active in this thread
-    assert "Enrolment added" in page and "Piano — Monday 17h30" in page
+    assert "Enrolment added" in page and "Piano — Monday 17:30" in page
     assert "Inscription ajoutée" not in page and "lundi" not in page
 
 

@@ -99,7 +99,7 @@ def test_a_teacher_cannot_give_two_courses_at_once(staff_client, booked, season)
     assert response.status_code == 200
     assert (
         "mme le gall donne déjà le cours « Piano 1er cycle » sur ce créneau "
-        "(mercredi 17h00–18h00) : choisissez un autre professeur ou un autre horaire."
+        "(mercredi 17 h 00 – 18 h 00) : choisissez un autre professeur ou un autre horaire."
         in page(response)
     )
     assert Course.objects.count() == 1
