@@ -37,7 +37,7 @@ def test_it_edits_the_record_and_shows_the_changes_and_the_history(page, outbox)
     )
     expect(changes.get_by_role("row", name=re.compile("Foyer — Ville"))).to_contain_text("Plérin")
     expect(changes).to_contain_text("07 81 23 45 67")
-    expect(changes).to_contain_text("14/05/1982")
+    expect(changes).to_contain_text("14 mai 1982")
     expect(page.get_by_label("Mobile de référence")).to_have_value("07 81 23 45 67")
 
     history = page.get_by_role("region", name="Historique des modifications")
