@@ -29,7 +29,7 @@ def test_fifty_parallel_issues_with_one_rollback_give_contiguous_numbers(setting
     drafts = [draft_invoice(family, "10.00") for _ in range(ISSUERS)]
     doomed = drafts[ISSUERS // 2]
     numbers_seen = {}
-    real_send = services.send_templated_email
+    real_send = services.send_family_email
 
     def send_or_fail(*, context, **kwargs):
         invoice = context["invoice"]
@@ -39,7 +39,7 @@ def test_fifty_parallel_issues_with_one_rollback_give_contiguous_numbers(setting
             raise ForcedRollback(invoice.number)
         return real_send(context=context, **kwargs)
 
-    monkeypatch.setattr(services, "send_templated_email", send_or_fail)
+    monkeypatch.setattr(services, "send_family_email", send_or_fail)
     errors = issue_all_at_once(drafts, issued_on=date(2026, 11, 2))
 
     # Only the forced rollback failed, after it had been given a number.

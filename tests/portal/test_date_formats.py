@@ -9,9 +9,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from billing import services as billing_services
 from billing.models import Invoice
 from portal import dates
-from tests.billing.factories import issued_invoice, payment, visible_text
+from tests.billing.factories import draft_invoice, payment, visible_text
 from tests.factories import CourseFactory, EnrolmentFactory, SeasonFactory, StudentFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -77,8 +78,10 @@ def test_the_student_page_writes_its_dates_in_words(family_client, student):
 
 
 def test_the_ledger_and_an_invoice_write_their_dates_in_words(family_client, family):
-    invoice = issued_invoice(family, "120.00", issued_on=date(2026, 10, 5))
-    Invoice.objects.filter(pk=invoice.pk).update(due_on=date(2026, 11, 1))
+    draft = draft_invoice(family, "120.00")
+    Invoice.objects.filter(pk=draft.pk).update(due_on=date(2026, 11, 1))  # before it is issued
+    draft.refresh_from_db()
+    invoice = billing_services.issue_invoice(invoice=draft, issued_on=date(2026, 10, 5))
     payment(family, "50.00", received_on=date(2026, 10, 7), invoices=[invoice])
     ledger = visible_text(family_client.get(reverse("billing:ledger")).content.decode())
     assert "7 octobre 2026" in ledger and "5 octobre 2026" in ledger
