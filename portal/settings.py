@@ -226,6 +226,16 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Every upload is scanned by ClamAV's daemon (clamd) before it is stored: `tcp://host:3310` or
+# `unix:///run/clamav/clamd.ctl`; empty = no scan (the demo). When set, an upload that cannot be
+# scanned (daemon down, timeout) is refused, never stored unscanned (students/antivirus.py).
+ANTIVIRUS_URL = env_str("ANTIVIRUS_URL", "")
+if ANTIVIRUS_URL and not ANTIVIRUS_URL.startswith(("tcp://", "unix://")):
+    raise ImproperlyConfigured(
+        f"ANTIVIRUS_URL must be tcp://host:port or unix:///path, not {ANTIVIRUS_URL!r}."
+    )
+ANTIVIRUS_TIMEOUT = env_int("ANTIVIRUS_TIMEOUT", 30)
+
 # Portal forms are rendered by django-crispy-forms; templates/bootstrap5/ overrides the files
 # of the pack where the portal's markup differs (see docs/PORTAL.md).
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

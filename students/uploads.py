@@ -24,6 +24,8 @@ from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from students.antivirus import scan_upload
+
 pillow_heif.register_heif_opener()
 
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -149,7 +151,15 @@ def _scan(uploaded) -> _Scan:
 
 
 def check_upload(uploaded) -> CheckedFile:
-    """Checks an uploaded file; returns what may be stored, or raises."""
+    """Checks an uploaded file, then has the antivirus scan it (`students.antivirus`, when
+    `ANTIVIRUS_URL` is set); returns what may be stored, or raises."""
+    checked = _check_content(uploaded)
+    scan_upload(uploaded)
+    return checked
+
+
+def _check_content(uploaded) -> CheckedFile:
+    """Checks an uploaded file's content; returns what may be stored, or raises."""
     if uploaded.size is not None and uploaded.size > MAX_UPLOAD_SIZE:
         raise _refuse(TOO_LARGE_MESSAGE)
     scan = _scan(uploaded)
