@@ -16,7 +16,7 @@ def test_it_logs_a_failed_login_with_account_and_ip_but_not_the_password(
             REMOTE_ADDR="203.0.113.7",
         )
     lines = [r.getMessage() for r in caplog.records if r.name == "portal.security"]
-    assert "login failed: login=dupont.marie ip=203.0.113.7" in lines
+    assert "login_failed: login=dupont.marie ip=203.0.113.7" in lines
     assert "secret-typed-password" not in caplog.text
 
 
@@ -28,7 +28,7 @@ def test_it_logs_a_lockout(client, family_user, caplog):
                 {"username": "dupont.marie", "password": "wrong-password-typed"},
                 REMOTE_ADDR="203.0.113.8",
             )
-    assert "login locked out: login=dupont.marie ip=203.0.113.8" in caplog.text
+    assert "login_locked_out: login=dupont.marie ip=203.0.113.8" in caplog.text
     assert "wrong-password-typed" not in caplog.text
 
 
@@ -36,8 +36,8 @@ def test_it_logs_logins_and_logouts(client, family_user, password, caplog):
     with caplog.at_level(logging.INFO, logger="portal.security"):
         client.post(reverse("accounts:login"), {"username": "dupont.marie", "password": password})
         client.post(reverse("accounts:logout"))
-    assert f"login: user={family_user.pk}" in caplog.text
-    assert f"logout: user={family_user.pk}" in caplog.text
+    assert f"login: user={family_user.pk} ip=127.0.0.1" in caplog.text
+    assert f"logout: user={family_user.pk} ip=127.0.0.1" in caplog.text
     assert password not in caplog.text
 
 
@@ -60,9 +60,10 @@ def test_it_logs_another_family_object_with_time_account_and_ip(
             reverse("students:detail", args=[theirs.pk]), REMOTE_ADDR="198.51.100.4"
         )
     assert response.status_code == 404
-    (record,) = [r for r in caplog.records if r.getMessage().startswith("not-found")]
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("not_found")]
     assert record.getMessage() == (
-        f"not-found family object: path=/eleves/{theirs.pk}/ user={family_user.pk} ip=198.51.100.4"
+        f"not_found: what=family_object path=/eleves/{theirs.pk}/ user={family_user.pk} "
+        "ip=198.51.100.4"
     )
     # Written with its time by the configured handler.
     config = settings.LOGGING
