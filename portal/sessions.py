@@ -17,7 +17,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.translation import ngettext
 
@@ -105,6 +105,7 @@ class SessionLimitsMiddleware:
         messages.warning(request, idle_message() if reason == "idle" else absolute_message())
         admin_index = reverse("admin:index")
         login_url = reverse("admin:login") if request.path.startswith(admin_index) else None
-        if request.method != "GET":
-            return redirect(login_url or settings.LOGIN_URL)
+        target = resolve_url(login_url or settings.LOGIN_URL)
+        if request.method != "GET" or request.path == target:
+            return redirect(target)
         return redirect_to_login(request.get_full_path(), login_url)

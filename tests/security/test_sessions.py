@@ -143,3 +143,11 @@ def test_both_limits_are_stated_on_the_accessibility_page(client, db):
     page = client.get(reverse("portal:accessibility")).content.decode()
     assert "30 minutes sans activité" in page
     assert "8 heures après la connexion" in page
+
+
+def test_an_expired_session_on_the_login_page_just_shows_it(client, family_user, password):
+    log_in(client, "dupont.marie", password)
+    _age_session(client, idle=timedelta(minutes=45))
+    response = client.get(reverse("accounts:login"))
+    assert response["Location"] == "/connexion/"
+    assert "inactivité" in client.get("/connexion/").content.decode()
