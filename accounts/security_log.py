@@ -1,36 +1,25 @@
-"""Security events in the `portal.security` log: time (by the formatter), account and IP.
+"""Login, login failure and logout in the security log (portal.security_log.log_event).
 
 Never a password or a token: only the normalised login that was typed.
 """
-
-import logging
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from accounts.backends import normalise_login
-
-log = logging.getLogger("portal.security")
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
+from portal.security_log import log_event
 
 
 @receiver(user_login_failed)
 def login_failed(sender, credentials, request=None, **kwargs):
-    log.warning(
-        "login failed: login=%s ip=%s",
-        normalise_login(credentials.get("username")),
-        client_ip(request),
-    )
+    log_event("login_failed", request, login=normalise_login(credentials.get("username")))
 
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs):
-    log.info("login: user=%s ip=%s", user.pk, client_ip(request))
+    log_event("login", request, user=user.pk)
 
 
 @receiver(user_logged_out)
 def logged_out(sender, request, user, **kwargs):
-    log.info("logout: user=%s ip=%s", getattr(user, "pk", None), client_ip(request))
+    log_event("logout", request, user=getattr(user, "pk", None))

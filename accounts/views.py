@@ -1,7 +1,5 @@
 """Connexion, déconnexion, mot de passe perdu and the Mot de passe tab."""
 
-import logging
-
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -26,9 +24,9 @@ from accounts.forms import (
     PasswordResetRequestForm,
     SetPasswordForm,
 )
+from portal.client_ip import client_ip_or_none
 from portal.language import follow_account_language
-
-security_log = logging.getLogger("portal.security")
+from portal.security_log import log_event
 
 
 class LoginView(auth_views.LoginView):
@@ -45,7 +43,7 @@ class LoginView(auth_views.LoginView):
 def locked_out(request, credentials=None, *args, **kwargs):
     """django-axes: too many failures for this identifiant from this address."""
     login = axes_username(request, credentials)
-    security_log.warning("login locked out: login=%s ip=%s", login, request.META.get("REMOTE_ADDR"))
+    log_event("login_locked_out", request, login=login)
     form = LoginForm(request, data=None, initial={"username": login})
     context = {"form": form, "locked_out": True, "locked_until": lock_end(login, request)}
     return render(request, "accounts/login.html", context, status=429)
@@ -54,7 +52,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
 def lock_end(login, request):
     """The local time at which this identifiant's lock from this address ends, as "10 h 42"."""
     last = (
-        AccessAttempt.objects.filter(username=login, ip_address=request.META.get("REMOTE_ADDR"))
+        AccessAttempt.objects.filter(username=login, ip_address=client_ip_or_none(request))
         .order_by("-attempt_time")
         .values_list("attempt_time", flat=True)
         .first()
@@ -80,9 +78,18 @@ class LogoutView(auth_views.LogoutView):
 def password_reset_request(request):
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        login = form.cleaned_data["login"]
         with transaction.atomic():
-            for user in users_for_login(form.cleaned_data["login"]).filter(is_active=True):
+            users = list(users_for_login(login).filter(is_active=True))
+            for user in users:
                 services.send_password_reset(user)
+        # The log may say whether it matched (the answer never does); never the link.
+        log_event(
+            "password_reset_requested",
+            request,
+            login=normalise_login(login),
+            accounts=",".join(str(user.pk) for user in users) or "none",
+        )
         # The same answer whether or not an account exists (no account enumeration).
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset_request.html", {"form": form})
@@ -103,6 +110,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         with transaction.atomic():
             response = super().form_valid(form)
             services.send_password_changed(form.user)
+        log_event("password_reset_done", self.request, user=form.user.pk)
         # A lock-out never outlives a successful reset.
         axes_reset(username=normalise_login(form.user.username))
         messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
@@ -120,6 +128,7 @@ def password_change(request):
         with transaction.atomic():
             user = form.save()
             services.send_password_changed(user)
+        log_event("password_changed", request, user=user.pk)
         # Keeps this session; every other session of the account ends with the old hash.
         update_session_auth_hash(request, user)
         messages.success(request, _("Votre mot de passe a été modifié."))

@@ -105,7 +105,7 @@ def document_pdf(request, number: str):
         queryset = queryset.filter(family_id=request.user.family_id)
     document = queryset.only("number", "pdf").first()
     if document is None or not document.pdf:
-        log_not_found(request, "billing document")
+        log_not_found(request, "billing_document")
         raise Http404
     return private_download(
         default_storage.open(document.pdf.name, "rb"),

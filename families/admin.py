@@ -27,6 +27,7 @@ from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.admin import ListedChangesHistoryAdmin, report_action
 from portal.french import of_name
+from portal.security_log import log_event
 from portal.validators import format_phone
 from reenrolment.templatetags.reenrolment_tags import fr_datetime
 from students.models import Student
@@ -297,6 +298,7 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
         if request.POST.get("action") == "revoke":
             if account is not None:
                 revoke_portal_access(user=account)
+                log_event("access_revoked", request, account=account.pk, family=family.pk)
                 self.message_user(request, _("L'accès au portail est retiré."), messages.SUCCESS)
             return
         try:
@@ -310,6 +312,7 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
         except AccessRecentlySent as recent:
             self.message_user(request, recently_sent_message(recent), messages.WARNING)
         else:
+            log_event("access_sent", request, account=user.pk, family=family.pk)
             self.message_user(
                 request,
                 _("Accès au portail envoyés à %(email)s (identifiant %(username)s).")
@@ -322,7 +325,7 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
         sent, no_email, recent = 0, [], []
         for family in queryset.prefetch_related("responsables"):
             try:
-                grant_portal_access(family=family)
+                user = grant_portal_access(family=family)
             except NoEmailAddress:
                 no_email.append(str(family))
             except AccessRecentlySent as error:
@@ -331,6 +334,7 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
                     % {"family": family, "when": fr_datetime(error.sent_at)}
                 )
             else:
+                log_event("access_sent", request, account=user.pk, family=family.pk)
                 sent += 1
         report_action(
             self,

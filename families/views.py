@@ -25,6 +25,7 @@ from portal.access import family_required, get_for_family
 from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
 from portal.french import of_name
 from portal.history import changes_since, history_page
+from portal.security_log import log_event
 from reenrolment.templatetags.reenrolment_tags import fr_datetime
 
 FLASH_KEY = "famille"
@@ -174,7 +175,7 @@ def send_access(request):
     """The main contact sends the second responsable an own login (identifiant + link)."""
     responsable = _second_responsable(request)
     try:
-        grant_portal_access(family=request.user.family, responsable=responsable)
+        account = grant_portal_access(family=request.user.family, responsable=responsable)
     except NoEmailAddress:
         messages.error(
             request,
@@ -197,6 +198,7 @@ def send_access(request):
             },
         )
     else:
+        log_event("access_sent", request, account=account.pk, family=account.family_id)
         messages.success(
             request,
             _("Les accès au portail ont été envoyés à %(name)s (%(email)s).")
@@ -215,6 +217,7 @@ def revoke_access(request):
     ).first()
     if account is not None:
         revoke_portal_access(user=account)
+        log_event("access_revoked", request, account=account.pk, family=account.family_id)
         messages.success(
             request,
             _("L'accès au portail %(of_name)s est retiré.")

@@ -4,7 +4,6 @@ Family data is always looked up with the logged-in family in the query itself, s
 family's object is a 404 (never a 403, which would confirm that it exists).
 """
 
-import logging
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -12,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-security_log = logging.getLogger("portal.security")
+from portal.security_log import log_event
 
 
 def family_required(view):
@@ -28,15 +27,9 @@ def family_required(view):
     return wrapper
 
 
-def log_not_found(request, what: str = "family object") -> None:
+def log_not_found(request, what: str = "family_object") -> None:
     """The security log line of a family object that is not the visitor's (or not at all)."""
-    security_log.warning(
-        "not-found %s: path=%s user=%s ip=%s",
-        what,
-        request.path,
-        request.user.pk,
-        request.META.get("REMOTE_ADDR"),
-    )
+    log_event("not_found", request, what=what, path=request.path)
 
 
 def get_for_family(request, queryset, *, family_field: str = "family", **lookup):

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Centre culturel")
+
+    def ready(self):
+        from portal import sessions  # noqa: F401  (connects the login receiver)

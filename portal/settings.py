@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.PrivatePagesMiddleware",
+    # After authentication and messages: ends idle or too old sessions (portal.sessions).
+    "portal.sessions.SessionLimitsMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -181,6 +183,12 @@ AXES_RESET_ON_SUCCESS = True
 # The lock ends AXES_COOLOFF_TIME after it began: attempts during it do not restart it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# Reverse proxies in front of the application whose X-Forwarded-For is trusted (nginx = 1); 0
+# reads REMOTE_ADDR. One function (portal.client_ip) gives the client IP to axes and the logs.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip_or_none"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -272,8 +280,16 @@ POST_OFFICE = {
     "THREADS_PER_PROCESS": 1,
 }
 
+# Sessions end after SESSION_IDLE_TIMEOUT_MINUTES without a request, and in any case
+# SESSION_MAX_HOURS after the login (portal.sessions.SessionLimitsMiddleware; both times are
+# kept in the session store). The cookie itself ends when the browser closes.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_MAX_HOURS", 8))
+if min(SESSION_IDLE_TIMEOUT, SESSION_ABSOLUTE_TIMEOUT) <= timedelta(0):
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT_MINUTES and SESSION_MAX_HOURS must be > 0.")
+
 # Security headers. The CSP forbids inline scripts and styles everywhere.
-SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -311,7 +327,13 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Times in UTC with their offset (2026-12-02T10:05:29+00:00), whatever TIME_ZONE says.
+    "formatters": {
+        "plain": {
+            "()": "portal.security_log.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

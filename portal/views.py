@@ -19,6 +19,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from portal import sessions
 from portal.access import family_required
 from portal.cards import home_cards
 from portal.forms import DisplayPreferencesForm
@@ -58,7 +59,12 @@ def accessibility(request):
             return response
     elif request.method == "POST":
         return redirect("accounts:login")
-    return render(request, "portal/accessibility.html", {"form": form})
+    context = {
+        "form": form,
+        "session_idle_minutes": sessions.idle_minutes(),
+        "session_max_hours": sessions.absolute_hours(),
+    }
+    return render(request, "portal/accessibility.html", context)
 
 
 @require_POST
