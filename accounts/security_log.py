@@ -9,12 +9,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.backends import normalise_login
+from portal.client_ip import client_ip
 
 log = logging.getLogger("portal.security")
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
 
 
 @receiver(user_login_failed)

@@ -26,6 +26,7 @@ from accounts.forms import (
     PasswordResetRequestForm,
     SetPasswordForm,
 )
+from portal.client_ip import client_ip, client_ip_or_none
 from portal.language import follow_account_language
 
 security_log = logging.getLogger("portal.security")
@@ -45,7 +46,7 @@ class LoginView(auth_views.LoginView):
 def locked_out(request, credentials=None, *args, **kwargs):
     """django-axes: too many failures for this identifiant from this address."""
     login = axes_username(request, credentials)
-    security_log.warning("login locked out: login=%s ip=%s", login, request.META.get("REMOTE_ADDR"))
+    security_log.warning("login locked out: login=%s ip=%s", login, client_ip(request))
     form = LoginForm(request, data=None, initial={"username": login})
     context = {"form": form, "locked_out": True, "locked_until": lock_end(login, request)}
     return render(request, "accounts/login.html", context, status=429)
@@ -54,7 +55,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
 def lock_end(login, request):
     """The local time at which this identifiant's lock from this address ends, as "10 h 42"."""
     last = (
-        AccessAttempt.objects.filter(username=login, ip_address=request.META.get("REMOTE_ADDR"))
+        AccessAttempt.objects.filter(username=login, ip_address=client_ip_or_none(request))
         .order_by("-attempt_time")
         .values_list("attempt_time", flat=True)
         .first()

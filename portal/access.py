@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
+from portal.client_ip import client_ip
+
 security_log = logging.getLogger("portal.security")
 
 
@@ -35,7 +37,7 @@ def log_not_found(request, what: str = "family object") -> None:
         what,
         request.path,
         request.user.pk,
-        request.META.get("REMOTE_ADDR"),
+        client_ip(request),
     )
 
 

@@ -181,6 +181,12 @@ AXES_RESET_ON_SUCCESS = True
 # The lock ends AXES_COOLOFF_TIME after it began: attempts during it do not restart it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# Reverse proxies in front of the application whose X-Forwarded-For is trusted (nginx = 1); 0
+# reads REMOTE_ADDR. One function (portal.client_ip) gives the client IP to axes and the logs.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip_or_none"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
