@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from accounts.identifiants import normalise_login, validate_identifiant
+
 
 class PortalUserManager(UserManager):
     def get_by_natural_key(self, username):
@@ -15,6 +17,19 @@ class PortalUserManager(UserManager):
 
 
 class User(AbstractUser):
+    # Lower-case ASCII only (accounts.identifiants): a login is compared in one normal form
+    # at creation, lookup and throttling.
+    username = models.CharField(
+        _("identifiant"),
+        max_length=150,
+        unique=True,
+        validators=[validate_identifiant],
+        help_text=_(
+            "Lettres sans accent, chiffres et « . », « - » ou « _ » ; les majuscules sont "
+            "enregistrées en minuscules."
+        ),
+        error_messages={"unique": _("Cet identifiant est déjà utilisé.")},
+    )
     family = models.ForeignKey(
         "families.Family",
         verbose_name=_("famille"),
@@ -62,6 +77,11 @@ class User(AbstractUser):
                 ),
             ),
         ]
+
+    @classmethod
+    def normalize_username(cls, username):
+        # Called by clean() (admin forms) and by the manager's create_user().
+        return normalise_login(username) if isinstance(username, str) else username
 
     @property
     def is_family(self) -> bool:

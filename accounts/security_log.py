@@ -8,6 +8,7 @@ import logging
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts import throttling
 from accounts.backends import normalise_login
 from portal.client_ip import client_ip
 
@@ -25,6 +26,8 @@ def login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs):
+    # A login lifts its account's throttling failures (not its IP's on other accounts).
+    throttling.reset_account(user)
     log.info("login: user=%s ip=%s", user.pk, client_ip(request))
 
 

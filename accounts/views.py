@@ -2,9 +2,6 @@
 
 import logging
 
-from axes.models import AccessAttempt
-from axes.utils import reset as axes_reset
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -18,15 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
-from accounts.backends import axes_username, normalise_login, users_for_login
+from accounts import services, throttling
+from accounts.backends import normalise_login, users_for_login
 from accounts.forms import (
     LoginForm,
     PasswordChangeForm,
     PasswordResetRequestForm,
     SetPasswordForm,
 )
-from portal.client_ip import client_ip, client_ip_or_none
+from portal.client_ip import client_ip
 from portal.language import follow_account_language
 
 security_log = logging.getLogger("portal.security")
@@ -44,25 +41,23 @@ class LoginView(auth_views.LoginView):
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    """django-axes: too many failures for this identifiant from this address."""
-    login = axes_username(request, credentials)
-    security_log.warning("login locked out: login=%s ip=%s", login, client_ip(request))
-    form = LoginForm(request, data=None, initial={"username": login})
-    context = {"form": form, "locked_out": True, "locked_until": lock_end(login, request)}
+    """django-axes: too many failures for this account (from this address) or this address.
+    The form shows what was typed, never the identifiant an e-mail address resolved to."""
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    security_log.warning(
+        "login locked out: login=%s ip=%s", normalise_login(typed), client_ip(request)
+    )
+    form = LoginForm(request, data=None, initial={"username": typed})
+    context = {"form": form, "locked_out": True, "locked_until": lock_end(request, credentials)}
     return render(request, "accounts/login.html", context, status=429)
 
 
-def lock_end(login, request):
-    """The local time at which this identifiant's lock from this address ends, as "10 h 42"."""
-    last = (
-        AccessAttempt.objects.filter(username=login, ip_address=client_ip_or_none(request))
-        .order_by("-attempt_time")
-        .values_list("attempt_time", flat=True)
-        .first()
-    )
-    if last is None:
+def lock_end(request, credentials=None):
+    """The local time at which the lock ends, as "10 h 42"."""
+    end = throttling.handler().lock_ends_at(request, credentials)
+    if end is None:
         return ""
-    end = timezone.localtime(last + settings.AXES_COOLOFF_TIME)
+    end = timezone.localtime(end)
     return _("%(hour)d h %(minute)02d") % {"hour": end.hour, "minute": end.minute}
 
 
@@ -104,8 +99,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         with transaction.atomic():
             response = super().form_valid(form)
             services.send_password_changed(form.user)
-        # A lock-out never outlives a successful reset.
-        axes_reset(username=normalise_login(form.user.username))
+        # A lock-out of the account never outlives a successful reset.
+        throttling.reset_account(form.user)
         messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
         if form.user.family_id is None:
             return redirect("admin:index")
