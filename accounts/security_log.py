@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from accounts import throttling
 from accounts.backends import normalise_login
-from portal.client_ip import client_ip
+from portal.client_ip import client_ip, client_ip_or_none
 
 log = logging.getLogger("portal.security")
 
@@ -26,8 +26,9 @@ def login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs):
-    # A login lifts its account's throttling failures (not its IP's on other accounts).
-    throttling.reset_account(user)
+    # A login forgets its account's throttling failures from this address.
+    if request is not None:
+        throttling.reset_account(user, client_ip_or_none(request))
     log.info("login: user=%s ip=%s", user.pk, client_ip(request))
 
 

@@ -64,9 +64,16 @@ def handler() -> PortalAxesHandler:
     return PortalAxesHandler()
 
 
-def reset_account(user) -> None:
-    """Lifts every lock of an account (after a successful login or password reset), but not
-    its IP's failures on other accounts."""
-    AccessAttempt.objects.filter(
+EVERYWHERE = object()
+
+
+def reset_account(user, ip_address=EVERYWHERE) -> None:
+    """Forgets the account's failures: from one IP (a successful login from there: an attacker
+    elsewhere gets no fresh tries), or from everywhere (a successful password reset lifts
+    every lock of the account). Its IP's failures on other accounts stay."""
+    attempts = AccessAttempt.objects.filter(
         username=get_client_username(None, {"username": user.get_username()})
-    ).delete()
+    )
+    if ip_address is not EVERYWHERE:
+        attempts = attempts.filter(ip_address=ip_address)
+    attempts.delete()
