@@ -16,14 +16,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts import services, throttling
-from accounts.backends import normalise_login, users_for_login
+from accounts.backends import normalise_login
 from accounts.forms import (
     LoginForm,
     PasswordChangeForm,
     PasswordResetRequestForm,
     SetPasswordForm,
 )
-from portal.client_ip import client_ip
+from portal.client_ip import client_ip, client_ip_or_none
 from portal.language import follow_account_language
 
 security_log = logging.getLogger("portal.security")
@@ -76,10 +76,12 @@ class LogoutView(auth_views.LogoutView):
 def password_reset_request(request):
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        # Recorded only: the account is looked up and the e-mail sent later, so that this page
+        # does the same work, and answers the same, whether or not an account exists.
         with transaction.atomic():
-            for user in users_for_login(form.cleaned_data["login"]).filter(is_active=True):
-                services.send_password_reset(user)
-        # The same answer whether or not an account exists (no account enumeration).
+            services.record_password_reset_request(
+                login=form.cleaned_data["login"], ip_address=client_ip_or_none(request)
+            )
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset_request.html", {"form": form})
 

@@ -163,6 +163,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# "Mot de passe perdu" (accounts.services.record_password_reset_request): within the window,
+# at most this many requests per address typed and e-mails per account are sent, and this many
+# requests per client IP are recorded; the page answers the same in every case.
+RESET_REQUEST_WINDOW = timedelta(minutes=env_int("RESET_REQUEST_WINDOW_MINUTES", 60))
+RESET_REQUESTS_PER_ADDRESS = env_int("RESET_REQUESTS_PER_ADDRESS", 3)
+RESET_REQUESTS_PER_ACCOUNT = env_int("RESET_REQUESTS_PER_ACCOUNT", 3)
+RESET_REQUESTS_PER_IP = env_int("RESET_REQUESTS_PER_IP", 10)
 PASSWORD_RESET_TIMEOUT = int(timedelta(hours=72).total_seconds())
 # "Envoyer les accès au portail" sends one e-mail per account in this interval, however often
 # the button is pressed.
