@@ -109,3 +109,12 @@ def test_the_reference_email_reaches_every_active_account_of_the_family(
     assert sorted(message.to[0] for message in outbox()) == sorted(
         [family_user.email, "paul@example.org"]
     )
+
+
+def test_in_local_mode_the_page_sends_at_once(
+    client, family_user, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_DELIVER_ON_COMMIT = True
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, "dupont.marie")
+    assert [message.to for message in mailoutbox] == [[family_user.email]]
