@@ -5,7 +5,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.identifiants import normalise_login, validate_identifiant
 
 
 class PortalUserManager(UserManager):
@@ -15,6 +18,19 @@ class PortalUserManager(UserManager):
 
 
 class User(AbstractUser):
+    # Lower-case ASCII only (accounts.identifiants): a login is compared in one normal form
+    # at creation, lookup and throttling.
+    username = models.CharField(
+        _("identifiant"),
+        max_length=150,
+        unique=True,
+        validators=[validate_identifiant],
+        help_text=_(
+            "Lettres sans accent, chiffres et « . », « - » ou « _ » ; les majuscules sont "
+            "enregistrées en minuscules."
+        ),
+        error_messages={"unique": _("Cet identifiant est déjà utilisé.")},
+    )
     family = models.ForeignKey(
         "families.Family",
         verbose_name=_("famille"),
@@ -63,6 +79,34 @@ class User(AbstractUser):
             ),
         ]
 
+    @classmethod
+    def normalize_username(cls, username):
+        # Called by clean() (admin forms) and by the manager's create_user().
+        return normalise_login(username) if isinstance(username, str) else username
+
     @property
     def is_family(self) -> bool:
         return self.family_id is not None
+
+
+class PasswordResetRequest(models.Model):
+    """One "mot de passe perdu" request, recorded as typed. The page only records it (the same
+    work whether or not an account exists, so its timing tells nothing); looking the account
+    up and sending the e-mail is deferred to `manage.py send_password_resets`
+    (accounts.services.process_password_resets). The rows are also the throttling state."""
+
+    login = models.CharField(_("identifiant ou e-mail saisi"), max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    sent_to = models.ManyToManyField(
+        User, verbose_name=_("envoyé à"), blank=True, related_name="password_reset_requests"
+    )
+
+    class Meta:
+        verbose_name = _("demande de nouveau mot de passe")
+        verbose_name_plural = _("demandes de nouveau mot de passe")
+        indexes = [models.Index(fields=["ip_address", "requested_at"])]
+
+    def __str__(self):
+        return self.login

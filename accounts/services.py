@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -11,8 +12,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import User
+from accounts.backends import users_for_login
+from accounts.identifiants import normalise_login
+from accounts.models import PasswordResetRequest, User
 from portal.emails import absolute_url, account_language, family_language, send_templated_email
+from portal.security_log import log_event
 
 
 class NoEmailAddress(Exception):
@@ -175,3 +179,61 @@ def send_password_changed(user: User) -> None:
             "reset_request_url": absolute_url(reverse("accounts:password_reset")),
         },
     )
+
+
+def record_password_reset_request(*, login: str, ip_address: str | None) -> None:
+    """What the "mot de passe perdu" page does, the same whether or not the login names an
+    account: one count and one insert; nothing is looked up or sent here
+    (process_password_resets does it later). Beyond RESET_REQUESTS_PER_IP requests from one
+    address within RESET_REQUEST_WINDOW, the request is not even recorded."""
+    now = timezone.now()
+    recent = PasswordResetRequest.objects.filter(
+        ip_address=ip_address, requested_at__gte=now - settings.RESET_REQUEST_WINDOW
+    )
+    if recent.count() >= settings.RESET_REQUESTS_PER_IP:
+        return
+    PasswordResetRequest.objects.create(
+        login=normalise_login(login)[:254], ip_address=ip_address, requested_at=now
+    )
+    if settings.EMAIL_DELIVER_ON_COMMIT:
+        # Local mode: no timer runs `send_password_resets`.
+        transaction.on_commit(process_password_resets)
+
+
+def process_password_resets(limit: int = 500) -> int:
+    """Sends the reset e-mails of the pending requests (`manage.py send_password_resets`, run
+    by the same timer as `send_queued_mail`, just before it). A request sends nothing once
+    its address (the login as typed, normalised) was asked RESET_REQUESTS_PER_ADDRESS times
+    within RESET_REQUEST_WINDOW, nor to an account that already got RESET_REQUESTS_PER_ACCOUNT
+    e-mails in it. Returns the number of e-mails queued."""
+    sent = 0
+    pending = PasswordResetRequest.objects.filter(processed_at__isnull=True).order_by("pk")
+    for pk in list(pending.values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            request = (
+                PasswordResetRequest.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, processed_at__isnull=True)
+                .first()
+            )
+            if request is None:
+                continue
+            since = request.requested_at - settings.RESET_REQUEST_WINDOW
+            earlier = PasswordResetRequest.objects.filter(
+                login=request.login, requested_at__gte=since, pk__lt=request.pk
+            )
+            if earlier.count() < settings.RESET_REQUESTS_PER_ADDRESS:
+                for user in users_for_login(request.login).filter(is_active=True):
+                    already = user.password_reset_requests.filter(requested_at__gte=since)
+                    if already.count() < settings.RESET_REQUESTS_PER_ACCOUNT:
+                        send_password_reset(user)
+                        request.sent_to.add(user)
+                        # Where the request came from (the timer has no request of its own).
+                        log_event("password_reset_sent", user=user.pk, ip=request.ip_address)
+                        sent += 1
+            request.processed_at = timezone.now()
+            request.save(update_fields=["processed_at"])
+    # Kept a day, for the throttling windows and for staff's questions.
+    PasswordResetRequest.objects.filter(
+        processed_at__isnull=False, requested_at__lt=timezone.now() - timedelta(days=1)
+    ).delete()
+    return sent

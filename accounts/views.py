@@ -1,8 +1,5 @@
 """Connexion, déconnexion, mot de passe perdu and the Mot de passe tab."""
 
-from axes.models import AccessAttempt
-from axes.utils import reset as axes_reset
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -16,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
-from accounts.backends import axes_username, normalise_login, users_for_login
+from accounts import services, throttling
+from accounts.backends import normalise_login
 from accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -41,25 +38,21 @@ class LoginView(auth_views.LoginView):
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    """django-axes: too many failures for this identifiant from this address."""
-    login = axes_username(request, credentials)
-    log_event("login_locked_out", request, login=login)
-    form = LoginForm(request, data=None, initial={"username": login})
-    context = {"form": form, "locked_out": True, "locked_until": lock_end(login, request)}
+    """django-axes: too many failures for this account (from this address) or this address.
+    The form shows what was typed, never the identifiant an e-mail address resolved to."""
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    log_event("login_locked_out", request, login=normalise_login(typed))
+    form = LoginForm(request, data=None, initial={"username": typed})
+    context = {"form": form, "locked_out": True, "locked_until": lock_end(request, credentials)}
     return render(request, "accounts/login.html", context, status=429)
 
 
-def lock_end(login, request):
-    """The local time at which this identifiant's lock from this address ends, as "10 h 42"."""
-    last = (
-        AccessAttempt.objects.filter(username=login, ip_address=client_ip_or_none(request))
-        .order_by("-attempt_time")
-        .values_list("attempt_time", flat=True)
-        .first()
-    )
-    if last is None:
+def lock_end(request, credentials=None):
+    """The local time at which the lock ends, as "10 h 42"."""
+    end = throttling.handler().lock_ends_at(request, credentials)
+    if end is None:
         return ""
-    end = timezone.localtime(last + settings.AXES_COOLOFF_TIME)
+    end = timezone.localtime(end)
     return _("%(hour)d h %(minute)02d") % {"hour": end.hour, "minute": end.minute}
 
 
@@ -78,19 +71,16 @@ class LogoutView(auth_views.LogoutView):
 def password_reset_request(request):
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        login = form.cleaned_data["login"]
-        with transaction.atomic():
-            users = list(users_for_login(login).filter(is_active=True))
-            for user in users:
-                services.send_password_reset(user)
-        # The log may say whether it matched (the answer never does); never the link.
+        # Recorded only: the account is looked up and the e-mail sent later, so that this page
+        # does the same work, and answers the same, whether or not an account exists.
+        # The log names no account either: the lookup happens later (send_password_resets).
         log_event(
-            "password_reset_requested",
-            request,
-            login=normalise_login(login),
-            accounts=",".join(str(user.pk) for user in users) or "none",
+            "password_reset_requested", request, login=normalise_login(form.cleaned_data["login"])
         )
-        # The same answer whether or not an account exists (no account enumeration).
+        with transaction.atomic():
+            services.record_password_reset_request(
+                login=form.cleaned_data["login"], ip_address=client_ip_or_none(request)
+            )
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset_request.html", {"form": form})
 
@@ -111,8 +101,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             response = super().form_valid(form)
             services.send_password_changed(form.user)
         log_event("password_reset_done", self.request, user=form.user.pk)
-        # A lock-out never outlives a successful reset.
-        axes_reset(username=normalise_login(form.user.username))
+        # A lock-out of the account never outlives a successful reset.
+        throttling.reset_account(form.user)
         messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
         if form.user.family_id is None:
             return redirect("admin:index")

@@ -36,6 +36,7 @@ EVENTS = {
     "2fa_failed": logging.WARNING,
     "session_expired": logging.INFO,
     "password_reset_requested": logging.INFO,
+    "password_reset_sent": logging.INFO,
     "password_reset_done": logging.INFO,
     "password_changed": logging.INFO,
     "access_sent": logging.INFO,

@@ -165,6 +165,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# "Mot de passe perdu" (accounts.services.record_password_reset_request): within the window,
+# at most this many requests per address typed and e-mails per account are sent, and this many
+# requests per client IP are recorded; the page answers the same in every case.
+RESET_REQUEST_WINDOW = timedelta(minutes=env_int("RESET_REQUEST_WINDOW_MINUTES", 60))
+RESET_REQUESTS_PER_ADDRESS = env_int("RESET_REQUESTS_PER_ADDRESS", 3)
+RESET_REQUESTS_PER_ACCOUNT = env_int("RESET_REQUESTS_PER_ACCOUNT", 3)
+RESET_REQUESTS_PER_IP = env_int("RESET_REQUESTS_PER_IP", 10)
 PASSWORD_RESET_TIMEOUT = int(timedelta(hours=72).total_seconds())
 # "Envoyer les accès au portail" sends one e-mail per account in this interval, however often
 # the button is pressed.
@@ -173,13 +180,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: 5 failures for one identifiant from one IP lock that pair for 15 minutes.
+# Login throttling (accounts.throttling): 5 failures on one account from one IP lock that pair,
+# 20 on one account from any IPs lock the account, 20 from one IP on any accounts lock the IP,
+# each for 15 minutes from the failure that set it. The account is the resolved one, whatever
+# alias was typed (identifiant, e-mail, reference e-mail).
+AXES_HANDLER = "accounts.throttling.PortalAxesHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# In the order of accounts.throttling.limits().
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-AXES_RESET_ON_SUCCESS = True
+# A successful login lifts its account's failures only (accounts.throttling.reset_account):
+# axes' own reset would also clear the IP's failures on other accounts.
+AXES_RESET_ON_SUCCESS = False
 # The lock ends AXES_COOLOFF_TIME after it began: attempts during it do not restart it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False

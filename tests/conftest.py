@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from post_office.mail import send_queued
 
+from accounts.services import process_password_resets
 from tests.factories import PASSWORD, ResponsableFactory, StaffFactory, UserFactory
 
 
@@ -70,14 +71,17 @@ def staff_client(client, staff_user):
 
 @pytest.fixture
 def outbox(db):
-    """Delivers what the portal queued (as `send_queued_mail` does), then gives the messages."""
+    """Delivers what the portal queued (as the e-mail timer does: `send_password_resets` then
+    `send_queued_mail`), then gives the messages."""
 
     class Outbox:
         def __call__(self):
+            process_password_resets()
             send_queued(processes=1)
             return mail.outbox
 
         def clear(self):
+            process_password_resets()
             send_queued(processes=1)
             mail.outbox.clear()
 
