@@ -163,7 +163,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-PASSWORD_RESET_TIMEOUT = int(timedelta(hours=72).total_seconds())
+# The one-time links to choose a password (accounts.tokens): "mot de passe perdu" lives 1 hour,
+# the link of the portal access e-mail (sent by staff, maybe read days later) 72 hours.
+PASSWORD_RESET_TIMEOUT = int(timedelta(hours=1).total_seconds())
+ACCESS_LINK_TIMEOUT = int(timedelta(hours=72).total_seconds())
 # "Envoyer les accès au portail" sends one e-mail per account in this interval, however often
 # the button is pressed.
 ACCESS_EMAIL_INTERVAL = timedelta(minutes=env_int("ACCESS_EMAIL_INTERVAL_MINUTES", 10))
