@@ -5,7 +5,6 @@ import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.backends import users_for_login
 from accounts.identifiants import normalise_login
 from accounts.models import PasswordResetRequest, User
+from accounts.tokens import access_token_generator, link_validity_hours, reset_token_generator
 from portal.emails import absolute_url, account_language, family_language, send_templated_email
 from portal.security_log import log_event
 
@@ -33,9 +33,11 @@ class AccessRecentlySent(Exception):
         self.next_at = user.access_sent_at + settings.ACCESS_EMAIL_INTERVAL
 
 
-def set_password_url(user: User) -> str:
+def set_password_url(user: User, *, generator=reset_token_generator) -> str:
+    """The one-time link to choose a password: a "mot de passe perdu" link by default, a
+    portal access link (longer lived) with `access_token_generator`."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = generator.make_token(user)
     path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     return absolute_url(path)
 
@@ -155,7 +157,12 @@ def grant_portal_access(*, family, responsable=None) -> User:
         to=[email],
         template="portal_access",
         language=account_language(user),
-        context={"user": user, "family": family, "set_password_url": set_password_url(user)},
+        context={
+            "user": user,
+            "family": family,
+            "set_password_url": set_password_url(user, generator=access_token_generator),
+            "valid_hours": link_validity_hours("access"),
+        },
     )
     return user
 
@@ -165,7 +172,11 @@ def send_password_reset(user: User) -> None:
         to=[account_email(user)],
         template="password_reset",
         language=account_language(user),
-        context={"user": user, "reset_url": set_password_url(user)},
+        context={
+            "user": user,
+            "reset_url": set_password_url(user),
+            "valid_hours": link_validity_hours("reset"),
+        },
     )
 
 

@@ -21,6 +21,7 @@ from accounts.forms import (
     PasswordResetRequestForm,
     SetPasswordForm,
 )
+from accounts.tokens import password_link_token_generator
 from portal.client_ip import client_ip_or_none
 from portal.language import follow_account_language
 from portal.security_log import log_event
@@ -92,6 +93,8 @@ def password_reset_done(request):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = SetPasswordForm
+    # A "mot de passe perdu" link or a portal access link, each within its own lifetime.
+    token_generator = password_link_token_generator
     post_reset_login = True
     post_reset_login_backend = "accounts.backends.IdentifiantBackend"
     success_url = reverse_lazy("portal:home")

@@ -2,6 +2,7 @@
 accounts and the accountant's CSV export. Issued documents are read-only here."""
 
 import csv
+import dataclasses
 from datetime import date
 
 from django import forms
@@ -34,6 +35,8 @@ from billing.models import (
     Payment,
     PaymentAllocation,
     PaymentMode,
+    model_for_number,
+    staff_may_open_pdf,
 )
 from billing.templatetags.billing import format_euros
 from portal.admin import PortalModelAdmin, report_action
@@ -481,6 +484,17 @@ class PaymentAdmin(PortalModelAdmin):
         return render(request, "admin/billing/payment/cancel.html", context)
 
 
+def _ledger_for(user, family):
+    """The family's ledger; a document whose PDF the user may not open is listed unlinked."""
+    ledger = build_ledger(family)
+    allowed = {model: staff_may_open_pdf(user, model) for model in (Invoice, Payment)}
+    rows = [
+        row if allowed[model_for_number(row.number)] else dataclasses.replace(row, pdf_url="")
+        for row in ledger.rows
+    ]
+    return dataclasses.replace(ledger, rows=rows)
+
+
 @admin.register(FamilyAccount)
 class FamilyAccountAdmin(PortalModelAdmin):
     list_display = ["name", "balance_display"]
@@ -511,7 +525,7 @@ class FamilyAccountAdmin(PortalModelAdmin):
             "opts": self.model._meta,
             "title": _("Compte de %s") % family,
             "family": family,
-            "ledger": build_ledger(family),
+            "ledger": _ledger_for(request.user, family),
             "may_refund": request.user.has_perm("billing.refund_payment"),
         }
         return render(request, "admin/billing/familyaccount/ledger.html", context)

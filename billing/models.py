@@ -7,6 +7,7 @@ SHA-256. An issued document is never modified or deleted: a mistake is corrected
 that references the invoice.
 """
 
+import string
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -551,3 +552,34 @@ class FamilyAccount(Family):
         proxy = True
         verbose_name = _("compte famille")
         verbose_name_plural = _("comptes familles")
+
+
+MODEL_FOR_KIND = {
+    DocumentCounter.Kind.INVOICE: Invoice,
+    DocumentCounter.Kind.CREDIT_NOTE: Invoice,
+    DocumentCounter.Kind.RECEIPT: Payment,
+    DocumentCounter.Kind.CANCELLATION: Payment,
+    DocumentCounter.Kind.REFUND: Payment,
+}
+
+
+def model_for_number(number: str) -> type[Invoice] | type[Payment] | None:
+    """The model a document number belongs to, from its kind: `2026AV0003` is a credit note,
+    an Invoice row; `2026REG0012` a Payment's receipt, `2026ANN0001` (a receipt's cancellation) and
+    `2026RMB0001` (a refund) Payment rows too (numbers: year, kind, sequence)."""
+    return MODEL_FOR_KIND.get(number[4:].rstrip(string.digits))
+
+
+def staff_may_open_pdf(user, model: type[Invoice] | type[Payment]) -> bool:
+    """Staff open an invoice's or credit note's PDF with the invoices' view permission, a
+    receipt's, cancellation's or refund's with the payments' (as the admin: change implies
+    view)."""
+    opts = model._meta
+    return (
+        user.is_active
+        and user.is_staff
+        and (
+            user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+            or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        )
+    )

@@ -1,14 +1,15 @@
 """The Facturation tab: ledger, invoice detail, PDFs and the payment certificate."""
 
 import io
-import string
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from billing import pdf
@@ -21,7 +22,7 @@ from billing.ledger import (
     period_choices,
     totals,
 )
-from billing.models import DocumentCounter, Invoice, Payment
+from billing.models import Invoice, model_for_number, staff_may_open_pdf
 from billing.services import family_address, invoice_balance
 from families.models import Family
 from portal.access import family_required, get_for_family, log_not_found, private_download
@@ -74,32 +75,21 @@ def invoice_detail(request, number: str):
     return render(request, "billing/invoice_detail.html", context)
 
 
-MODEL_FOR_KIND = {
-    DocumentCounter.Kind.INVOICE: Invoice,
-    DocumentCounter.Kind.CREDIT_NOTE: Invoice,
-    DocumentCounter.Kind.RECEIPT: Payment,
-    DocumentCounter.Kind.CANCELLATION: Payment,
-    DocumentCounter.Kind.REFUND: Payment,
-}
-
-
-def model_for_number(number: str) -> type[Invoice] | type[Payment] | None:
-    """The model a document number belongs to, from its kind: `2026AV0003` is a credit note,
-    an Invoice row; `2026REG0012` a Payment's receipt, `2026ANN0001` (a receipt's cancellation) and
-    `2026RMB0001` (a refund) Payment rows too (numbers: year, kind, sequence)."""
-    return MODEL_FOR_KIND.get(number[4:].rstrip(string.digits))
-
-
 @login_required
 @require_GET
 def document_pdf(request, number: str):
     """The stored PDF of an invoice, credit note, receipt, cancellation or refund: to its
-    family, or to staff."""
+    family, or to staff allowed to view that kind of document."""
     model = model_for_number(number)
     if model is None:
         raise Http404
     queryset = model.objects.filter(number=number)
-    if not request.user.is_staff:
+    if request.user.is_staff:
+        if not staff_may_open_pdf(request.user, model):
+            raise PermissionDenied(
+                _("Vous n'avez pas la permission d'ouvrir ce document comptable.")
+            )
+    else:
         if request.user.family_id is None:
             raise Http404
         queryset = queryset.filter(family_id=request.user.family_id)

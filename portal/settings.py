@@ -172,7 +172,10 @@ RESET_REQUEST_WINDOW = timedelta(minutes=env_int("RESET_REQUEST_WINDOW_MINUTES",
 RESET_REQUESTS_PER_ADDRESS = env_int("RESET_REQUESTS_PER_ADDRESS", 3)
 RESET_REQUESTS_PER_ACCOUNT = env_int("RESET_REQUESTS_PER_ACCOUNT", 3)
 RESET_REQUESTS_PER_IP = env_int("RESET_REQUESTS_PER_IP", 10)
-PASSWORD_RESET_TIMEOUT = int(timedelta(hours=72).total_seconds())
+# The one-time links to choose a password (accounts.tokens): "mot de passe perdu" lives 1 hour,
+# the link of the portal access e-mail (sent by staff, maybe read days later) 72 hours.
+PASSWORD_RESET_TIMEOUT = int(timedelta(hours=1).total_seconds())
+ACCESS_LINK_TIMEOUT = int(timedelta(hours=72).total_seconds())
 # "Envoyer les accès au portail" sends one e-mail per account in this interval, however often
 # the button is pressed.
 ACCESS_EMAIL_INTERVAL = timedelta(minutes=env_int("ACCESS_EMAIL_INTERVAL_MINUTES", 10))

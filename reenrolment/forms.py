@@ -1,7 +1,11 @@
 """Forms of the Réinscription tab: they validate and turn the answers into `LineChoice`s."""
 
+from datetime import datetime
+
 from django import forms
+from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -225,6 +229,12 @@ class RequestForm(forms.Form):
 
 
 class ChildForm(forms.Form):
+    """A new child of the family. `shown_at`, signed, says when the form was shown: posted again
+    (a double click, the browser re-sending it), the child it added since is recognised
+    (`reenrolment.services.add_child`)."""
+
+    SALT = "reenrolment.ChildForm.shown_at"
+
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     birth_date = forms.DateField(
@@ -232,3 +242,18 @@ class ChildForm(forms.Form):
         # <input type="date"> only shows a value written YYYY-MM-DD.
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    shown_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["shown_at"] = signing.dumps(timezone.now().isoformat(), salt=self.SALT)
+
+    def clean_shown_at(self) -> datetime | None:
+        """When the form was shown; None for a missing or altered value (no recognition)."""
+        try:
+            return datetime.fromisoformat(
+                signing.loads(self.cleaned_data["shown_at"], salt=self.SALT)
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            return None

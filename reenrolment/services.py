@@ -210,22 +210,40 @@ def add_child(
     first_name: str,
     last_name: str,
     birth_date: date | None,
+    shown_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Student:
     """A new child of a known family, during an inscription campaign (a ValidationError when
-    the family already has this child)."""
+    the family already has this child).
+
+    Idempotent for one form: when the same child was added to the family since `shown_at` (the
+    moment its form was shown), it is that form posted again (a double click, the browser
+    re-sending it): that child is returned, nothing is added. Adds of one family are serialised
+    (its row is locked), so two posts at once find each other."""
     now = now or timezone.now()
     with transaction.atomic():
         if not campaign.is_open(now):
             raise CampaignNotOpen(campaign, now)
         if not campaign.is_enrolment:
             raise DecisionError(_("Cette campagne ne concerne que les élèves actuels."))
+        Family.objects.select_for_update().only("pk").get(pk=family.pk)
         student = Student(
             family=family, first_name=first_name, last_name=last_name, birth_date=birth_date
         )
-        student.clean()  # the same child twice in the family: a ValidationError
+        try:
+            student.clean()  # the same child twice in the family: a ValidationError
+        except ValidationError:
+            twins = student.namesakes(Student.objects.filter(family=family))
+            if shown_at is not None and twins and _added_since(twins[0], shown_at):
+                return twins[0]
+            raise
         student.save()
         return student
+
+
+def _added_since(student: Student, moment: datetime) -> bool:
+    """Whether the student was created at or after `moment` (its creation in its history)."""
+    return student.history.filter(history_type="+", history_date__gte=moment).exists()
 
 
 def pick_course(*, season: Season, line: Line) -> Course | None:

@@ -18,6 +18,7 @@ from students.models import (
     Enrolment,
     Season,
     Student,
+    may_open_health_documents,
 )
 from students.services import (
     SUPERSEDED_MESSAGE,
@@ -220,7 +221,8 @@ class DocumentReviewForm(forms.ModelForm):
 
 
 def _may_open_certificates(request) -> bool:
-    return request.user.has_perm("students.view_medical_certificate")
+    """Medical certificates and sworn health statements (health data)."""
+    return may_open_health_documents(request.user)
 
 
 def _restricted(field_name: str) -> str:
@@ -349,7 +351,7 @@ class DocumentAdmin(PortalModelAdmin):
     @admin.display(description=_("Aperçu"))
     def preview_restricted(self, document):
         if document.is_health_data:
-            return _("Certificat médical : réservé au personnel habilité.")
+            return _("Document de santé : réservé au personnel habilité.")
         return self.preview(document)
 
     @admin.display(description=_("Versions précédentes"))
@@ -371,8 +373,9 @@ class DocumentAdmin(PortalModelAdmin):
         return format_html_join("", '<div><a href="{}">{}</a></div>', rows) or "—"
 
     def has_change_permission(self, request, obj=None):
-        # Deciding on a medical certificate requires being allowed to open it.
-        if obj is not None and obj.is_health_data and not _may_open_certificates(request):
+        # Deciding on a document requires being allowed to open it (health documents: the
+        # health documents' permission).
+        if obj is not None and not obj.may_be_opened_by_staff(request.user):
             return False
         return super().has_change_permission(request, obj)
 

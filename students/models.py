@@ -356,6 +356,30 @@ class DocumentKind(models.TextChoices):
     MEDICAL_CERTIFICATE = "medical", _("Certificat médical")
 
 
+# Health data: the sworn statement of no contra-indication says as much about a student's
+# health as the certificate. Only staff holding HEALTH_DOCUMENTS_PERMISSION open them; families
+# see their status but do not download them again.
+HEALTH_KINDS = frozenset({DocumentKind.HEALTH_STATEMENT, DocumentKind.MEDICAL_CERTIFICATE})
+HEALTH_DOCUMENTS_PERMISSION = "students.view_medical_certificate"
+# Whoever the admin lets see a document (the list or the "à vérifier" queue) may open its file.
+DOCUMENT_VIEW_PERMISSIONS = (
+    "students.view_document",
+    "students.change_document",
+    "students.view_documenttoreview",
+    "students.change_documenttoreview",
+)
+
+
+def may_open_documents(user) -> bool:
+    """Staff allowed to open the families' supporting documents (not the health ones)."""
+    return user.is_active and user.is_staff and any(map(user.has_perm, DOCUMENT_VIEW_PERMISSIONS))
+
+
+def may_open_health_documents(user) -> bool:
+    """Staff allowed to open medical certificates and sworn health statements too."""
+    return may_open_documents(user) and user.has_perm(HEALTH_DOCUMENTS_PERMISSION)
+
+
 class DocumentQuerySet(models.QuerySet):
     def for_family(self, family):
         return self.filter(family=family)
@@ -438,7 +462,13 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         ordering = ["-uploaded_at", "-pk"]
         permissions = [
-            ("view_medical_certificate", _("Peut ouvrir les certificats médicaux")),
+            (
+                "view_medical_certificate",
+                _(
+                    "Peut ouvrir les documents de santé "
+                    "(certificats médicaux et attestations sur l'honneur)"
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "uploaded_at"]),
@@ -498,7 +528,14 @@ class Document(models.Model):
 
     @property
     def is_health_data(self) -> bool:
-        return self.kind == DocumentKind.MEDICAL_CERTIFICATE
+        return self.kind in HEALTH_KINDS
+
+    def may_be_opened_by_staff(self, user) -> bool:
+        """Staff open a document with the documents' view permission, a health document only
+        with the health documents' permission too. Deciding on it requires the same."""
+        if self.is_health_data:
+            return may_open_health_documents(user)
+        return may_open_documents(user)
 
     @property
     def is_image(self) -> bool:

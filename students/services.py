@@ -144,10 +144,11 @@ def refusal_reason(reason: str) -> str:
 
 def review_document(*, document: Document, validate: bool, reason: str = "", reviewer) -> None:
     """Staff validate or refuse (with a reason, see `refusal_reason`) a received document; the
-    family is told. Deciding on a medical certificate requires being allowed to open it."""
-    if document.is_health_data and not reviewer.has_perm("students.view_medical_certificate"):
+    family is told. Deciding on a document requires being allowed to open it (a medical
+    certificate or a sworn health statement: the health documents' permission)."""
+    if not document.may_be_opened_by_staff(reviewer):
         raise PermissionDenied(
-            gettext("Seul le personnel habilité à ouvrir les certificats médicaux peut en décider.")
+            gettext("Seul le personnel habilité à ouvrir ce document peut en décider.")
         )
     reason = "" if validate else refusal_reason(reason)
     with transaction.atomic():

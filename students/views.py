@@ -22,7 +22,7 @@ from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_cha
 from portal.history import changes_since, history_page
 from students.checklist import build_checklist, upload_seasons
 from students.forms import DocumentUploadForm, StudentForm
-from students.models import Document, Season, Student
+from students.models import HEALTH_KINDS, Document, Season, Student, may_open_documents
 from students.services import DocumentNotAccepted, update_student_record, upload_document
 from students.uploads import TOO_LARGE_MESSAGE, SizeLimitedUploadHandler
 
@@ -239,18 +239,24 @@ EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg"}
 @login_required
 @require_GET
 def download(request, pk):
-    """A document as an attachment, to its family or to staff (medical certificates: only to
-    staff with the dedicated permission, as health data)."""
+    """A document as an attachment, to its family or to staff allowed to open it (health
+    documents: only to staff with the dedicated permission; families do not download them
+    again)."""
     user = request.user
     queryset = Document.objects.select_related("student", "family")
     if user.is_staff:
         document = get_object_or_404(queryset, pk=pk)
-        if document.is_health_data and not user.has_perm("students.view_medical_certificate"):
+        if not document.may_be_opened_by_staff(user):
             raise PermissionDenied(
-                _("Les certificats médicaux sont réservés au personnel habilité.")
+                _(
+                    "Les documents de santé (certificats médicaux, attestations sur l'honneur) "
+                    "sont réservés au personnel habilité."
+                )
+                if document.is_health_data and may_open_documents(user)
+                else _("Vous n'avez pas la permission d'ouvrir les documents des familles.")
             )
     elif user.family_id is not None:
-        document = get_for_family(request, queryset.exclude(kind="medical"), pk=pk)
+        document = get_for_family(request, queryset.exclude(kind__in=HEALTH_KINDS), pk=pk)
     else:
         raise Http404
     owner = document.student.display_name if document.student else document.family.name

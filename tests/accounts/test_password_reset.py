@@ -58,23 +58,25 @@ def test_it_refuses_a_link_used_once_already(client, family_user, outbox):
     assert 'href="/mot-de-passe-perdu/"' in html
 
 
-def test_it_refuses_a_link_older_than_72_hours(client, family_user, outbox, monkeypatch):
+def test_it_refuses_a_link_older_than_an_hour(client, family_user, outbox, monkeypatch):
     ask(client, "dupont.marie")
     path = link_in(outbox()[0], "/mot-de-passe-perdu/")
     real_now = PasswordResetTokenGenerator._now
     monkeypatch.setattr(
-        PasswordResetTokenGenerator, "_now", lambda self: real_now(self) + timedelta(hours=73)
+        PasswordResetTokenGenerator,
+        "_now",
+        lambda self: real_now(self) + timedelta(hours=1, minutes=1),
     )
     response, _ = open_link(client, path)
     assert "Lien expiré ou déjà utilisé" in response.content.decode()
 
 
-def test_it_accepts_a_link_within_72_hours(client, family_user, outbox, monkeypatch):
+def test_it_accepts_a_link_within_the_hour(client, family_user, outbox, monkeypatch):
     ask(client, "dupont.marie")
     path = link_in(outbox()[0], "/mot-de-passe-perdu/")
     real_now = PasswordResetTokenGenerator._now
     monkeypatch.setattr(
-        PasswordResetTokenGenerator, "_now", lambda self: real_now(self) + timedelta(hours=71)
+        PasswordResetTokenGenerator, "_now", lambda self: real_now(self) + timedelta(minutes=59)
     )
     response, _ = open_link(client, path)
     assert "Choisir un mot de passe" in response.content.decode()

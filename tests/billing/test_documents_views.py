@@ -8,8 +8,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from billing import services
-from billing.models import Invoice, Payment
-from billing.views import model_for_number
+from billing.models import Invoice, Payment, model_for_number
 from tests.billing.factories import issued_invoice, payment, pdf_text, visible_text
 
 

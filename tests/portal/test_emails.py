@@ -23,7 +23,7 @@ def test_it_writes_eml_files_right_after_the_commit_in_local_mode(
         send_templated_email(
             to=[" Famille@Example.org "],
             template="password_reset",
-            context={"user": user, "reset_url": "https://portail.example.org/x/"},
+            context={"user": user, "reset_url": "https://portail.example.org/x/", "valid_hours": 1},
         )
     (path,) = (tmp_path / "mail").glob("*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)

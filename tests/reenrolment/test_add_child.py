@@ -1,6 +1,7 @@
 """A new child of the family, during an inscription campaign."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from reenrolment.models import Campaign, Request
 from students.models import Student
-from tests.reenrolment.conftest import CLOSES_AT
+from tests.reenrolment.conftest import CLOSES_AT, DURING
 from tests.reenrolment.factories import RequestFactory
 from tests.reenrolment.helpers import form_data, text
 
@@ -128,4 +129,45 @@ def test_the_same_child_cannot_be_added_twice(family_client, family, inscription
         "Noé DUPONT, né(e) le 2 avril 2019, est déjà un élève de cette famille : "
         "un même enfant ne peut pas être enregistré deux fois." in text(response)
     )
+    assert Student.objects.filter(family=family).count() == 1
+
+
+def test_posting_the_new_child_three_times_adds_one_child(family_client, family, inscription):
+    """Issue 13, item 9: a double (or triple) click, or the browser re-sending the form, lands
+    on the same page each time, without an error or a second child."""
+    form = family_client.get(url(inscription)).content.decode()
+    [token] = re.findall(r'name="shown_at" value="([^"]+)"', form)
+    data = {
+        "first_name": "Noé",
+        "last_name": "Dupont",
+        "birth_date": "2019-04-02",
+        "shown_at": token,
+    }
+    landings = []
+    for _ in range(3):
+        response = family_client.post(url(inscription), data)
+        assert response.status_code == 302
+        landings.append(response["Location"])
+    noe = Student.objects.get(family=family)
+    assert landings == [reverse("reenrolment:request_form", args=[inscription.pk, noe.pk])] * 3
+    page = text(family_client.get(landings[-1]))
+    assert "déjà un élève" not in page and "Demande pour Noé DUPONT" in page
+
+
+def test_a_child_already_there_when_the_form_was_shown_is_still_refused(
+    family_client, family, inscription, clock
+):
+    """The token only recognises a child added after its form was shown: the same child already
+    in the family (or a forged or missing token) is still refused."""
+    from tests.factories import StudentFactory
+
+    StudentFactory(family=family, first_name="Noé", last_name="Dupont", birth_date=date(2019, 4, 2))
+    clock.set(DURING + timedelta(minutes=5))
+    form = family_client.get(url(inscription)).content.decode()
+    [token] = re.findall(r'name="shown_at" value="([^"]+)"', form)
+    data = {"first_name": "Noé", "last_name": "Dupont", "birth_date": "2019-04-02"}
+    for posted in ({**data, "shown_at": token}, {**data, "shown_at": "forged"}, data):
+        response = family_client.post(url(inscription), posted)
+        assert response.status_code == 200
+        assert "est déjà un élève de cette famille" in text(response)
     assert Student.objects.filter(family=family).count() == 1

@@ -48,6 +48,7 @@ def test_medical_certificates_need_the_dedicated_permission(client, family):
         family=family, student=student, kind=DocumentKind.MEDICAL_CERTIFICATE, document_date=None
     )
     agent = StaffFactory(is_superuser=False)
+    agent.user_permissions.add(Permission.objects.get(codename="view_document"))
     client.force_login(agent)
     assert client.get(f"/documents/{certificate.pk}/").status_code == 403
     agent.user_permissions.add(Permission.objects.get(codename="view_medical_certificate"))
