@@ -3,8 +3,8 @@
 The type is decided from the content (libmagic), never from the name or the browser's
 Content-Type, and the extension must agree with it. Images are decoded and re-encoded as JPEG
 (which drops EXIF/GPS and anything hidden after the image data); PDFs must parse and must not be
-encrypted nor carry active content (scripts, actions, embedded files…). Whatever is refused raises a `ValidationError` with a French message,
-before anything is stored.
+encrypted nor carry active content (scripts, actions, embedded files…). Whatever is refused
+raises a `ValidationError` with a French message, before anything is stored.
 """
 
 import io
