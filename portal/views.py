@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
@@ -92,7 +93,14 @@ def health(request):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        # More form data than DATA_UPLOAD_MAX_MEMORY_SIZE: Django raises it as a bad request.
+        return request_too_large(request)
     return render(request, "errors/400.html", status=400)
+
+
+def request_too_large(request):
+    return render(request, "errors/413.html", status=413)
 
 
 def permission_denied(request, exception=None):
