@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile, ImageOps, JpegImagePlugin
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
@@ -33,7 +33,12 @@ from pypdf.generic import (
 pillow_heif.register_heif_opener()
 
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-# A 48-megapixel phone photo passes; a decompression bomb does not.
+# Pixels decoded at most: 25 megapixels (75 MB in RGB), a 24-megapixel photo (5712 × 4284, the
+# default of recent phones) decoded whole. Any image larger than that is refused from its header,
+# before decoding (a 49-megapixel PNG of 155 KB used to take 295 MB), except a JPEG of up to
+# MAX_IMAGE_PIXELS (a phone's 48- or 50-megapixel mode), which the JPEG decoder itself decodes at
+# half size (Image.draft): it is stored at that size.
+MAX_DECODED_PIXELS = 25_000_000
 MAX_IMAGE_PIXELS = 50_000_000
 JPEG_QUALITY = 85
 
@@ -336,6 +341,20 @@ def _load_whole(image) -> None:
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
+def _limit_decoded_pixels(image) -> None:
+    """From the header alone (nothing decoded yet): refuses an image that would decode to more
+    than MAX_DECODED_PIXELS, or has a JPEG decoded at a reduced scale that fits."""
+    width, height = image.size
+    if width * height <= MAX_DECODED_PIXELS:
+        return
+    if isinstance(image, JpegImagePlugin.JpegImageFile) and width * height <= MAX_IMAGE_PIXELS:
+        image.draft(None, ((width + 1) // 2, (height + 1) // 2))
+        width, height = image.size
+        if width * height <= MAX_DECODED_PIXELS:
+            return
+    raise _refuse(_("Cette image est trop grande (nombre de pixels)."))
+
+
 def _reencode_image(uploaded) -> bytes:
     """Decodes the whole image and writes a fresh JPEG: no metadata, no trailing data.
 
@@ -347,9 +366,7 @@ def _reencode_image(uploaded) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(uploaded) as image:
-                width, height = image.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise _refuse(_("Cette image est trop grande (nombre de pixels)."))
+                _limit_decoded_pixels(image)
                 _load_whole(image)
                 ImageOps.exif_transpose(image, in_place=True)
                 if image.mode != "RGB":

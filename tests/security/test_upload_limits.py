@@ -10,9 +10,10 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from PIL import Image, ImageFile
 
 from students.models import Document
-from students.uploads import MAX_UPLOAD_SIZE
+from students.uploads import MAX_UPLOAD_SIZE, check_upload
 from tests.students.factories import music_student, pdf_bytes, upload
 
 TOO_LARGE_PAGE = "Envoi trop volumineux"
@@ -135,3 +136,56 @@ def test_an_invoice_pdf_is_stored_0600_in_0700_folders(db, family):
     assert _mode(path) == 0o600
     folders = list(_folders_up_to_media_root(path))
     assert folders and all(_mode(folder) == 0o700 for folder in folders)
+
+
+# --- images: pixels counted from the header, before decoding ---------------------------------
+
+
+def _png(size, mode="1") -> bytes:
+    output = io.BytesIO()
+    Image.new(mode, size).save(output, "PNG", optimize=True)
+    return output.getvalue()
+
+
+@pytest.fixture
+def decoded_sizes(monkeypatch):
+    """The size of every image Pillow decodes (ImageFile.load, called again once decoded)."""
+    sizes = []
+    load = ImageFile.ImageFile.load
+
+    def recording_load(self):
+        sizes.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", recording_load)
+    return sizes
+
+
+def test_a_49_megapixel_png_is_refused_without_being_decoded(family_client, family, monkeypatch):
+    content = _png((7000, 7000))
+    assert len(content) < 200 * 1024  # a small file: only decoding it would be costly
+
+    def never(self):
+        raise AssertionError("the image should have been refused from its header")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", never)
+    monkeypatch.setattr(Image.Image, "load", never)
+    student = music_student(family)
+    response = _post_address(family_client, student, upload("plan.png", content))
+    assert response.status_code == 400
+    assert "Cette image est trop grande (nombre de pixels)." in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_a_24_megapixel_phone_photo_is_decoded_whole(decoded_sizes):
+    checked = check_upload(upload("photo.png", _png((5712, 4284))))
+    assert set(decoded_sizes) == {(5712, 4284)}
+    assert Image.open(io.BytesIO(checked.content)).size == (5712, 4284)
+
+
+def test_a_48_megapixel_jpeg_is_decoded_at_half_size(decoded_sizes):
+    output = io.BytesIO()
+    Image.new("L", (8064, 6048)).save(output, "JPEG")
+    checked = check_upload(upload("photo.jpg", output.getvalue()))
+    assert set(decoded_sizes) == {(4032, 3024)}
+    assert Image.open(io.BytesIO(checked.content)).size == (4032, 3024)
