@@ -230,7 +230,20 @@ PDF_ACTIVE_CONTENT_MESSAGE = _(
 )
 # Values of an action's /S.
 _PDF_ACTIVE_ACTIONS = frozenset(
-    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute", "/GoToE"}
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/RichMediaExecute",
+        "/GoToE",
+        # Opens another file, possibly on a network share (which leaks the reader's credentials).
+        "/GoToR",
+    }
+)
+# A link (/URI action) to a script or a local or network file, not to a web page.
+_PDF_ACTIVE_URI = re.compile(
+    r"[\x00-\x20]*(?:javascript|vbscript|data|file)\s*:|[\x00-\x20]*[\\/]{2}", re.I
 )
 # Values of /Type or /Subtype: embedded files, file attachment and rich media annotations.
 _PDF_ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia"})
@@ -258,8 +271,14 @@ def _resolved(value):
 def _is_active(dictionary: DictionaryObject) -> bool:
     if not _PDF_ACTIVE_KEYS.isdisjoint(dictionary.keys()):
         return True
-    if str(_resolved(dict.get(dictionary, "/S"))) in _PDF_ACTIVE_ACTIONS:
+    action = str(_resolved(dict.get(dictionary, "/S")))
+    if action in _PDF_ACTIVE_ACTIONS:
         return True
+    if action == "/URI":
+        uri = _resolved(dict.get(dictionary, "/URI"))
+        uri = uri.decode("latin-1") if isinstance(uri, bytes) else str(uri)
+        if _PDF_ACTIVE_URI.match(uri):
+            return True
     return any(
         str(_resolved(dict.get(dictionary, key))) in _PDF_ACTIVE_TYPES
         for key in ("/Type", "/Subtype")

@@ -195,6 +195,20 @@ ACTIVE_PDFS = {
         objects={4: b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"},
         compressed={4},
     ).replace(b"startxref\n", b"startxref\n9"),
+    # Links that open a file on a network share (leaking the reader's credentials) or run a
+    # script rather than a web page.
+    "remote-go-to": _pdf(
+        b"/OpenAction << /S /GoTo#52 /F (\\\\\\\\serveur\\\\partage\\\\x.pdf) /D [0 /Fit] >>"
+    ),
+    "javascript-uri-in-object-stream": _pdf(
+        page=b"/Annots [4 0 R]",
+        objects={
+            4: b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A 5 0 R >>",
+            5: b"<< /S /URI /URI ( JavaScript:app.alert\\(1\\)) >>",
+        },
+        compressed={3, 4, 5},
+    ),
+    "file-uri": _pdf(b"/OpenAction << /S /URI /URI <66696c653a2f2f2f6574632f706173737764> >>"),
     # A reference cycle (4 -> 5 -> 4) with the script at its far end: the walk ends and finds it.
     "cycle-with-a-script": _pdf(
         b"/OpenAction 4 0 R",
