@@ -16,7 +16,7 @@ portal_patterns = (
         path("accessibilite/", views.accessibility, name="accessibility"),
         path("sante/", views.health, name="health"),
         # The proxy shows this page when it refuses a body over its own limit (error_page 413).
-        path("trop-volumineux/", views.request_too_large, name="request_too_large"),
+        path("trop-volumineux/", views.request_too_large_page, name="request_too_large"),
     ],
     "portal",
 )

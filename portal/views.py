@@ -103,6 +103,13 @@ def request_too_large(request):
     return render(request, "errors/413.html", status=413)
 
 
+@require_GET
+def request_too_large_page(request):
+    """The page the proxy shows when it refuses a body over its limit (nginx's `error_page 413`
+    redirects there with a GET)."""
+    return request_too_large(request)
+
+
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
 
