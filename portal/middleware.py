@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -14,3 +15,23 @@ class PrivatePagesMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """A request whose declared body is over `MAX_REQUEST_BODY_SIZE` gets the 413 page at once,
+    its body unread (the proxy's own limit, `client_max_body_size`, is set to the same value:
+    docs/deployment.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_REQUEST_BODY_SIZE:
+            from portal.views import request_too_large
+
+            return request_too_large(request)
+        return self.get_response(request)

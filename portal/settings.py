@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # error pages get the CSP and X-Frame-Options too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body: a body declared too large gets the 413 page unread.
+    "portal.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -251,7 +253,15 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Stored files (documents, billing PDFs, logos) are readable by the portal's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Form data besides files; more answers 413 (portal.views.bad_request).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body: a 10 MB document (students.uploads.MAX_UPLOAD_SIZE) and the form's
+# other fields. Larger gets the 413 page unread (portal.middleware.RequestBodyLimitMiddleware);
+# the proxy's limit (nginx `client_max_body_size 11m`, docs/deployment.md) is the same.
+MAX_REQUEST_BODY_SIZE = 11 * 1024 * 1024
 
 # Every upload is scanned by ClamAV's daemon (clamd) before it is stored: `tcp://host:3310` or
 # `unix:///run/clamav/clamd.ctl`; empty = no scan (the demo). When set, an upload that cannot be

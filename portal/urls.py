@@ -15,6 +15,8 @@ portal_patterns = (
         path("accueil/", views.home, name="home"),
         path("accessibilite/", views.accessibility, name="accessibility"),
         path("sante/", views.health, name="health"),
+        # The proxy shows this page when it refuses a body over its own limit (error_page 413).
+        path("trop-volumineux/", views.request_too_large_page, name="request_too_large"),
     ],
     "portal",
 )

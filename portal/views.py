@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
@@ -98,7 +99,21 @@ def health(request):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        # More form data than DATA_UPLOAD_MAX_MEMORY_SIZE: Django raises it as a bad request.
+        return request_too_large(request)
     return render(request, "errors/400.html", status=400)
+
+
+def request_too_large(request):
+    return render(request, "errors/413.html", status=413)
+
+
+@require_GET
+def request_too_large_page(request):
+    """The page the proxy shows when it refuses a body over its limit (nginx's `error_page 413`
+    redirects there with a GET)."""
+    return request_too_large(request)
 
 
 def permission_denied(request, exception=None):

@@ -237,7 +237,9 @@ def _asked_documents(request, reenrolment_request: Request, *, upload_form=None)
     return sections[0]["uploads"] if sections else []
 
 
-def _render_request_detail(request, reenrolment_request: Request, *, upload_form=None):
+def _render_request_detail(
+    request, reenrolment_request: Request, *, upload_form=None, too_large=False
+):
     return render(
         request,
         "reenrolment/request_detail.html",
@@ -247,7 +249,7 @@ def _render_request_detail(request, reenrolment_request: Request, *, upload_form
             "can_change": reenrolment_request.can_be_changed(),
             "uploads": _asked_documents(request, reenrolment_request, upload_form=upload_form),
         },
-        status=200 if upload_form is None else 400,
+        status=200 if upload_form is None else 413 if too_large else 400,
     )
 
 
@@ -283,7 +285,9 @@ def _upload_document(request, pk: int, requirement: str, limiter):
         return redirect(
             reverse("reenrolment:request_detail", args=[reenrolment_request.pk]) + "#documents"
         )
-    return _render_request_detail(request, reenrolment_request, upload_form=form)
+    return _render_request_detail(
+        request, reenrolment_request, upload_form=form, too_large=limiter.too_large
+    )
 
 
 @login_required

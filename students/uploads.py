@@ -3,8 +3,8 @@
 The type is decided from the content (libmagic), never from the name or the browser's
 Content-Type, and the extension must agree with it. Images are decoded and re-encoded as JPEG
 (which drops EXIF/GPS and anything hidden after the image data); PDFs must parse and must not be
-encrypted nor carry scripts. Whatever is refused raises a `ValidationError` with a French message,
-before anything is stored.
+encrypted nor carry active content (scripts, actions, embedded files…). Whatever is refused
+raises a `ValidationError` with a French message, before anything is stored.
 """
 
 import io
@@ -20,16 +20,27 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile, ImageOps, JpegImagePlugin
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    StreamObject,
+    read_object,
+)
 
 from students.antivirus import scan_upload
 
 pillow_heif.register_heif_opener()
 
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-# A 48-megapixel phone photo passes; a decompression bomb does not.
+# Pixels decoded at most: 25 megapixels (75 MB in RGB), a 24-megapixel photo (5712 × 4284, the
+# default of recent phones) decoded whole. Any image larger than that is refused from its header,
+# before decoding (a 49-megapixel PNG of 155 KB used to take 295 MB), except a JPEG of up to
+# MAX_IMAGE_PIXELS (a phone's 48- or 50-megapixel mode), which the JPEG decoder itself decodes at
+# half size (Image.draft): it is stored at that size.
+MAX_DECODED_PIXELS = 25_000_000
 MAX_IMAGE_PIXELS = 50_000_000
 JPEG_QUALITY = 85
 
@@ -54,7 +65,6 @@ _ACTIVE_CONTENT = re.compile(
 _WHITESPACE_RUN = re.compile(rb"\s+")
 # A ZIP (or JAR, or Office file) appended to an image or PDF ends with this record.
 _ZIP_END = b"PK\x05\x06"
-_PDF_ACTIVE_KEYS = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/RichMedia", "/XFA")
 # The same actions written anywhere in the file's uncompressed objects (e.g. an /OpenAction).
 _PDF_ACTIVE_NAMES = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)\b")
 # The file is scanned in chunks (Django keeps large uploads in a temporary file): only the
@@ -206,17 +216,142 @@ def _check_pdf(uploaded, *, active_names: bool) -> None:
             )
         if len(reader.pages) == 0:
             raise _refuse(_("Ce PDF ne contient aucune page."))
-        root = reader.trailer["/Root"]
-        names = root.get("/Names")
-        names = names.get_object() if names is not None else {}
-        if active_names or any(key in root or key in names for key in _PDF_ACTIVE_KEYS):
-            raise _refuse(_("Ce PDF contient du code ou des fichiers joints : il est refusé."))
+        if active_names or pdf_has_active_content(reader):
+            raise _refuse(PDF_ACTIVE_CONTENT_MESSAGE)
         for page in reader.pages:
             page.mediabox  # noqa: B018 (each page must be readable)
     except ValidationError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    # A hostile file can make the parser raise nearly anything (zlib, struct, recursion…):
+    # whatever it is, the PDF is refused with a message, never a server error.
+    except Exception as exc:
         raise _refuse(_("Ce PDF est illisible ou endommagé.")) from exc
+
+
+# --- PDF active content ----------------------------------------------------------------------
+# Every object of the PDF is walked (through pypdf, which decodes `#xx` escapes in names and
+# opens object streams), wherever it sits: the catalog's /OpenAction, the /AA of the catalog,
+# pages, annotations and form fields, the /Names trees, annotations' /A, /Next chains, and
+# objects no other object points to. Any of these makes the PDF refused.
+
+PDF_ACTIVE_CONTENT_MESSAGE = _(
+    "Ce PDF contient du contenu actif (JavaScript, lancement de programme…) : enregistrez-le "
+    "à nouveau en PDF simple (Imprimer > Enregistrer en PDF) puis déposez-le."
+)
+# Values of an action's /S.
+_PDF_ACTIVE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/RichMediaExecute",
+        "/GoToE",
+        # Opens another file, possibly on a network share (which leaks the reader's credentials).
+        "/GoToR",
+    }
+)
+# A link (/URI action) to a script or a local or network file, not to a web page.
+_PDF_ACTIVE_URI = re.compile(
+    r"[\x00-\x20]*(?:javascript|vbscript|data|file)\s*:|[\x00-\x20]*[\\/]{2}", re.I
+)
+# Values of /Type or /Subtype: embedded files, file attachment and rich media annotations.
+_PDF_ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia"})
+# Keys: scripts (/JS, the /JavaScript name tree), embedded files (/EmbeddedFiles name tree,
+# a file specification's /EF), XFA forms, rich media.
+_PDF_ACTIVE_KEYS = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/EmbeddedFiles",
+        "/EF",
+        "/XFA",
+        "/RichMediaContent",
+        "/RichMediaSettings",
+    }
+)
+# A bound on the work done for one file (a scanned 10 MB PDF has a few thousand objects).
+_PDF_MAX_NODES = 2_000_000
+
+
+def _resolved(value):
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _is_active(dictionary: DictionaryObject) -> bool:
+    if not _PDF_ACTIVE_KEYS.isdisjoint(dictionary.keys()):
+        return True
+    action = str(_resolved(dict.get(dictionary, "/S")))
+    if action in _PDF_ACTIVE_ACTIONS:
+        return True
+    if action == "/URI":
+        uri = _resolved(dict.get(dictionary, "/URI"))
+        uri = uri.decode("latin-1") if isinstance(uri, bytes) else str(uri)
+        if _PDF_ACTIVE_URI.match(uri):
+            return True
+    return any(
+        str(_resolved(dict.get(dictionary, key))) in _PDF_ACTIVE_TYPES
+        for key in ("/Type", "/Subtype")
+    )
+
+
+def _every_object(reader: PdfReader):
+    """The trailer, then every object of the cross-reference (object streams' included)."""
+    yield reader.trailer
+    for generation, entries in list(reader.xref.items()):
+        for idnum in list(entries):
+            yield IndirectObject(idnum, generation, reader)
+    for idnum in list(reader.xref_objStm):
+        yield IndirectObject(idnum, 0, reader)
+
+
+def _objects_in_stream(stream: StreamObject, reader: PdfReader) -> list:
+    """Every object an object stream holds, read from the stream itself: when pypdf rebuilds a
+    broken cross-reference it does not list them, while another reader may still find them.
+    A stream that does not decode raises (the PDF is then refused as unreadable)."""
+    data = stream.get_data()
+    first = int(stream["/First"])
+    count = int(stream["/N"])
+    numbers = data[:first].split()
+    if count < 0 or len(numbers) < 2 * count:
+        # pypdf decodes a damaged stream as nothing at all.
+        raise _refuse(_("Ce PDF est illisible ou endommagé."))
+    buffer = io.BytesIO(data)
+    objects = []
+    for offset in numbers[1 : 2 * count : 2]:
+        buffer.seek(first + int(offset))
+        objects.append(read_object(buffer, reader))
+    return objects
+
+
+def pdf_has_active_content(reader: PdfReader) -> bool:
+    """Whether any object of the PDF is a script, an action that runs or sends something, an
+    embedded file, rich media or an XFA form. Walked without recursion, each indirect object
+    once (reference cycles end)."""
+    seen: set[tuple[int, int]] = set()
+    stack = list(_every_object(reader))
+    stack.reverse()
+    nodes = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        nodes += 1
+        if nodes > _PDF_MAX_NODES:
+            raise _refuse(_("Ce PDF est illisible ou endommagé."))
+        if isinstance(item, DictionaryObject):  # streams included (their dictionary)
+            if _is_active(item):
+                return True
+            stack.extend(dict.values(item))
+            if isinstance(item, StreamObject) and _resolved(dict.get(item, "/Type")) == "/ObjStm":
+                stack.extend(_objects_in_stream(item, reader))
+        elif isinstance(item, ArrayObject):
+            stack.extend(list.__iter__(item))
+    return False
 
 
 # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES to True when it is imported (billing
@@ -235,6 +370,20 @@ def _load_whole(image) -> None:
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
+def _limit_decoded_pixels(image) -> None:
+    """From the header alone (nothing decoded yet): refuses an image that would decode to more
+    than MAX_DECODED_PIXELS, or has a JPEG decoded at a reduced scale that fits."""
+    width, height = image.size
+    if width * height <= MAX_DECODED_PIXELS:
+        return
+    if isinstance(image, JpegImagePlugin.JpegImageFile) and width * height <= MAX_IMAGE_PIXELS:
+        image.draft(None, ((width + 1) // 2, (height + 1) // 2))
+        width, height = image.size
+        if width * height <= MAX_DECODED_PIXELS:
+            return
+    raise _refuse(_("Cette image est trop grande (nombre de pixels)."))
+
+
 def _reencode_image(uploaded) -> bytes:
     """Decodes the whole image and writes a fresh JPEG: no metadata, no trailing data.
 
@@ -246,9 +395,7 @@ def _reencode_image(uploaded) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(uploaded) as image:
-                width, height = image.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise _refuse(_("Cette image est trop grande (nombre de pixels)."))
+                _limit_decoded_pixels(image)
                 _load_whole(image)
                 ImageOps.exif_transpose(image, in_place=True)
                 if image.mode != "RGB":

@@ -229,7 +229,8 @@ def _upload(request, pk, requirement, limiter):
         StudentForm(instance=student),
         VersionForm.for_record(student),
         upload_form=form,
-        status=400,
+        # Over the size limit: 413, the page saying so (the file was not kept).
+        status=413 if limiter.too_large else 400,
     )
 
 

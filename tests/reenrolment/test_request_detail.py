@@ -197,6 +197,19 @@ def test_a_bad_file_is_explained_on_the_request_page(family_client, lea_request)
     assert "Ce type de fichier n'est pas accepté" in text(response)
 
 
+def test_a_file_over_10_mb_answers_413_on_the_request_page(family_client, lea_request):
+    from students.uploads import MAX_UPLOAD_SIZE
+    from tests.students.factories import upload
+
+    data = _address_post(lea_request)
+    big = upload("gros.pdf", b"%PDF-1.4\n" + b"0" * (MAX_UPLOAD_SIZE + 1))
+    data[f"address-s{lea_request.campaign.season.pk}-file"] = big
+    response = family_client.post(upload_url(lea_request), data)
+    assert response.status_code == 413
+    assert "Demande de Léa DUPONT" in text(response)
+    assert "Le fichier dépasse 10 Mo" in text(response)
+
+
 def test_another_family_or_a_withdrawn_request_cannot_upload(
     client, family_user, other_user, lea_request
 ):

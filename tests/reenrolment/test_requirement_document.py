@@ -40,7 +40,7 @@ def test_staff_upload_the_reglement_as_a_checked_pdf(staff_client, consent):
     [
         ("photo.jpg", image_bytes(), "Le document doit être un PDF."),
         ("faux.pdf", b"%PDF-1.4 nothing else", "Ce PDF est illisible ou endommagé."),
-        ("script.pdf", pdf_bytes(javascript="app.alert(1)"), "contient du code"),
+        ("script.pdf", pdf_bytes(javascript="app.alert(1)"), "contient du contenu actif"),
     ],
 )
 def test_anything_but_a_clean_pdf_is_refused(staff_client, consent, name, content, message):

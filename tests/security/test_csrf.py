@@ -36,6 +36,7 @@ GET_ONLY = {
     "portal:landing",
     "portal:home",
     "portal:health",
+    "portal:request_too_large",
     "accounts:password_reset_done",
     "students:list",
     "documents:download",

@@ -102,7 +102,7 @@ def test_it_stops_a_file_over_10_mb_and_says_so(family_client, family):
     student = music_student(family)
     big = upload("gros.pdf", pdf_bytes() + b"%" + b"0" * (MAX_UPLOAD_SIZE + 10))
     response = _post_address(family_client, student, big)
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "Le fichier dépasse 10 Mo" in response.content.decode()
     assert not Document.objects.exists()
     assert _stored_files() == []
@@ -200,7 +200,7 @@ def test_it_stops_reading_an_oversized_upload_before_checking_it(
     monkeypatch.setattr("students.forms.check_upload", never)
     big = upload("gros.pdf", b"%PDF-1.4\n" + b"0" * (MAX_UPLOAD_SIZE + 1))
     response = _post_address(family_client, student, big)
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "Le fichier dépasse 10 Mo" in response.content.decode()
 
 

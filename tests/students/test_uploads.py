@@ -64,7 +64,7 @@ def _bomb_png() -> bytes:
         ("photo.jpg", image_bytes("JPEG") + b"<script>alert(1)</script>", "code"),
         ("doc.pdf", pdf_bytes() + b"<html><script>alert(1)</script>", "code"),
         ("protege.pdf", pdf_bytes(password="secret"), "protégé par un mot de passe"),
-        ("script.pdf", pdf_bytes(javascript="app.alert(1);"), "code"),
+        ("script.pdf", pdf_bytes(javascript="app.alert(1);"), "contenu actif"),
         ("casse.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF", "illisible"),
         ("coupee.jpg", _truncated_jpeg(), "incomplète ou endommagée"),
         ("bombe.png", _bomb_png(), "trop grande"),
