@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "post_office",
     "simple_history",
     "csp",
@@ -102,7 +105,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff accounts reach nothing but the second-factor pages until their session is verified.
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.PrivatePagesMiddleware",
     # Last, as django-axes asks.
@@ -181,6 +188,13 @@ AXES_RESET_ON_SUCCESS = True
 # The lock ends AXES_COOLOFF_TIME after it began: attempts during it do not restart it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+
+# Staff second factor (django-otp): a TOTP application, and 10 single-use backup codes.
+# Wrong codes are throttled per device (1 s, 2 s, 4 s… after each failure): keep the factors > 0.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Portail Familles")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+BACKUP_CODES_COUNT = 10
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
