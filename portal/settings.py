@@ -195,6 +195,8 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Portail Familles")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 BACKUP_CODES_COUNT = 10
+# The admin lists the devices (deleting one is a reset) but never shows a secret or a code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]

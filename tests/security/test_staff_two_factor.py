@@ -10,13 +10,14 @@ import time
 from base64 import b32encode
 
 import pytest
+from django.contrib import admin
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import log_in
+from tests.conftest import log_in, staff_login
 from tests.factories import PASSWORD, StaffFactory
 from tests.students.factories import DocumentFactory
 
@@ -283,3 +284,36 @@ def test_the_second_factor_forms_refuse_a_post_without_csrf_token(staff, path):
     response = client.post(path, {"code": "123456"})
     assert response.status_code == 403
     assert "Formulaire expiré" in response.content.decode()
+
+
+def test_the_admin_lists_devices_without_their_secrets(client, enrolled):
+    staff_client = staff_login(client, enrolled.user)
+    totp = staff_client.get(f"/admin/otp_totp/totpdevice/{enrolled.pk}/change/")
+    assert totp.status_code == 200
+    assert enrolled.key not in totp.content.decode()
+    assert staff_client.get(f"/admin/otp_totp/totpdevice/{enrolled.pk}/config/").status_code == 403
+    backup = StaticDevice.objects.get(user=enrolled.user)
+    static = staff_client.get(f"/admin/otp_static/staticdevice/{backup.pk}/change/")
+    assert static.status_code == 200
+    assert "abcd2345" not in static.content.decode()
+
+
+@pytest.mark.parametrize("model_admin", list(admin.site._registry), ids=str)
+def test_no_admin_list_opens_before_the_second_factor(client, staff, model_admin):
+    client.force_login(staff)  # the password step only
+    meta = model_admin._meta
+    response = client.get(f"/admin/{meta.app_label}/{meta.model_name}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)
+
+
+def test_a_password_reset_does_not_skip_the_second_factor(client, enrolled, outbox):
+    from tests.accounts.helpers import link_in
+
+    client.post("/mot-de-passe-perdu/", {"login": "secretariat"})
+    path = link_in(outbox()[-1], "/mot-de-passe-perdu/")
+    form_url = client.get(path)["Location"]
+    new = "Une-Nouvelle-Phrase-2026"
+    response = client.post(form_url, {"new_password1": new, "new_password2": new})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/")["Location"].startswith(VERIFY)
