@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import two_factor
 from accounts.forms import EnrolmentCodeForm, SecondFactorForm
@@ -64,7 +65,7 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         outcome = two_factor.check_code(request, request.user, form.cleaned_data["code"])
         if outcome.device is not None:
-            if outcome.device.name == two_factor.BACKUP_NAME:
+            if isinstance(outcome.device, StaticDevice):
                 left = two_factor.remaining_backup_codes(request.user)
                 messages.warning(
                     request,
