@@ -229,12 +229,12 @@ def test_the_reset_command_deletes_the_devices_and_the_person_enrols_again(
     response = client.get("/admin/")
     assert response["Location"].startswith(SETUP)
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="Aucun compte"):
         call_command("reset_staff_2fa", "personne")
 
 
 def test_the_reset_command_refuses_a_family_account(family_user):
-    with pytest.raises(CommandError, match="not a staff account"):
+    with pytest.raises(CommandError, match="n'est pas un compte du personnel"):
         call_command("reset_staff_2fa", family_user.username)
 
 

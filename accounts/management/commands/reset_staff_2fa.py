@@ -9,18 +9,22 @@ from accounts.models import User
 
 
 class Command(BaseCommand):
-    help = "Deletes a staff account's second-factor devices: it enrols again at next login."
+    help = (
+        "Supprime la double authentification d'un compte du personnel : nouvelle activation "
+        "à la prochaine connexion."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help="the staff account's identifiant")
+        parser.add_argument("username", help="identifiant du compte du personnel")
 
     def handle(self, *args, username, **options):
         user = User.objects.filter(username__iexact=username.strip()).first()
         if user is None:
-            raise CommandError(f"No account with the identifiant {username!r}.")
+            raise CommandError(f"Aucun compte n'a l'identifiant « {username} ».")
         if not two_factor.needs_second_factor(user):
-            raise CommandError(f"{user.username!r} is not a staff account.")
+            raise CommandError(f"« {user.username} » n'est pas un compte du personnel.")
         count = two_factor.reset_devices(user)
         self.stdout.write(
-            f"{user.username}: {count} device(s) deleted; a new enrolment is asked at next login."
+            f"{user.username} : {count} appareil(s) supprimé(s) ; la double authentification "
+            "sera de nouveau activée à la prochaine connexion."
         )
