@@ -59,3 +59,25 @@ class PasswordChangeForm(NewPasswordErrorsMixin, auth_forms.PasswordChangeForm):
                 ),
             )
         return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    """The code of the authentication application (or, at login, a backup code)."""
+
+    code = forms.CharField(
+        label=_("Code de vérification"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "spellcheck": "false"}
+        ),
+    )
+
+
+class EnrolmentCodeForm(SecondFactorForm):
+    code = forms.CharField(
+        label=_("Code à 6 chiffres affiché par l'application"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )

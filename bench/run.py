@@ -16,6 +16,8 @@ compares two of them (results.md includes the comparison of the PostgreSQL 2 000
 family runs when both exist).
 """
 
+import hashlib
+import hmac
 import json
 import os
 import platform
@@ -24,6 +26,7 @@ import shutil
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -129,10 +132,19 @@ def manage(env: dict, *args: str, debug: bool = False) -> str:
     return result.stdout
 
 
-class Session:
-    """A logged-in family: its cookie header and the ids its pages need."""
+def totp_code(hex_key: str) -> str:
+    """RFC 6238 (SHA-1, 30 s, 6 digits), as the staff member's application computes it."""
+    counter = struct.pack(">Q", int(time.time()) // 30)
+    digest = hmac.new(bytes.fromhex(hex_key), counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
 
-    def __init__(self, base_url: str, username: str, password: str):
+
+class Session:
+    """A logged-in family (or the staff member, with its second factor): its cookie header."""
+
+    def __init__(self, base_url: str, username: str, password: str, totp_key: str = ""):
         self.jar = CookieJar()
         self.opener = opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
@@ -147,6 +159,18 @@ class Session:
         except urllib.error.HTTPError as exc:
             if exc.code != 302:
                 raise
+        if totp_key:
+            html = opener.open(f"{base_url}/connexion/verification/").read().decode()
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+            data = urllib.parse.urlencode(
+                {"code": totp_code(totp_key), "csrfmiddlewaretoken": token}
+            ).encode()
+            try:
+                opener.open(f"{base_url}/connexion/verification/", data=data)
+                sys.exit(f"second factor refused for {username}")
+            except urllib.error.HTTPError as exc:
+                if exc.code != 302:
+                    raise
         self.cookie = "; ".join(f"{c.name}={c.value}" for c in self.jar)
         if "sessionid" not in self.cookie:
             sys.exit(f"login failed for {username}")
@@ -305,7 +329,7 @@ def run_pages(base_url: str, probe: dict) -> dict:
     usernames = spread[:: max(len(spread) // SESSIONS, 1)][:SESSIONS]
     log(f"== logging in {len(usernames)} families")
     sessions = [Session(base_url, name, probe["password"]) for name in usernames]
-    staff = Session(base_url, "admin", probe["admin_password"])
+    staff = Session(base_url, "admin", probe["admin_password"], probe["admin_totp_key"])
     results = {}
     for page in probe["pages"]:
         targets = []

@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "post_office",
     "simple_history",
     "csp",
@@ -104,7 +107,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff accounts reach nothing but the second-factor pages until their session is verified.
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.PrivatePagesMiddleware",
     # After authentication and messages: ends idle or too old sessions (portal.sessions).
@@ -210,6 +217,15 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip_or_none"
+
+# Staff second factor (django-otp): a TOTP application, and 10 single-use backup codes.
+# Wrong codes are throttled per device (1 s, 2 s, 4 s… after each failure): keep the factors > 0.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Portail Familles")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+BACKUP_CODES_COUNT = 10
+# The admin lists the devices (deleting one is a reset) but never shows a secret or a code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]

@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.two_factor import admin_has_permission
 from portal import views
 
 admin.site.site_header = _("Portail Familles — administration")
 admin.site.site_title = _("Portail Familles")
 admin.site.index_title = _("Gestion du centre")
+# Besides the middleware's redirect: the admin itself refuses a session without the second factor.
+admin.site.has_permission = admin_has_permission
 
 portal_patterns = (
     [

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core import mail
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from post_office.mail import send_queued
 
 from accounts.services import process_password_resets
@@ -65,7 +67,20 @@ def other_client(client, other_user):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    client.force_login(staff_user)
+    staff_login(client, staff_user)
+    return client
+
+
+def staff_login(client, user):
+    """Logs a staff account in with its second factor passed (as after the code's page): a
+    confirmed TOTP device, recorded in the session as django-otp does."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
 
 

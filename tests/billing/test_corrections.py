@@ -28,6 +28,7 @@ from tests.billing.factories import (
     plain,
     visible_text,
 )
+from tests.conftest import staff_login
 from tests.factories import FamilyFactory, StaffFactory
 
 YEAR = date.today().year
@@ -62,6 +63,8 @@ def agent_with(*codenames):
 
 def client_of(user) -> Client:
     client = Client()
+    if user.is_staff:
+        return staff_login(client, user)
     client.force_login(user)
     return client
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from billing import services
 from billing.ledger import Period, build_ledger, totals
 from tests.billing.factories import draft_invoice, issued_invoice, payment, plain, visible_text
+from tests.conftest import staff_login
 from tests.factories import SeasonFactory
 
 URL = reverse("billing:ledger")
@@ -201,7 +202,7 @@ def test_the_ledger_the_card_and_the_staff_list_show_one_balance(
     )
     assert "116,00 €" in page(family_client)
     staff = Client()
-    staff.force_login(staff_user)
+    staff_login(staff, staff_user)
     html = staff.get(reverse("admin:billing_familyaccount_changelist")).content.decode()
     assert "116,00 €" in plain(html) and "999,00" not in plain(html)
 

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from reenrolment.models import Requirement
+from tests.conftest import staff_login
 from tests.reenrolment.helpers import form_url
 from tests.students.factories import image_bytes, pdf_bytes, upload
 
@@ -53,6 +54,8 @@ def test_anything_but_a_clean_pdf_is_refused(staff_client, consent, name, conten
 
 def _client(user) -> Client:
     client = Client()
+    if user.is_staff:
+        return staff_login(client, user)
     client.force_login(user)
     return client
 

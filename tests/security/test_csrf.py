@@ -47,6 +47,7 @@ GET_ONLY = {
     "billing:attestation",
     "billing:invoice",
     "billing:pdf",
+    "accounts:two_factor_backup_codes",
 }
 
 
@@ -131,10 +132,12 @@ def post_targets(data) -> dict[str, tuple[str, dict]]:
 
 # Posted by a visitor who is not logged in (tested below, with their own clients).
 ANONYMOUS_POSTS = {"accounts:login", "accounts:password_reset", "accounts:password_reset_confirm"}
+# Posted by staff between the password and the admin (see test_staff_two_factor.py).
+STAFF_POSTS = {"accounts:two_factor_setup", "accounts:two_factor_verify"}
 
 
 def test_every_portal_url_is_known_as_a_post_target_or_get_only(two_families):
-    posts = set(post_targets(two_families)) | ANONYMOUS_POSTS
+    posts = set(post_targets(two_families)) | ANONYMOUS_POSTS | STAFF_POSTS
     assert not posts & GET_ONLY
     assert portal_url_names() == posts | GET_ONLY
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from portal.security_log import log_event
 from portal.sessions import ACTIVITY_KEY
 from tests.accounts.helpers import link_in
-from tests.conftest import log_in
+from tests.conftest import log_in, staff_login
 from tests.factories import StudentFactory
 
 
@@ -118,7 +118,7 @@ def test_every_security_event_has_utc_time_client_ip_and_no_secret(
         session_keys.add(client.cookies[settings.SESSION_COOKIE_NAME].value)
 
     # Logged in outside the capture: force_login's request has no address.
-    staff.force_login(staff_user)
+    staff_login(staff, staff_user)
     remember_session(staff)
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="portal.security"):

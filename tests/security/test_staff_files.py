@@ -18,6 +18,7 @@ from billing import services as billing_services
 from students.models import Document, DocumentKind
 from students.services import review_document
 from tests.billing.factories import issued_invoice, payment, payment_mode
+from tests.conftest import staff_login
 from tests.factories import StaffFactory
 from tests.students.factories import DocumentFactory, dance_student, pdf_bytes
 
@@ -25,8 +26,7 @@ from tests.students.factories import DocumentFactory, dance_student, pdf_bytes
 def agent(*codenames) -> Client:
     user = StaffFactory(is_superuser=False)
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    client = Client()
-    client.force_login(user)
+    client = staff_login(Client(), user)
     client.user = type(user).objects.get(pk=user.pk)  # fresh permission cache
     return client
 

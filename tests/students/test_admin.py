@@ -9,6 +9,7 @@ from django.utils import translation
 
 from students.models import Document
 from students.services import review_document
+from tests.conftest import staff_login
 from tests.factories import CourseFactory, EnrolmentFactory, SeasonFactory, StudentFactory
 from tests.students.factories import DocumentFactory, image_bytes, music_student
 
@@ -101,7 +102,7 @@ def test_certificates_stay_closed_to_staff_without_the_permission(client, family
     agent.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_document", "change_document"])
     )
-    client.force_login(agent)
+    staff_login(client, agent)
     certificate = DocumentFactory(
         family=family,
         student=dance_student(family),
@@ -301,7 +302,7 @@ def test_the_review_service_refuses_a_certificate_decision_without_the_permissio
 
 def test_the_admin_refuses_a_certificate_decision_without_the_permission(client, family, outbox):
     document = _unentitled_certificate(family)
-    client.force_login(_document_reviewer())
+    staff_login(client, _document_reviewer())
     response = client.post(_review_url(document), {"decision": "validate", "reason": ""})
     assert response.status_code == 403
     document.refresh_from_db()

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Permission
 
 from students.models import DocumentKind
+from tests.conftest import staff_login
 from tests.factories import StaffFactory
 from tests.students.factories import DocumentFactory, dance_student, pdf_bytes
 
@@ -49,10 +50,10 @@ def test_medical_certificates_need_the_dedicated_permission(client, family):
     )
     agent = StaffFactory(is_superuser=False)
     agent.user_permissions.add(Permission.objects.get(codename="view_document"))
-    client.force_login(agent)
+    staff_login(client, agent)
     assert client.get(f"/documents/{certificate.pk}/").status_code == 403
     agent.user_permissions.add(Permission.objects.get(codename="view_medical_certificate"))
-    client.force_login(type(agent).objects.get(pk=agent.pk))
+    staff_login(client, type(agent).objects.get(pk=agent.pk))
     response = client.get(f"/documents/{certificate.pk}/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")

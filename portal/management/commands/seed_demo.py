@@ -5,6 +5,7 @@ from datetime import date, time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from billing import demo as billing_demo
@@ -149,7 +150,14 @@ class Command(BaseCommand):
             f"Centre : {centre.name}",
             f"Saison en cours : {season.name}",
             f"Famille de démonstration : identifiant demo / mot de passe {DEMO_PASSWORD}",
-            f"Personnel : identifiant admin / mot de passe {ADMIN_PASSWORD}",
+            f"Personnel : identifiant admin / mot de passe {ADMIN_PASSWORD}"
+            + (
+                " (double authentification : activée à la première connexion, avec une "
+                "application d'authentification)"
+                if not TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
+                else " (double authentification activée ; pour la réinitialiser : "
+                "manage.py reset_staff_2fa admin)"
+            ),
             *reenrolment_demo.seed_demo(family),
         ]
 
