@@ -77,13 +77,13 @@ def test_the_second_responsable_gets_an_own_login_and_sees_the_same_family(
 
 def test_removing_the_access_ends_the_sessions(family_client, family, outbox):
     client = Client()  # Claire's browser (family_client is Marie's)
-    claire = second_responsable(family, first_name="Claire", email="c@ex.org")
+    claire = second_responsable(family, first_name="Claire", last_name="Martin", email="c@ex.org")
     claire_user = UserFactory(username="claire", family=family, responsable=claire)
     log_in(client, "claire", "Un-Mot-De-Passe-Solide-2026")
     assert client.get("/famille/").status_code == 200
 
     response = family_client.post(REVOKE, follow=True)
-    assert "L'accès au portail de Claire" in page_text(response)
+    assert "L'accès au portail de MARTIN Claire est retiré." in page_text(response)
     claire_user.refresh_from_db()
     assert not claire_user.is_active
     assert not claire_user.has_usable_password()
