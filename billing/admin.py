@@ -35,6 +35,8 @@ from billing.models import (
     Payment,
     PaymentAllocation,
     PaymentMode,
+    PaymentReminder,
+    PaymentReminderItem,
     model_for_number,
     staff_may_open_pdf,
 )
@@ -651,3 +653,60 @@ def operations_csv(start: date, end: date) -> HttpResponse:
     for row in rows:
         writer.writerow([row[0].strftime("%d/%m/%Y"), *(csv_cell(cell) for cell in row[1:])])
     return response
+
+
+class PaymentReminderItemInline(admin.TabularInline):
+    model = PaymentReminderItem
+    extra = 0
+    can_delete = False
+    fields = ["invoice", "level", "amount_due_display"]
+    readonly_fields = fields
+
+    @admin.display(description=_("reste dû"))
+    def amount_due_display(self, obj):
+        return format_euros(obj.amount_due)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentReminder)
+class PaymentReminderAdmin(PortalModelAdmin):
+    """The reminders `manage.py send_payment_reminders` sent: read-only, a record of what each
+    family was told and when."""
+
+    list_display = ["sent_at", "family", "level", "invoice_numbers", "amount_due_display"]
+    list_filter = ["level", "sent_at"]
+    date_hierarchy = "sent_at"
+    search_fields = ["family__name", "items__invoice__number"]
+    fields = ["family", "level", "sent_at", "amount_due_display"]
+    readonly_fields = fields
+    inlines = [PaymentReminderItemInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("family")
+            .prefetch_related("items__invoice")
+        )
+
+    @admin.display(description=_("factures"))
+    def invoice_numbers(self, obj):
+        return ", ".join(item.invoice.number for item in obj.items.all())
+
+    @admin.display(description=_("montant dû"), ordering="amount_due")
+    def amount_due_display(self, obj):
+        return format_euros(obj.amount_due)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -134,6 +134,43 @@ class SnapshotFields(models.Model):
 LEGACY_CREDIT_NOTE_LABEL = "Avoir sur la facture %s"
 
 
+class InvoiceQuerySet(IssuedQuerySet):
+    def with_owed(self):
+        """Each invoice's `owed`: what is still owed on it, as `billing.services.invoice_balance`
+        counts it (its total, less its issued credit notes, less the payments allocated to it
+        whose receipt was not cancelled), in one query whatever the number of rows."""
+        money = DecimalField(max_digits=12, decimal_places=2)
+        credited = (
+            Invoice.objects.filter(credited_invoice=OuterRef("pk"), number__isnull=False)
+            .order_by()
+            .values("credited_invoice")
+            .annotate(sum=Sum("total"))
+            .values("sum")
+        )
+        paid = (
+            PaymentAllocation.objects.filter(
+                invoice=OuterRef("pk"), payment__cancellation__isnull=True
+            )
+            .order_by()
+            .values("invoice")
+            .annotate(sum=Sum("amount"))
+            .values("sum")
+        )
+        return self.annotate(
+            owed=F("total")
+            - Coalesce(Subquery(credited), Value(ZERO), output_field=money)
+            - Coalesce(Subquery(paid), Value(ZERO), output_field=money)
+        )
+
+    def overdue(self, on: date):
+        """Issued invoices (not credit notes) past their due date on `on` and still owed."""
+        return (
+            self.filter(kind=Invoice.Kind.INVOICE, number__isnull=False, due_on__lt=on)
+            .with_owed()
+            .filter(owed__gt=0)
+        )
+
+
 class Invoice(SnapshotFields):
     """An invoice, or a credit note (kind AV) that references the invoice it corrects."""
 
@@ -184,7 +221,7 @@ class Invoice(SnapshotFields):
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
-    objects = IssuedQuerySet.as_manager()
+    objects = InvoiceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("facture ou avoir")
@@ -478,6 +515,87 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment} → {self.invoice}"
+
+
+class PaymentReminder(models.Model):
+    """A reminder e-mail sent to a family about its overdue invoices (`billing.reminders`):
+    what it listed (`items`, one per invoice), at which level, when and for how much."""
+
+    class Level(models.IntegerChoices):
+        FIRST = 1, _("Première relance")
+        SECOND = 2, _("Deuxième relance")
+
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="payment_reminders",
+        on_delete=models.PROTECT,
+    )
+    level = models.PositiveSmallIntegerField(_("niveau"), choices=Level.choices)
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now, db_index=True)
+    amount_due = models.DecimalField(_("montant dû"), max_digits=10, decimal_places=2)
+    invoices = models.ManyToManyField(
+        Invoice,
+        verbose_name=_("factures"),
+        through="PaymentReminderItem",
+        related_name="payment_reminders",
+    )
+
+    class Meta:
+        verbose_name = _("relance de paiement")
+        verbose_name_plural = _("relances de paiement")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=[1, 2]),
+                name="billing_reminder_level_known",
+                violation_error_message=_("Le niveau d'une relance est 1 ou 2."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(level)s du %(date)s") % {
+            "level": self.get_level_display(),
+            "date": timezone.localtime(self.sent_at).date().strftime("%d/%m/%Y"),
+        }
+
+
+class PaymentReminderItem(models.Model):
+    """One overdue invoice listed in a reminder, with what it still owed then. Its level is the
+    reminder's, copied so that the database refuses a second reminder of one level for one
+    invoice."""
+
+    reminder = models.ForeignKey(
+        PaymentReminder,
+        verbose_name=_("relance"),
+        related_name="items",
+        on_delete=models.CASCADE,
+    )
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("facture"),
+        related_name="reminder_items",
+        on_delete=models.PROTECT,
+    )
+    level = models.PositiveSmallIntegerField(_("niveau"), choices=PaymentReminder.Level.choices)
+    amount_due = models.DecimalField(_("reste dû"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("facture relancée")
+        verbose_name_plural = _("factures relancées")
+        ordering = ["reminder", "invoice__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "level"],
+                name="billing_one_reminder_per_level",
+                violation_error_message=_(
+                    "Cette facture a déjà fait l'objet d'une relance de ce niveau."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reminder} : {self.invoice}"
 
 
 # Kinds of Payment rows that count against the family: a receipt's cancellation, a refund.

@@ -188,6 +188,14 @@ ACCESS_LINK_TIMEOUT = int(timedelta(hours=72).total_seconds())
 # "Envoyer les accès au portail" sends one e-mail per account in this interval, however often
 # the button is pressed.
 ACCESS_EMAIL_INTERVAL = timedelta(minutes=env_int("ACCESS_EMAIL_INTERVAL_MINUTES", 10))
+# Payment reminders (`manage.py send_payment_reminders`): an invoice still owed this many days
+# after its due date gets a first, then a second reminder e-mail.
+REMINDER_FIRST_DAYS = env_int("REMINDER_FIRST_DAYS", 15)
+REMINDER_SECOND_DAYS = env_int("REMINDER_SECOND_DAYS", 30)
+if not 0 <= REMINDER_FIRST_DAYS < REMINDER_SECOND_DAYS:
+    raise ImproperlyConfigured(
+        "REMINDER_SECOND_DAYS must be greater than REMINDER_FIRST_DAYS (both 0 or more)."
+    )
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
