@@ -65,6 +65,8 @@ class Row:
     pdf_url: str = ""
     # A receipt's cancellation, if any: the receipt stays, marked.
     cancelled_by: str = ""
+    # An invoice past its due date and still owed (`InvoiceQuerySet.overdue`).
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,21 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
     # The rows are what a balance counts (`accounted`), so their sums are the account's totals.
     invoices, payments = accounted(invoices=invoice_q, payments=payment_q)
     # Rows are read as values, not model instances: worth more than 10 % of the ledger page.
-    invoice_rows = invoices.filter(family=family).values_list(
-        "issued_on", "number", "kind", "label", "total", "credited_invoice__number", named=True
+    today = timezone.localdate()
+    invoice_rows = (
+        invoices.filter(family=family)
+        .with_owed()
+        .values_list(
+            "issued_on",
+            "number",
+            "kind",
+            "label",
+            "total",
+            "credited_invoice__number",
+            "due_on",
+            "owed",
+            named=True,
+        )
     )
     rows = [
         Row(
@@ -155,6 +170,10 @@ def build_ledger(family, *, period: Period = Period(), kind: str = "", text: str
             credit=invoice.total if invoice.kind == KIND_CREDIT_NOTE else None,
             detail_url=reverse("billing:invoice", args=[invoice.number]),
             pdf_url=reverse("billing:pdf", args=[invoice.number]),
+            overdue=invoice.kind == KIND_INVOICE
+            and invoice.due_on is not None
+            and invoice.due_on < today
+            and invoice.owed > 0,
         )
         for invoice in invoice_rows
     ]

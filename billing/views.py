@@ -44,11 +44,15 @@ def ledger(request):
         }
     is_filtered = filters != {"period": Period(), "kind": "", "text": ""}
     result = build_ledger(family, **filters)
+    account = totals(family) if is_filtered else result.totals
     context = {
         "form": form,
         "ledger": result,
         "is_filtered": is_filtered,
-        "account": totals(family) if is_filtered else result.totals,
+        "account": account,
+        # As for reminders (`billing.reminders`): a family whose account is settled (it paid
+        # without allocating to the invoice) is not shown as late.
+        "show_overdue": account.balance > 0,
         "attestation_form": AttestationForm(periods=period_choices(operations, paid_only=True)),
     }
     return render(request, "billing/ledger.html", context)

@@ -193,3 +193,33 @@ def test_staff_see_the_reminders_in_admin_read_only(staff_client, family, invoic
     page = staff_client.get(reverse("admin:billing_paymentreminder_change", args=[reminder.pk]))
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
+
+
+def test_two_runs_at_once_send_one_reminder(family, invoice, outbox, monkeypatch):
+    # A second run that read the due reminders before the first one committed: the unique
+    # constraint refuses its rows, it sends nothing and goes on with the other families.
+    from billing import reminders
+
+    with freeze_time("2026-11-15 08:00"):
+        stale = reminders.reminders_due(date(2026, 11, 15))
+    outbox.clear()
+    assert run_on("2026-11-15") == 1
+    monkeypatch.setattr(reminders, "reminders_due", lambda today, family=None: stale)
+    assert run_on("2026-11-15") == 0
+    assert len(outbox()) == 1
+    assert PaymentReminder.objects.count() == 1
+
+
+def test_the_facturation_tab_marks_overdue_invoices(family_client, family, invoice):
+    ledger = reverse("billing:ledger")
+    badge = "en retard de paiement"
+    with freeze_time("2026-10-31 12:00"):  # the due date itself: not late yet
+        assert badge not in family_client.get(ledger).content.decode()
+    with freeze_time("2026-11-01 12:00"):
+        html = family_client.get(ledger).content.decode()
+        assert visible_text(html).count(badge) == 1
+        payment(family, "100.00", invoices=[invoice])
+        assert badge in family_client.get(ledger).content.decode()
+        # Settled, though the second receipt names no invoice: not shown as late.
+        payment(family, "86.00")
+        assert badge not in family_client.get(ledger).content.decode()
