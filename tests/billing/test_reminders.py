@@ -1,8 +1,12 @@
 """Payment reminders: first at due + 15 days, second at due + 30, none once the family paid,
 never twice the same level, `send_payment_reminders` idempotent, listed in admin."""
 
+import os
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,7 +16,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from billing import services
-from billing.models import PaymentReminder, PaymentReminderItem
+from billing.models import Invoice, PaymentReminder, PaymentReminderItem
 from billing.reminders import send_payment_reminders
 from tests.billing.factories import issued_invoice, payment, plain, visible_text
 
@@ -223,3 +227,43 @@ def test_the_facturation_tab_marks_overdue_invoices(family_client, family, invoi
         # Settled, though the second receipt names no invoice: not shown as late.
         payment(family, "86.00")
         assert badge not in family_client.get(ledger).content.decode()
+
+
+def test_the_schedule_follows_the_settings(settings, family, invoice):
+    settings.REMINDER_FIRST_DAYS, settings.REMINDER_SECOND_DAYS = 5, 10
+    assert run_on("2026-11-04") == 0
+    assert run_on("2026-11-05") == 1
+    assert run_on("2026-11-10") == 1
+    assert list(PaymentReminder.objects.values_list("level", flat=True)) == [2, 1]
+
+
+def test_a_second_delay_not_after_the_first_is_refused_at_startup():
+    env = {**os.environ, "PORTAL_TESTING": "1"}
+    env.update({"REMINDER_FIRST_DAYS": "30", "REMINDER_SECOND_DAYS": "15"})
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "REMINDER_SECOND_DAYS must be greater than REMINDER_FIRST_DAYS" in result.stderr
+
+
+def test_what_an_invoice_owes_is_counted_alike_everywhere(family, invoice):
+    # `with_owed` (reminders, the ledger's badge) and `invoice_balance` (payments' allocation).
+    with freeze_time("2026-11-10 10:00"):
+        services.issue_credit_note(
+            invoice=invoice,
+            lines=[services.LineData(label="Absence", amount=Decimal("20.00"))],
+            issued_on=date(2026, 11, 10),
+        )
+        receipt = payment(family, "50.00", invoices=[invoice])
+        payment(family, "30.00", invoices=[invoice])
+        services.cancel_payment(payment=receipt, reason="Chèque impayé")
+    invoice.refresh_from_db()
+    owed = Invoice.objects.with_owed().get(pk=invoice.pk).owed
+    assert owed == services.invoice_balance(invoice) == Decimal("136.00")
