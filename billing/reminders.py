@@ -52,6 +52,8 @@ def reminders_due(today: date, *, family: Family | None = None) -> list[DueRemin
     invoices = (
         Invoice.objects.overdue(today)
         .filter(due_on__lte=today - first_days)
+        # Reminded twice already: nothing more to send (the timer runs this every minute).
+        .exclude(reminder_items__level=SECOND)
         .annotate(
             last_level=Subquery(
                 items.values("invoice").annotate(level=Max("level")).values("level")
