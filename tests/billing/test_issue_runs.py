@@ -252,3 +252,30 @@ def test_the_list_of_runs_counts_in_one_query_however_many_runs(
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert page.count("0 / 1 (0 non émises)") == 7
+
+
+def test_a_task_failing_after_the_issue_leaves_no_number_and_no_pdf(
+    staff_client, family, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASKS = NO_WORKER
+    draft = draft_invoice(family)
+    start(staff_client, [draft], django_capture_on_commit_callbacks)
+    item = IssueRun.objects.get().items.get()
+
+    def crash(*args, **kwargs):
+        raise ConnectionError("database gone")
+
+    # The draft is issued (number, PDF stored), then recording the item's state fails: all of
+    # it rolls back, the stored PDF included.
+    monkeypatch.setattr(IssueRunItem, "save", crash)
+    with pytest.raises(ConnectionError):
+        runs.issue_item(item.pk)
+    monkeypatch.undo()
+
+    draft.refresh_from_db()
+    assert draft.number is None
+    assert not list((settings.MEDIA_ROOT / "billing").rglob("*.pdf"))
+    runs.issue_item(item.pk)
+    draft.refresh_from_db()
+    assert draft.number == f"{date.today().year}FAC0001"
+    assert len(list((settings.MEDIA_ROOT / "billing").rglob("*.pdf"))) == 1
