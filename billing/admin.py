@@ -292,6 +292,13 @@ class InvoiceAdmin(PortalModelAdmin):
                         self.message_user(request, " ".join(error.messages), messages.ERROR)
                         return redirect("admin:billing_invoice_change", invoice.pk)
                 return super().changeform_view(request, object_id, form_url, extra_context)
+        if object_id is not None and runs.busy_invoice_ids([object_id]):
+            # Said before anything is typed, not only when it is saved.
+            self.message_user(
+                request,
+                _("Ce brouillon est en cours d'émission : il ne peut plus être modifié."),
+                messages.WARNING,
+            )
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Émettre un avoir total pour les factures sélectionnées"))

@@ -167,6 +167,8 @@ def test_a_draft_being_issued_cannot_be_edited_nor_deleted(
     draft = draft_invoice(family, label="Cotisations")
     start(staff_client, [draft], django_capture_on_commit_callbacks)
     url = reverse("admin:billing_invoice_change", args=[draft.pk])
+    warning = "Ce brouillon est en cours d&#x27;émission : il ne peut plus être modifié."
+    assert warning in staff_client.get(url).content.decode()
 
     response = staff_client.post(
         url,
