@@ -1,4 +1,4 @@
-# Portail Familles. `make run` serves the demo portal; `make test` runs the whole suite.
+# Portail Familles. `make run` serves the demo portal (and runs its task worker); `make test` runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,6 +18,13 @@ run: $(STAMP)
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py seed_demo
+	# The background-task worker (issuing runs) beside the web server, stopped with it.
+	if [ "$${TASKS_BACKEND:-database}" = rq ]; then \
+	  DEBUG=1 $(BIN)/python manage.py rqworker --job-class django_tasks_rq.Job default & \
+	else \
+	  DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & \
+	fi; worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -8,8 +8,9 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import translation
@@ -17,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from billing import services
+from billing import runs, services
 from billing.forms import (
     CancelPaymentForm,
     CreditNoteForm,
@@ -32,6 +33,7 @@ from billing.models import (
     FamilyAccount,
     Invoice,
     InvoiceLine,
+    IssueRun,
     Payment,
     PaymentAllocation,
     PaymentMode,
@@ -235,37 +237,71 @@ class InvoiceAdmin(PortalModelAdmin):
         return (obj is None or not obj.is_issued) and super().has_delete_permission(request, obj)
 
     def delete_queryset(self, request, queryset):
-        # Only drafts can go; the queryset refuses issued documents anyway.
-        super().delete_queryset(request, queryset.filter(number__isnull=True))
+        # Only drafts can go (the queryset refuses issued documents anyway), and not while a run
+        # issues them.
+        drafts = queryset.filter(number__isnull=True)
+        busy = runs.busy_invoice_ids(drafts.values_list("pk", flat=True))
+        if busy:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d brouillon en cours d'émission n'a pas été supprimé.",
+                    "%(count)d brouillons en cours d'émission n'ont pas été supprimés.",
+                    len(busy),
+                )
+                % {"count": len(busy)},
+                messages.WARNING,
+            )
+        super().delete_queryset(request, drafts.exclude(pk__in=busy))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST" and runs.busy_invoice_ids([object_id]):
+            self.message_user(
+                request,
+                _("Ce brouillon est en cours d'émission : il ne peut pas être supprimé."),
+                messages.ERROR,
+            )
+            return redirect("admin:billing_invoice_change", object_id)
+        return super().delete_view(request, object_id, extra_context)
 
     @admin.action(description=_("Émettre les brouillons sélectionnés (numéro et PDF)"))
     def issue_selected(self, request, queryset):
-        issued, failures = [], []
-        for invoice in queryset.filter(number__isnull=True, kind=Invoice.Kind.INVOICE):
-            try:
-                invoice = services.issue_invoice(invoice=invoice)
-            except ValidationError as error:
-                failures.append(f"{invoice} — {' '.join(error.messages)}")
-            else:
-                issued.append(invoice.number)
-        report_action(
-            self,
-            request,
-            done=len(issued),
-            done_text=ngettext(
-                "%(count)d facture émise%(numbers)s.",
-                "%(count)d factures émises%(numbers)s.",
-                len(issued),
+        """Starts an issuing run: the drafts are issued in the background, and the run's page
+        shows the progress."""
+        try:
+            run = runs.start_issue_run(
+                invoice_ids=queryset.values_list("pk", flat=True), user=request.user
             )
-            % {"count": len(issued), "numbers": number_range(issued)},
-            problems=[
-                (
-                    ngettext("%(count)d non émise", "%(count)d non émises", len(failures))
-                    % {"count": len(failures)},
-                    failures,
-                )
-            ],
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
+        self.message_user(
+            request,
+            _("%(run)s lancée : les brouillons sont émis en arrière-plan.") % {"run": run},
         )
+        return redirect("admin:billing_issuerun_change", run.pk)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A draft a run is issuing is not edited: the row is locked while the edit is checked
+        # and saved, so an edit and the run's issue of the draft never interleave.
+        if request.method == "POST" and object_id is not None:
+            with transaction.atomic():
+                invoice = Invoice.objects.select_for_update().filter(pk=object_id).first()
+                if invoice is not None and not invoice.is_issued:
+                    try:
+                        runs.check_not_being_issued(invoice)
+                    except ValidationError as error:
+                        self.message_user(request, " ".join(error.messages), messages.ERROR)
+                        return redirect("admin:billing_invoice_change", invoice.pk)
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        if object_id is not None and runs.busy_invoice_ids([object_id]):
+            # Said before anything is typed, not only when it is saved.
+            self.message_user(
+                request,
+                _("Ce brouillon est en cours d'émission : il ne peut plus être modifié."),
+                messages.WARNING,
+            )
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Émettre un avoir total pour les factures sélectionnées"))
     def credit_selected(self, request, queryset):
@@ -299,6 +335,111 @@ class InvoiceAdmin(PortalModelAdmin):
                 )
             ],
         )
+
+
+@admin.register(IssueRun)
+class IssueRunAdmin(PortalModelAdmin):
+    """Issuing runs, started by the action "Émettre" on drafts: each one's progress, its
+    failures with their reason, and "Reprendre" after a worker stopped."""
+
+    list_display = ["__str__", "created_by", "created_at", "progress_display", "finished_at"]
+    list_select_related = ["created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def _may_resume(self, request) -> bool:
+        return request.user.has_perm("billing.change_invoice")
+
+    def get_queryset(self, request):
+        # The list's counts in its one query, however many runs it shows.
+        return runs.with_counts(super().get_queryset(request))
+
+    @admin.display(description=_("avancement"))
+    def progress_display(self, obj):
+        return _("%(done)d / %(total)d (%(failed)d non émises)") % {
+            "done": obj.item_count - obj.pending_count,
+            "total": obj.item_count,
+            "failed": obj.failed_count,
+        }
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/progression.json",
+                self.admin_site.admin_view(self.progress_view),
+                name="billing_issuerun_progress",
+            ),
+            path(
+                "<int:pk>/reprendre/",
+                self.admin_site.admin_view(self.resume_view),
+                name="billing_issuerun_resume",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def _run(self, request, pk) -> IssueRun:
+        run = get_object_or_404(IssueRun, pk=pk)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        return run
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self._run(request, object_id)
+        progress = runs.progress(run)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(run),
+            "run": run,
+            "progress": progress,
+            "failures": runs.failures(run),
+            "may_resume": self._may_resume(request) and not progress.finished,
+        }
+        return render(request, "admin/billing/issuerun/run.html", context)
+
+    def progress_view(self, request, pk):
+        """The run's progress, read by the page's script every few seconds."""
+        run = self._run(request, pk)
+        progress = runs.progress(run)
+        return JsonResponse(
+            {
+                "total": progress.total,
+                "done": progress.done,
+                "issued": progress.issued,
+                "skipped": progress.skipped,
+                "failed": progress.failed,
+                "pending": progress.pending,
+                "percent": progress.percent,
+                "finished": progress.finished,
+            }
+        )
+
+    def resume_view(self, request, pk):
+        run = self._run(request, pk)
+        if request.method != "POST" or not self._may_resume(request):
+            raise PermissionDenied
+        with transaction.atomic():
+            count = runs.resume_run(run)
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d brouillon renvoyé aux tâches de fond.",
+                    "%(count)d brouillons renvoyés aux tâches de fond.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            self.message_user(request, _("Cette émission est terminée : rien à reprendre."))
+        return redirect("admin:billing_issuerun_change", run.pk)
 
 
 def number_range(numbers: list[str]) -> str:

@@ -701,3 +701,62 @@ def staff_may_open_pdf(user, model: type[Invoice] | type[Payment]) -> bool:
             or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
         )
     )
+
+
+class IssueRun(models.Model):
+    """A set of drafts issued in the background (`billing.runs`): one item per draft, each
+    issued by its own task; the run's progress is read from its items."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lancée par"),
+    )
+    created_at = models.DateTimeField(_("lancée le"), default=timezone.now)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("émission de factures")
+        verbose_name_plural = _("émissions de factures")
+
+    def __str__(self) -> str:
+        return gettext("Émission n° %(number)s") % {"number": self.pk}
+
+
+class IssueRunItem(models.Model):
+    """One draft of a run, and what became of it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("à émettre")
+        ISSUED = "issued", _("émise")
+        SKIPPED = "skipped", _("déjà émise, ignorée")
+        FAILED = "failed", _("non émise")
+
+    run = models.ForeignKey(IssueRun, on_delete=models.CASCADE, related_name="items")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="run_items", verbose_name=_("facture")
+    )
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
+    reason = models.TextField(_("motif"), blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("facture d'une émission")
+        verbose_name_plural = _("factures d'une émission")
+        constraints = [
+            # A draft is issued by one run at a time: a second run over it is refused.
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(state="pending"),
+                name="billing_issuerunitem_one_pending_per_invoice",
+                violation_error_message=_("Ce brouillon est déjà en cours d'émission."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} — {self.invoice}"

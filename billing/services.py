@@ -95,6 +95,7 @@ _stored_pdfs: ContextVar[list[str] | None] = ContextVar("stored_pdfs", default=N
 def pdfs_deleted_on_error() -> Iterator[None]:
     """Wrap an issue's transaction: if it fails, the rows roll back and the PDFs it stored are
     deleted too, so no file is left that no row points to."""
+    parent = _stored_pdfs.get()
     stored: list[str] = []
     token = _stored_pdfs.set(stored)
     try:
@@ -103,6 +104,10 @@ def pdfs_deleted_on_error() -> Iterator[None]:
         for name in stored:
             default_storage.delete(name)
         raise
+    else:
+        # Inside a larger transaction (an issuing run's task): its failure deletes them too.
+        if parent is not None:
+            parent.extend(stored)
     finally:
         _stored_pdfs.reset(token)
 

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "phonenumber_field",
+    "django_tasks",
+    "django_tasks_db",
     "portal",
     "accounts",
     "families",
@@ -332,6 +334,21 @@ POST_OFFICE = {
     "MESSAGE_ID_ENABLED": True,
     "THREADS_PER_PROCESS": 1,
 }
+
+# Background tasks (django-tasks, the backport of Django 6's django.tasks): issuing runs of
+# invoices. TASKS_BACKEND=database (default) keeps the queue in the portal's database, worked by
+# `manage.py db_worker`; TASKS_BACKEND=rq puts it on Redis (REDIS_URL), worked by any number of
+# `manage.py rqworker --job-class django_tasks_rq.Job default` (docs/deployment.md).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database or rq, not {TASKS_BACKEND!r}.")
 
 # Sessions end after SESSION_IDLE_TIMEOUT_MINUTES without a request, and in any case
 # SESSION_MAX_HOURS after the login (portal.sessions.SessionLimitsMiddleware; both times are

@@ -1,0 +1,183 @@
+"""Issuing runs: staff pick drafts, a run issues them in the background, one task per draft.
+
+Each draft is issued by `issue_item` in one transaction with its item's new state: the number,
+the stored PDF, the queued e-mail and the run's progress commit together or not at all. A task
+run twice (a resume after a worker was killed, two workers given the same task) finds the item
+done and does nothing: no invoice is numbered or e-mailed twice.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing import services
+from billing.models import Invoice, IssueRun, IssueRunItem
+
+State = IssueRunItem.State
+
+
+def busy_invoice_ids(invoice_ids) -> set[int]:
+    """The drafts among `invoice_ids` that a run is issuing now (edits are refused)."""
+    return set(
+        IssueRunItem.objects.filter(invoice_id__in=invoice_ids, state=State.PENDING).values_list(
+            "invoice_id", flat=True
+        )
+    )
+
+
+def check_not_being_issued(invoice: Invoice) -> None:
+    if busy_invoice_ids([invoice.pk]):
+        raise ValidationError(
+            _(
+                "Ce brouillon est en cours d'émission : il ne peut plus être modifié. "
+                "Attendez la fin de l'émission."
+            )
+        )
+
+
+def start_issue_run(*, invoice_ids, user=None) -> IssueRun:
+    """A run over the drafts among `invoice_ids`; its tasks are enqueued once it commits.
+
+    Refused, with nothing started, when none is a draft or when some are already being issued
+    by another run."""
+    with transaction.atomic():
+        drafts = list(
+            Invoice.objects.select_for_update()
+            .filter(pk__in=list(invoice_ids), number__isnull=True, kind=Invoice.Kind.INVOICE)
+            .order_by("pk")
+        )
+        if not drafts:
+            raise ValidationError(_("Aucun brouillon de facture dans la sélection."))
+        busy = busy_invoice_ids([draft.pk for draft in drafts])
+        if busy:
+            raise ValidationError(
+                _(
+                    "%(count)d des brouillons choisis sont déjà en cours d'émission : "
+                    "aucune émission n'a été lancée."
+                )
+                % {"count": len(busy)}
+            )
+        run = IssueRun.objects.create(created_by=user)
+        try:
+            with transaction.atomic():
+                IssueRunItem.objects.bulk_create(
+                    IssueRunItem(run=run, invoice=draft) for draft in drafts
+                )
+        except IntegrityError as error:
+            # Another run took some of the drafts between our check and our insert.
+            raise ValidationError(
+                _("Ces brouillons sont déjà en cours d'émission : aucune émission n'a été lancée.")
+            ) from error
+        transaction.on_commit(lambda: enqueue_run(run.pk))
+    return run
+
+
+def enqueue_run(run_id: int) -> None:
+    """Gives the run's remaining drafts to the workers (through one dispatching task)."""
+    from billing.tasks import dispatch_issue_run
+
+    dispatch_issue_run.enqueue(run_id)
+
+
+def pending_item_ids(run_id: int) -> list[int]:
+    return list(
+        IssueRunItem.objects.filter(run_id=run_id, state=State.PENDING).values_list("pk", flat=True)
+    )
+
+
+def resume_run(run: IssueRun) -> int:
+    """Enqueues again what the run has not done (after a worker was stopped or killed).
+    Harmless if the tasks are still queued: an item done is skipped. Returns how many."""
+    pending = len(pending_item_ids(run.pk))
+    if pending:
+        transaction.on_commit(lambda: enqueue_run(run.pk))
+    return pending
+
+
+def issue_item(item_id: int) -> None:
+    """Issues one draft of a run, unless its item is already done."""
+    with services.pdfs_deleted_on_error(), transaction.atomic():
+        item = (
+            IssueRunItem.objects.select_for_update().filter(pk=item_id, state=State.PENDING).first()
+        )
+        if item is None:
+            return
+        invoice = Invoice.objects.get(pk=item.invoice_id)
+        if invoice.is_issued:
+            item.state = State.SKIPPED
+            item.reason = _("Déjà émise (%(number)s) : ignorée.") % {"number": invoice.number}
+        else:
+            try:
+                with transaction.atomic():
+                    services.issue_invoice(invoice=invoice)
+            except ValidationError as error:
+                item.state = State.FAILED
+                item.reason = " ".join(error.messages)
+            else:
+                item.state = State.ISSUED
+        item.finished_at = timezone.now()
+        item.save(update_fields=["state", "reason", "finished_at"])
+    finish_if_done(item.run_id)
+
+
+def finish_if_done(run_id: int) -> None:
+    # After the item's commit: the last one to finish sees every other item done.
+    if not IssueRunItem.objects.filter(run_id=run_id, state=State.PENDING).exists():
+        IssueRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
+            finished_at=timezone.now()
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    issued: int
+    skipped: int
+    failed: int
+    pending: int
+
+    @property
+    def done(self) -> int:
+        return self.total - self.pending
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def progress(run: IssueRun) -> Progress:
+    counts = IssueRunItem.objects.filter(run=run).aggregate(
+        total=Count("pk"), **{state: Count("pk", filter=Q(state=state)) for state in State.values}
+    )
+    return Progress(
+        total=counts["total"],
+        issued=counts[State.ISSUED],
+        skipped=counts[State.SKIPPED],
+        failed=counts[State.FAILED],
+        pending=counts[State.PENDING],
+    )
+
+
+def with_counts(queryset):
+    """Runs with their items counted: `item_count`, `pending_count`, `failed_count`."""
+    return queryset.annotate(
+        item_count=Count("items"),
+        pending_count=Count("items", filter=Q(items__state=State.PENDING)),
+        failed_count=Count("items", filter=Q(items__state=State.FAILED)),
+    )
+
+
+def failures(run: IssueRun) -> list[IssueRunItem]:
+    return list(
+        run.items.filter(state=State.FAILED)
+        .select_related("invoice__family", "invoice__season")
+        .prefetch_related("invoice__family__responsables")
+    )
