@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,10 +36,12 @@ from billing.models import (
     Payment,
     PaymentAllocation,
     PaymentMode,
+    SepaMandate,
     model_for_number,
     staff_may_open_pdf,
 )
 from billing.templatetags.billing import format_euros
+from portal.access import private_download
 from portal.admin import PortalModelAdmin, report_action
 from portal.csv import csv_cell
 from students.models import Student
@@ -651,3 +654,85 @@ def operations_csv(start: date, end: date) -> HttpResponse:
     for row in rows:
         writer.writerow([row[0].strftime("%d/%m/%Y"), *(csv_cell(cell) for cell in row[1:])])
     return response
+
+
+@admin.register(SepaMandate)
+class SepaMandateAdmin(PortalModelAdmin):
+    """Mandates are signed by families online: staff read them (the IBAN in full only with
+    `billing.view_full_iban`) and never change or delete what was signed."""
+
+    list_display = ["rum", "family", "account_holder", "iban_display", "signed_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["rum", "family__name", "account_holder"]
+    list_select_related = ["family"]
+    fields = [
+        "rum",
+        "family",
+        "account_holder",
+        "iban_display",
+        "bic",
+        "creditor_name",
+        "creditor_id",
+        "mandate_text",
+        "signer_name",
+        "signed_by",
+        "signed_at",
+        "signed_ip",
+        "revoked_at",
+        "revoked_by",
+        "pdf_display",
+        "pdf_sha256",
+    ]
+    readonly_fields = fields
+
+    @staticmethod
+    def _iban_field(request) -> str:
+        return "iban" if request.user.has_perm("billing.view_full_iban") else "iban_display"
+
+    def get_list_display(self, request):
+        return [self._iban_field(request) if f == "iban_display" else f for f in self.list_display]
+
+    def get_fields(self, request, obj=None):
+        return [self._iban_field(request) if f == "iban_display" else f for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("IBAN"))
+    def iban_display(self, obj):
+        return obj.masked_iban
+
+    @admin.display(description=_("PDF"))
+    def pdf_display(self, obj):
+        if not obj.pdf:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:billing_sepamandate_pdf", args=[obj.pk]), _("PDF")
+        )
+
+    def get_urls(self):
+        view = path(
+            "<int:pk>/pdf/",
+            self.admin_site.admin_view(self.pdf_view),
+            name="billing_sepamandate_pdf",
+        )
+        return [view, *super().get_urls()]
+
+    def pdf_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        mandate = get_object_or_404(SepaMandate.objects.exclude(pdf=""), pk=pk)
+        return private_download(
+            default_storage.open(mandate.pdf.name, "rb"),
+            filename=f"mandat-{mandate.rum}.pdf",
+            content_type="application/pdf",
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

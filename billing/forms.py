@@ -213,3 +213,28 @@ class ExportForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             raise ValidationError(_("La date de début doit précéder la date de fin."))
         return cleaned
+
+
+class MandateForm(forms.Form):
+    """A SEPA mandate's signature on the Facturation tab; `billing.sepa.sign_mandate` checks
+    again and records it."""
+
+    account_holder = forms.CharField(
+        label=_("Titulaire du compte"),
+        max_length=70,
+        required=False,
+        widget=forms.TextInput({"autocomplete": "name"}),
+    )
+    iban = forms.CharField(
+        label=_("IBAN"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "27 caractères pour un compte en France, commençant par FR ; les espaces sont acceptés."
+        ),
+        widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
+    )
+    accepted = forms.BooleanField(
+        label=_("J'ai lu le texte du mandat ci-dessus et je l'accepte : je signe ce mandat."),
+        required=False,
+    )

@@ -583,3 +583,87 @@ def staff_may_open_pdf(user, model: type[Invoice] | type[Payment]) -> bool:
             or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
         )
     )
+
+
+def mask_iban(iban: str) -> str:
+    """An IBAN as shown everywhere but to permitted staff: its country and check digits, then
+    its last 4 characters (FR76 •••• •••• 1234)."""
+    compact = (iban or "").replace(" ", "").upper()
+    if len(compact) < 8:
+        return "••••"
+    return f"{compact[:4]} •••• •••• {compact[-4:]}"
+
+
+class SepaMandateQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class SepaMandate(models.Model):
+    """A SEPA Direct Debit (CORE) mandate signed online by a responsable. Never deleted: a
+    revoked mandate stays, with its revocation date, and a new one (new RUM) replaces it."""
+
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="sepa_mandates",
+        on_delete=models.PROTECT,
+    )
+    # Référence Unique de Mandat: PF-<family>-<sequence of the family's mandates>.
+    rum = models.CharField(_("RUM"), max_length=35, unique=True, editable=False)
+    account_holder = models.CharField(_("titulaire du compte"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    creditor_name = models.CharField(_("créancier (copie)"), max_length=200)
+    creditor_id = models.CharField(_("ICS du créancier (copie)"), max_length=35)
+    mandate_text = models.TextField(_("texte du mandat signé"))
+    signed_at = models.DateTimeField(_("signé le"))
+    signed_ip = models.CharField(_("adresse IP de signature"), max_length=45)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signé par (compte)"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    signer_name = models.CharField(_("signataire"), max_length=200)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("révoqué par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    pdf = models.FileField(_("PDF"), upload_to="billing/mandats/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("empreinte SHA-256 du PDF"), max_length=64, blank=True)
+
+    objects = SepaMandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mandat de prélèvement SEPA")
+        verbose_name_plural = _("mandats de prélèvement SEPA")
+        ordering = ["-signed_at", "-pk"]
+        permissions = [("view_full_iban", _("Peut voir l'IBAN complet des mandats"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(revoked_at__isnull=True),
+                name="billing_one_active_mandate_per_family",
+                violation_error_message=_("Cette famille a déjà un mandat de prélèvement actif."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.rum
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def masked_iban(self) -> str:
+        return mask_iban(self.iban)
+
+    def delete(self, *args, **kwargs):
+        raise IssuedDocumentError("Un mandat signé ne peut pas être supprimé.")

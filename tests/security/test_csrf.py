@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from billing.models import SepaMandate
 from students.checklist import build_checklist
 from students.models import Document, DocumentKind
 from tests.accounts.helpers import link_in
@@ -47,6 +48,7 @@ GET_ONLY = {
     "billing:attestation",
     "billing:invoice",
     "billing:pdf",
+    "billing:mandate_pdf",
     "accounts:two_factor_backup_codes",
 }
 
@@ -118,6 +120,19 @@ def post_targets(data) -> dict[str, tuple[str, dict]]:
             {"confirm": "yes"},
         ),
         "reenrolment:upload_document": _request_upload(a.requests[1]),
+        "billing:mandate": (
+            reverse("billing:mandate"),
+            {
+                "account_holder": "Pirate",
+                "iban": "FR7630006000011234567890189",
+                "accepted": "on",
+            },
+        ),
+        # The mandate the previous POST signs (the family's first RUM).
+        "billing:mandate_revoke": (
+            reverse("billing:mandate_revoke", args=[f"PF-{a.family.pk}-001"]),
+            {},
+        ),
         "accounts:password_change": (
             reverse("accounts:password_change"),
             {
@@ -148,6 +163,7 @@ def everything(data) -> dict:
         "b": family_state(data.b.family),
         "emails": queued_emails(),
         "documents": Document.objects.count(),
+        "mandates": list(SepaMandate.objects.values_list("rum", "revoked_at")),
     }
 
 
