@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from billing import services
+from billing import sepa, services
 from billing.forms import (
     CancelPaymentForm,
     CreditNoteForm,
@@ -27,6 +27,8 @@ from billing.forms import (
     InvoiceLineForm,
     PaymentForm,
     RefundForm,
+    RejectDebitForm,
+    SepaExportForm,
 )
 from billing.ledger import build_ledger
 from billing.models import (
@@ -36,6 +38,8 @@ from billing.models import (
     Payment,
     PaymentAllocation,
     PaymentMode,
+    SepaDebit,
+    SepaExport,
     SepaMandate,
     model_for_number,
     staff_may_open_pdf,
@@ -727,6 +731,166 @@ class SepaMandateAdmin(PortalModelAdmin):
             filename=f"mandat-{mandate.rum}.pdf",
             content_type="application/pdf",
         )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _xml_download(export):
+    return private_download(
+        default_storage.open(export.xml.name, "rb"),
+        filename=f"prelevements-{export.due_on.isoformat()}-{export.pk}.xml",
+        content_type="application/xml",
+    )
+
+
+@admin.register(SepaExport)
+class SepaExportAdmin(PortalModelAdmin):
+    """pain.008 files: "Ajouter" exports the debits of a due date (the file is downloaded at
+    once and kept here)."""
+
+    list_display = ["message_id", "due_on", "collection_on", "count", "total", "created_at", "file"]
+    fields = ["message_id", "due_on", "collection_on", "count", "total", "created_by", "file"]
+    readonly_fields = fields
+
+    @admin.display(description=_("fichier pain.008"))
+    def file(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:billing_sepaexport_xml", args=[obj.pk]), "XML"
+        )
+
+    def get_urls(self):
+        view = path(
+            "<int:pk>/xml/",
+            self.admin_site.admin_view(self.xml_view),
+            name="billing_sepaexport_xml",
+        )
+        return [view, *super().get_urls()]
+
+    def xml_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _xml_download(get_object_or_404(SepaExport, pk=pk))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SepaExportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                export = sepa.export_debits(due_on=form.cleaned_data["due_on"], user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _xml_download(export)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Exporter les prélèvements d'une échéance (pain.008)"),
+            "form": form,
+        }
+        return render(request, "admin/billing/sepaexport/export.html", context)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SepaDebit)
+class SepaDebitAdmin(PortalModelAdmin):
+    list_display = [
+        "receipt",
+        "family",
+        "mandate",
+        "iban",
+        "amount",
+        "sequence_type",
+        "export",
+        "status",
+    ]
+    list_filter = [("rejected_on", admin.EmptyFieldListFilter), "sequence_type"]
+    list_select_related = ["family", "mandate", "payment", "export"]
+    search_fields = ["family__name", "mandate__rum", "payment__number"]
+    fields = [
+        "receipt",
+        "family",
+        "mandate",
+        "iban",
+        "amount",
+        "sequence_type",
+        "export",
+        "rejected_on",
+        "reject_code",
+        "status",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("règlement"))
+    def receipt(self, obj):
+        return obj.payment.number
+
+    @admin.display(description=_("IBAN"))
+    def iban(self, obj):
+        return obj.mandate.masked_iban
+
+    @admin.display(description=_("état"))
+    def status(self, obj):
+        if obj.is_rejected:
+            return _("rejeté (%(code)s)") % {"code": obj.reject_code}
+        return format_html(
+            '{} — <a href="{}">{}</a>',
+            _("transmis"),
+            reverse("admin:billing_sepadebit_reject", args=[obj.pk]),
+            _("marquer rejeté"),
+        )
+
+    def get_urls(self):
+        view = path(
+            "<int:pk>/rejeter/",
+            self.admin_site.admin_view(self.reject_view),
+            name="billing_sepadebit_reject",
+        )
+        return [view, *super().get_urls()]
+
+    def reject_view(self, request, pk):
+        """The bank rejected the debit: its receipt is cancelled with the bank's reason."""
+        if not request.user.has_perm("billing.cancel_payment"):
+            raise PermissionDenied
+        debit = get_object_or_404(SepaDebit.objects.select_related("payment", "mandate"), pk=pk)
+        form = RejectDebitForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                sepa.reject_debit(
+                    debit=debit,
+                    code=form.cleaned_data["code"],
+                    rejected_on=form.cleaned_data["on"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Prélèvement %(number)s marqué rejeté : la somme est de nouveau due.")
+                    % {"number": debit.payment.number},
+                )
+                return redirect("admin:billing_sepadebit_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Marquer rejeté le prélèvement %s") % debit.payment.number,
+            "debit": debit,
+            "form": form,
+        }
+        return render(request, "admin/billing/sepadebit/reject.html", context)
 
     def has_add_permission(self, request):
         return False

@@ -238,3 +238,26 @@ class MandateForm(forms.Form):
         label=_("J'ai lu le texte du mandat ci-dessus et je l'accepte : je signe ce mandat."),
         required=False,
     )
+
+
+class SepaExportForm(forms.Form):
+    due_on = forms.DateField(
+        label=_("Échéance à prélever"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class RejectDebitForm(forms.Form):
+    code = forms.ChoiceField(label=_("Motif de rejet de la banque"), choices=())
+    on = forms.DateField(
+        label=_("Date du rejet"),
+        required=False,
+        help_text=_("Aujourd'hui si vide."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from billing.models import SepaDebit
+
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [("", "—"), *SepaDebit.RejectCode.choices]

@@ -667,3 +667,87 @@ class SepaMandate(models.Model):
 
     def delete(self, *args, **kwargs):
         raise IssuedDocumentError("Un mandat signé ne peut pas être supprimé.")
+
+
+class SepaExport(models.Model):
+    """One pain.008.001.02 file staff exported for a due date, kept as produced."""
+
+    due_on = models.DateField(_("échéance"))
+    collection_on = models.DateField(_("date de prélèvement demandée"))
+    message_id = models.CharField(_("identifiant du message"), max_length=35, unique=True)
+    xml = models.FileField(_("fichier pain.008"), upload_to="billing/sepa/", editable=False)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    count = models.PositiveIntegerField(_("nombre de prélèvements"))
+    created_at = models.DateTimeField(_("exporté le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("exporté par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("export de prélèvements SEPA")
+        verbose_name_plural = _("exports de prélèvements SEPA")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class SepaDebit(models.Model):
+    """One family's debit in an export: recorded at once as a payment (mode "Prélèvement")
+    allocated to the invoices it settles; a rejection by the bank cancels that receipt."""
+
+    class Sequence(models.TextChoices):
+        FIRST = "FRST", _("Premier prélèvement (FRST)")
+        RECURRING = "RCUR", _("Prélèvement récurrent (RCUR)")
+
+    class RejectCode(models.TextChoices):
+        AC01 = "AC01", _("AC01 — IBAN incorrect")
+        AC04 = "AC04", _("AC04 — compte clôturé")
+        AC06 = "AC06", _("AC06 — compte bloqué")
+        AG01 = "AG01", _("AG01 — prélèvement interdit sur ce compte")
+        AM04 = "AM04", _("AM04 — provision insuffisante")
+        MD01 = "MD01", _("MD01 — pas de mandat valide")
+        MD06 = "MD06", _("MD06 — remboursement demandé par le débiteur")
+        MD07 = "MD07", _("MD07 — débiteur décédé")
+        MS02 = "MS02", _("MS02 — refusé par le débiteur")
+        MS03 = "MS03", _("MS03 — raison non communiquée")
+        SL01 = "SL01", _("SL01 — service spécifique de la banque du débiteur")
+
+    export = models.ForeignKey(
+        SepaExport, verbose_name=_("export"), related_name="debits", on_delete=models.PROTECT
+    )
+    mandate = models.ForeignKey(
+        SepaMandate, verbose_name=_("mandat"), related_name="debits", on_delete=models.PROTECT
+    )
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="sepa_debits",
+        on_delete=models.PROTECT,
+    )
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("règlement"), related_name="sepa_debit", on_delete=models.PROTECT
+    )
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+    sequence_type = models.CharField(_("séquence"), max_length=4, choices=Sequence.choices)
+    rejected_on = models.DateField(_("rejeté le"), null=True, blank=True)
+    reject_code = models.CharField(
+        _("motif du rejet"), max_length=4, choices=RejectCode.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("prélèvement SEPA")
+        verbose_name_plural = _("prélèvements SEPA")
+        ordering = ["-export__created_at", "family__name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.payment.number} ({self.mandate.rum})"
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.rejected_on is not None

@@ -16,6 +16,8 @@ RCUR afterwards.
 """
 
 import secrets
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,12 +25,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import InvalidChecksumDigits, InvalidCountryCode, SchwiftyException
+from sepaxml import SepaDD
 
 from billing import pdf
-from billing.models import SepaMandate
+from billing.models import Invoice, PaymentMode, SepaDebit, SepaExport, SepaMandate
+from billing.services import cancel_payment, invoice_balance, pdfs_deleted_on_error, record_payment
 from families.models import Family
 from portal.models import Centre
 
@@ -160,3 +165,182 @@ def revoke_mandate(*, mandate: SepaMandate, user) -> SepaMandate:
         mandate.revoked_by = user
         mandate.save(update_fields=["revoked_at", "revoked_by"])
     return mandate
+
+
+DIRECT_DEBIT_MODE = "Prélèvement"
+
+
+def collection_date(due_on: date) -> date:
+    """The date asked of the bank: the due date, or tomorrow when it is today or past (a bank
+    refuses a collection date in the past)."""
+    return max(due_on, timezone.localdate() + timedelta(days=1))
+
+
+def _check_creditor() -> None:
+    missing = [
+        name
+        for name, value in [
+            ("SEPA_CREDITOR_ID", settings.SEPA_CREDITOR_ID),
+            ("SEPA_CREDITOR_IBAN", settings.SEPA_CREDITOR_IBAN),
+            ("SEPA_CREDITOR_BIC", settings.SEPA_CREDITOR_BIC),
+        ]
+        if not value
+    ]
+    if missing:
+        raise ValidationError(
+            _("Le prélèvement n'est pas configuré : renseignez %(settings)s.")
+            % {"settings": ", ".join(missing)}
+        )
+
+
+def debits_due(due_on: date) -> list[tuple[SepaMandate, list[Invoice], Decimal]]:
+    """For each family with an active mandate: its issued invoices due on `due_on` that still
+    owe something, and the sum owed (what its debit will be)."""
+    mandates = {
+        mandate.family_id: mandate
+        for mandate in SepaMandate.objects.active().select_related("family")
+    }
+    invoices = Invoice.objects.filter(
+        kind=Invoice.Kind.INVOICE,
+        number__isnull=False,
+        due_on=due_on,
+        family_id__in=list(mandates),
+    ).order_by("family_id", "issued_on", "number")
+    grouped: dict[int, list[Invoice]] = {}
+    for invoice in invoices:
+        grouped.setdefault(invoice.family_id, []).append(invoice)
+    result = []
+    for family_id, family_invoices in grouped.items():
+        owed = [(invoice, invoice_balance(invoice)) for invoice in family_invoices]
+        owed = [(invoice, amount) for invoice, amount in owed if amount > 0]
+        if owed:
+            total = sum((amount for _invoice, amount in owed), Decimal("0.00"))
+            result.append((mandates[family_id], [invoice for invoice, _a in owed], total))
+    return result
+
+
+def _sequence_type(mandate: SepaMandate) -> str:
+    """FRST until a debit of the mandate went through (a rejected first debit is sent again
+    as FRST), RCUR afterwards."""
+    collected = mandate.debits.filter(rejected_on__isnull=True).exists()
+    return SepaDebit.Sequence.RECURRING if collected else SepaDebit.Sequence.FIRST
+
+
+def export_debits(*, due_on: date, user=None) -> SepaExport:
+    """Records the debits of `due_on` (one payment per family, allocated to its invoices due
+    that day) and produces their pain.008.001.02 file, validated against the schema."""
+    _check_creditor()
+    mode = PaymentMode.objects.filter(name=DIRECT_DEBIT_MODE).first()
+    if mode is None:
+        raise ValidationError(
+            _("Le mode de règlement « %(mode)s » n'existe pas.") % {"mode": DIRECT_DEBIT_MODE}
+        )
+    stored = None
+    try:
+        with pdfs_deleted_on_error(), transaction.atomic():
+            # One export at a time: two staff members exporting together would debit twice.
+            list(SepaMandate.objects.select_for_update().active().values_list("pk"))
+            due = debits_due(due_on)
+            if not due:
+                raise ValidationError(
+                    _(
+                        "Aucun prélèvement à exporter pour le %(date)s : aucune facture émise à "
+                        "cette échéance ne reste due chez une famille ayant un mandat actif."
+                    )
+                    % {"date": date_format(due_on, "SHORT_DATE_FORMAT")}
+                )
+            collection_on = collection_date(due_on)
+            name = creditor_name()
+            document = SepaDD(
+                {
+                    "name": name[:70],
+                    "IBAN": settings.SEPA_CREDITOR_IBAN,
+                    "BIC": settings.SEPA_CREDITOR_BIC,
+                    "batch": True,
+                    "creditor_id": settings.SEPA_CREDITOR_ID,
+                    "currency": "EUR",
+                },
+                schema="pain.008.001.02",
+            )
+            received_on = min(due_on, timezone.localdate())
+            debits = []
+            for mandate, invoices, amount in due:
+                numbers = ", ".join(invoice.number for invoice in invoices)
+                payment = record_payment(
+                    family=mandate.family,
+                    received_on=received_on,
+                    mode=mode,
+                    amount=amount,
+                    reference=mandate.rum,
+                    invoices=invoices,
+                )
+                sequence = _sequence_type(mandate)
+                debits.append(
+                    SepaDebit(
+                        mandate=mandate,
+                        family=mandate.family,
+                        payment=payment,
+                        amount=amount,
+                        sequence_type=sequence,
+                    )
+                )
+                document.add_payment(
+                    {
+                        "name": mandate.account_holder,
+                        "IBAN": mandate.iban,
+                        "amount": int((amount * 100).to_integral_value()),
+                        "type": sequence,
+                        "collection_date": collection_on,
+                        "mandate_id": mandate.rum,
+                        "mandate_date": timezone.localtime(mandate.signed_at).date(),
+                        "description": f"{name} {numbers}",
+                        "endtoend_id": payment.number,
+                    }
+                )
+            xml = document.export(validate=True)
+            export = SepaExport(
+                due_on=due_on,
+                collection_on=collection_on,
+                message_id=document.msg_id[:35],
+                total=sum((debit.amount for debit in debits), Decimal("0.00")),
+                count=len(debits),
+                created_by=user,
+            )
+            stored = default_storage.save(
+                f"billing/sepa/{secrets.token_urlsafe(24)}.xml", ContentFile(xml)
+            )
+            export.xml.name = stored
+            export.save()
+            for debit in debits:
+                debit.export = export
+            SepaDebit.objects.bulk_create(debits)
+    except BaseException:
+        if stored:
+            default_storage.delete(stored)
+        raise
+    return export
+
+
+def reject_debit(*, debit: SepaDebit, code: str, rejected_on: date | None = None, user=None):
+    """The bank rejected a debit: its receipt is cancelled (the invoices are owed again, the
+    family is e-mailed with the reason), the debit keeps the bank's reason code."""
+    rejected_on = rejected_on or timezone.localdate()
+    if code not in SepaDebit.RejectCode.values:
+        raise ValidationError({"code": _("Choisissez le motif de rejet indiqué par la banque.")})
+    with transaction.atomic():
+        debit = SepaDebit.objects.select_for_update().select_related("payment").get(pk=debit.pk)
+        if debit.is_rejected:
+            raise ValidationError(_("Ce prélèvement est déjà marqué rejeté."))
+        with translation.override("fr"):
+            label = str(SepaDebit.RejectCode(code).label)
+        cancel_payment(
+            payment=debit.payment,
+            # Stored as the receipt's cancellation reason: in French, like every issued document.
+            reason=f"Prélèvement rejeté par la banque ({label})",
+            cancelled_on=rejected_on,
+            recorded_by=user,
+        )
+        debit.rejected_on = rejected_on
+        debit.reject_code = code
+        debit.save(update_fields=["rejected_on", "reject_code"])
+    return debit
