@@ -33,11 +33,13 @@ from billing.forms import (
 from billing.ledger import build_ledger
 from billing.models import (
     FamilyAccount,
+    Instalment,
     Invoice,
     InvoiceLine,
     Payment,
     PaymentAllocation,
     PaymentMode,
+    PaymentSchedule,
     SepaDebit,
     SepaExport,
     SepaMandate,
@@ -891,6 +893,43 @@ class SepaDebitAdmin(PortalModelAdmin):
             "form": form,
         }
         return render(request, "admin/billing/sepadebit/reject.html", context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    fields = ["position", "due_on", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentSchedule)
+class PaymentScheduleAdmin(PortalModelAdmin):
+    """The échéanciers families chose (read here; a family changes its own until paid)."""
+
+    list_display = ["invoice", "invoice_family", "plan", "chosen_at"]
+    list_filter = ["plan"]
+    list_select_related = ["invoice__family"]
+    search_fields = ["invoice__number", "invoice__family__name"]
+    fields = ["invoice", "plan", "chosen_at", "chosen_by"]
+    readonly_fields = fields
+    inlines = [InstalmentInline]
+
+    @admin.display(description=_("famille"))
+    def invoice_family(self, obj):
+        return obj.invoice.family
 
     def has_add_permission(self, request):
         return False

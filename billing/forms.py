@@ -261,3 +261,17 @@ class RejectDebitForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["code"].choices = [("", "—"), *SepaDebit.RejectCode.choices]
+
+
+class PaymentPlanForm(forms.Form):
+    plan = forms.ChoiceField(
+        label=_("Comment souhaitez-vous régler cette facture ?"),
+        widget=forms.RadioSelect,
+        choices=(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from billing.models import PaymentSchedule
+
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = PaymentSchedule.Plan.choices

@@ -751,3 +751,67 @@ class SepaDebit(models.Model):
     @property
     def is_rejected(self) -> bool:
         return self.rejected_on is not None
+
+
+class PaymentSchedule(models.Model):
+    """How a family pays an issued invoice (its échéancier): at once, by term or by monthly
+    direct debit; its instalments total the invoice to the cent. Not part of the issued
+    document: the family may change it until something was paid on the invoice."""
+
+    class Plan(models.TextChoices):
+        ONCE = "once", _("En une fois, à l'échéance de la facture")
+        TERMS = "terms", _("Par trimestre (3 échéances)")
+        MONTHLY = "monthly", _("Prélèvement mensuel (jusqu'à 10 échéances)")
+
+    invoice = models.OneToOneField(
+        Invoice, verbose_name=_("facture"), related_name="schedule", on_delete=models.PROTECT
+    )
+    plan = models.CharField(_("modalité de paiement"), max_length=10, choices=Plan.choices)
+    chosen_at = models.DateTimeField(_("choisi le"), auto_now=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("choisi par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("échéancier")
+        verbose_name_plural = _("échéanciers")
+
+    def __str__(self) -> str:
+        return f"{self.invoice} — {self.get_plan_display()}"
+
+
+class Instalment(models.Model):
+    schedule = models.ForeignKey(
+        PaymentSchedule,
+        verbose_name=_("échéancier"),
+        related_name="instalments",
+        on_delete=models.CASCADE,
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"))
+    due_on = models.DateField(_("échéance"))
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("échéance")
+        verbose_name_plural = _("échéances")
+        ordering = ["schedule", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "position"],
+                name="billing_one_instalment_per_position",
+                violation_error_message=_("Cette échéance existe déjà."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="billing_instalment_not_negative",
+                violation_error_message=_("Le montant d'une échéance ne peut pas être négatif."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} : {self.amount}"

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,8 +33,16 @@ from schwifty.exceptions import InvalidChecksumDigits, InvalidCountryCode, Schwi
 from sepaxml import SepaDD
 
 from billing import pdf
-from billing.models import Invoice, PaymentMode, SepaDebit, SepaExport, SepaMandate
-from billing.services import cancel_payment, invoice_balance, pdfs_deleted_on_error, record_payment
+from billing.instalments import amount_due_on
+from billing.models import (
+    Invoice,
+    PaymentMode,
+    PaymentSchedule,
+    SepaDebit,
+    SepaExport,
+    SepaMandate,
+)
+from billing.services import cancel_payment, pdfs_deleted_on_error, record_payment
 from families.models import Family
 from portal.models import Centre
 
@@ -194,29 +203,44 @@ def _check_creditor() -> None:
 
 
 def debits_due(due_on: date) -> list[tuple[SepaMandate, list[Invoice], Decimal]]:
-    """For each family with an active mandate: its issued invoices due on `due_on` that still
-    owe something, and the sum owed (what its debit will be)."""
+    """For each family with an active mandate: its issued invoices to debit on `due_on` (an
+    instalment of its échéancier falls that day, or, without an échéancier, the invoice's due
+    date is that day) and the sum they owe by then (`instalments.amount_due_on`)."""
     mandates = {
         mandate.family_id: mandate
         for mandate in SepaMandate.objects.active().select_related("family")
     }
-    invoices = Invoice.objects.filter(
-        kind=Invoice.Kind.INVOICE,
-        number__isnull=False,
-        due_on=due_on,
-        family_id__in=list(mandates),
-    ).order_by("family_id", "issued_on", "number")
+    invoices = (
+        Invoice.objects.filter(
+            kind=Invoice.Kind.INVOICE, number__isnull=False, family_id__in=list(mandates)
+        )
+        .filter(Q(schedule__isnull=True, due_on=due_on) | Q(schedule__instalments__due_on=due_on))
+        .distinct()
+        .select_related("schedule")
+        .prefetch_related("schedule__instalments")
+        .order_by("family_id", "issued_on", "number")
+    )
     grouped: dict[int, list[Invoice]] = {}
     for invoice in invoices:
         grouped.setdefault(invoice.family_id, []).append(invoice)
     result = []
     for family_id, family_invoices in grouped.items():
-        owed = [(invoice, invoice_balance(invoice)) for invoice in family_invoices]
+        owed = [
+            (invoice, amount_due_on(invoice, due_on, _instalments(invoice)))
+            for invoice in family_invoices
+        ]
         owed = [(invoice, amount) for invoice, amount in owed if amount > 0]
         if owed:
             total = sum((amount for _invoice, amount in owed), Decimal("0.00"))
             result.append((mandates[family_id], [invoice for invoice, _a in owed], total))
     return result
+
+
+def _instalments(invoice: Invoice):
+    try:
+        return list(invoice.schedule.instalments.all())
+    except PaymentSchedule.DoesNotExist:
+        return None
 
 
 def _sequence_type(mandate: SepaMandate) -> str:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("prelevement/<str:rum>/revoquer/", views.mandate_revoke, name="mandate_revoke"),
     path("prelevement/<str:rum>.pdf", views.mandate_pdf, name="mandate_pdf"),
     re_path(rf"^factures/{NUMBER}/$", views.invoice_detail, name="invoice"),
+    re_path(rf"^factures/{NUMBER}/echeancier/$", views.invoice_plan, name="invoice_plan"),
     re_path(rf"^{NUMBER}\.pdf$", views.document_pdf, name="pdf"),
 ]

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from billing import pdf, sepa
-from billing.forms import AttestationForm, LedgerFilterForm, MandateForm
+from billing import instalments, pdf, sepa
+from billing.forms import AttestationForm, LedgerFilterForm, MandateForm, PaymentPlanForm
 from billing.ledger import (
     Period,
     build_attestation,
@@ -22,7 +22,13 @@ from billing.ledger import (
     period_choices,
     totals,
 )
-from billing.models import Invoice, SepaMandate, model_for_number, staff_may_open_pdf
+from billing.models import (
+    Invoice,
+    PaymentSchedule,
+    SepaMandate,
+    model_for_number,
+    staff_may_open_pdf,
+)
 from billing.services import family_address, invoice_balance
 from families.models import Family
 from portal.access import family_required, get_for_family, log_not_found, private_download
@@ -58,6 +64,11 @@ def ledger(request):
 @family_required
 @require_GET
 def invoice_detail(request, number: str):
+    return _invoice_page(request, number)
+
+
+def _invoice_page(request, number: str, plan_form=None):
+    """An issued invoice or credit note of the family, with its échéancier's form."""
     invoice = get_for_family(
         request,
         Invoice.objects.filter(number__isnull=False).select_related("season", "credited_invoice"),
@@ -73,7 +84,41 @@ def invoice_detail(request, number: str):
         "credit_notes": invoice.credit_notes.filter(number__isnull=False),
         "balance": None if invoice.is_credit_note else invoice_balance(invoice),
     }
+    if not invoice.is_credit_note:
+        schedule = PaymentSchedule.objects.filter(invoice=invoice).first()
+        context["schedule"] = schedule
+        context["instalments"] = list(schedule.instalments.all()) if schedule else []
+        context["plan_form"] = plan_form or PaymentPlanForm(
+            initial={"plan": schedule.plan if schedule else PaymentSchedule.Plan.ONCE}
+        )
+        context["plan_changeable"] = context["balance"] == invoice.total
     return render(request, "billing/invoice_detail.html", context)
+
+
+@family_required
+@require_POST
+def invoice_plan(request, number: str):
+    """The family chooses (or changes) the invoice's échéancier."""
+    invoice = get_for_family(
+        request,
+        Invoice.objects.filter(number__isnull=False, kind=Invoice.Kind.INVOICE),
+        number=number,
+    )
+    form = PaymentPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            instalments.choose_plan(
+                invoice=invoice, plan=form.cleaned_data["plan"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("L'échéancier de la facture %(number)s est enregistré.") % {"number": number},
+            )
+            return redirect("billing:invoice", number=number)
+    return _invoice_page(request, number, plan_form=form)
 
 
 @login_required
