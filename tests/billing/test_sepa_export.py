@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from billing import sepa
-from billing.models import FamilyAccount, Payment, SepaDebit, SepaExport, SepaMandate
+from billing import sepa, services
+from billing.models import FamilyAccount, Invoice, Payment, SepaDebit, SepaExport, SepaMandate
 from billing.services import invoice_balance
-from tests.billing.factories import issued_invoice, payment, visible_text
+from tests.billing.factories import draft_invoice, payment, visible_text
 from tests.conftest import staff_login
 from tests.factories import StaffFactory
 
@@ -39,12 +39,11 @@ def mandate_for(family, user, iban="FR7630006000011234567890189"):
     )
 
 
-def due_invoice(family, *amounts, due_on=DUE):
-    invoice = issued_invoice(family, *amounts)
-    # The due date a family's invoices share (issue_invoice sets 30 days by default).
-    type(invoice).objects.filter(pk=invoice.pk).update(due_on=due_on)
-    invoice.refresh_from_db()
-    return invoice
+def due_invoice(family, *amounts, due_on=DUE, issued_on=None, **kwargs):
+    """An invoice issued with its due date (set on the draft: an issued one never changes)."""
+    draft = draft_invoice(family, *amounts, **kwargs)
+    Invoice.objects.filter(pk=draft.pk).update(due_on=due_on)
+    return services.issue_invoice(invoice=draft, issued_on=issued_on)
 
 
 def xml_of(export) -> bytes:

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from billing import instalments, sepa
-from billing.models import Invoice, PaymentSchedule, SepaDebit
+from billing.models import PaymentSchedule, SepaDebit
 from billing.services import invoice_balance
-from tests.billing.factories import issued_invoice, payment, visible_text
-from tests.billing.test_sepa_export import XSD, mandate_for, xml_of
+from tests.billing.factories import payment, visible_text
+from tests.billing.test_sepa_export import XSD, due_invoice, mandate_for, xml_of
 from tests.factories import SeasonFactory
 
 OCT = date(2026, 10, 5)
@@ -21,10 +21,9 @@ OCT = date(2026, 10, 5)
 @pytest.fixture
 def invoice(family):
     season = SeasonFactory(starts_on=date(2026, 9, 1), ends_on=date(2027, 7, 31))
-    invoice = issued_invoice(family, "186.00", "100.01", season=season)
-    Invoice.objects.filter(pk=invoice.pk).update(due_on=OCT)
-    invoice.refresh_from_db()
-    return invoice
+    return due_invoice(
+        family, "186.00", "100.01", season=season, due_on=OCT, issued_on=date(2026, 9, 20)
+    )
 
 
 def choose(client, invoice, plan):

@@ -24,6 +24,8 @@ def sign(client, iban=IBAN, accepted=True, holder="Marie Dupont", **extra):
 
 
 def test_a_responsable_signs_a_mandate(family_client, family, family_user):
+    ledger = family_client.get(reverse("billing:ledger")).content.decode()
+    assert f'href="{MANDATE}"' in ledger  # the Facturation tab leads to it
     page = visible_text(family_client.get(MANDATE).content.decode())
     assert "En signant ce formulaire de mandat, vous autorisez (A)" in page
     assert "FR11ZZZ123456" in page  # the ICS from settings
