@@ -192,3 +192,13 @@ def test_mandate_model_is_never_deleted(family, family_user):
     with pytest.raises(Exception, match="ne peut pas être supprimé"):
         mandate.delete()
     assert SepaMandate.objects.count() == 1
+
+
+def test_exporting_without_the_creditors_account_is_refused(family, family_user, settings):
+    mandate_for(family, family_user)
+    due_invoice(family, "75.00")
+    settings.SEPA_CREDITOR_IBAN = ""
+    with pytest.raises(ValidationError, match="renseignez SEPA_CREDITOR_IBAN"):
+        sepa.export_debits(due_on=DUE)
+    assert not SepaExport.objects.exists()
+    assert not Payment.objects.filter(mode_name="Prélèvement").exists()

@@ -129,3 +129,13 @@ def test_staff_see_the_iban_masked_unless_permitted(client, family_client, famil
     agent.user_permissions.add(Permission.objects.get(codename="view_full_iban"))
     page = visible_text(client.get(change).content.decode())
     assert "FR7630006000011234567890189" in page
+
+
+def test_without_an_ics_no_mandate_can_be_signed(family_client, family, settings):
+    settings.SEPA_CREDITOR_ID = ""
+    page = visible_text(family_client.get(MANDATE).content.decode())
+    assert "Le prélèvement n'est pas encore proposé par le centre." in page
+    assert "Signer le mandat" not in page
+    response = sign(family_client)
+    assert "pas encore proposé" in visible_text(response.content.decode())
+    assert not SepaMandate.objects.exists()
