@@ -843,10 +843,31 @@ class SepaDebitAdmin(PortalModelAdmin):
     def iban(self, obj):
         return obj.mandate.masked_iban
 
+    def _status_field(self, request) -> str:
+        return "status" if request.user.has_perm("billing.cancel_payment") else "status_plain"
+
+    def get_list_display(self, request):
+        field = self._status_field(request)
+        return [field if f == "status" else f for f in self.list_display]
+
+    def get_fields(self, request, obj=None):
+        field = self._status_field(request)
+        return [field if f == "status" else f for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
     @admin.display(description=_("état"))
-    def status(self, obj):
+    def status_plain(self, obj):
         if obj.is_rejected:
             return _("rejeté (%(code)s)") % {"code": obj.reject_code}
+        return _("transmis")
+
+    @admin.display(description=_("état"))
+    def status(self, obj):
+        """With the link to mark it rejected (for staff who may cancel receipts)."""
+        if obj.is_rejected:
+            return self.status_plain(obj)
         return format_html(
             '{} — <a href="{}">{}</a>',
             _("transmis"),
