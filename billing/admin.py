@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, JsonResponse
@@ -18,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from billing import runs, services
+from billing import runs, sepa, services
 from billing.forms import (
     CancelPaymentForm,
     CreditNoteForm,
@@ -27,10 +28,13 @@ from billing.forms import (
     InvoiceLineForm,
     PaymentForm,
     RefundForm,
+    RejectDebitForm,
+    SepaExportForm,
 )
 from billing.ledger import build_ledger
 from billing.models import (
     FamilyAccount,
+    Instalment,
     Invoice,
     InvoiceLine,
     IssueRun,
@@ -39,10 +43,15 @@ from billing.models import (
     PaymentMode,
     PaymentReminder,
     PaymentReminderItem,
+    PaymentSchedule,
+    SepaDebit,
+    SepaExport,
+    SepaMandate,
     model_for_number,
     staff_may_open_pdf,
 )
 from billing.templatetags.billing import format_euros
+from portal.access import private_download
 from portal.admin import PortalModelAdmin, report_action
 from portal.csv import csv_cell
 from students.models import Student
@@ -842,6 +851,306 @@ class PaymentReminderAdmin(PortalModelAdmin):
     @admin.display(description=_("montant dû"), ordering="amount_due")
     def amount_due_display(self, obj):
         return format_euros(obj.amount_due)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SepaMandate)
+class SepaMandateAdmin(PortalModelAdmin):
+    """Mandates are signed by families online: staff read them (the IBAN in full only with
+    `billing.view_full_iban`) and never change or delete what was signed."""
+
+    list_display = ["rum", "family", "account_holder", "iban_display", "signed_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["rum", "family__name", "account_holder"]
+    list_select_related = ["family"]
+    fields = [
+        "rum",
+        "family",
+        "account_holder",
+        "iban_display",
+        "bic",
+        "creditor_name",
+        "creditor_id",
+        "mandate_text",
+        "signer_name",
+        "signed_by",
+        "signed_at",
+        "signed_ip",
+        "revoked_at",
+        "revoked_by",
+        "pdf_display",
+        "pdf_sha256",
+    ]
+    readonly_fields = fields
+
+    @staticmethod
+    def _iban_field(request) -> str:
+        return "iban" if request.user.has_perm("billing.view_full_iban") else "iban_display"
+
+    def get_list_display(self, request):
+        return [self._iban_field(request) if f == "iban_display" else f for f in self.list_display]
+
+    def get_fields(self, request, obj=None):
+        return [self._iban_field(request) if f == "iban_display" else f for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("IBAN"))
+    def iban_display(self, obj):
+        return obj.masked_iban
+
+    @admin.display(description=_("PDF"))
+    def pdf_display(self, obj):
+        if not obj.pdf:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:billing_sepamandate_pdf", args=[obj.pk]), _("PDF")
+        )
+
+    def get_urls(self):
+        view = path(
+            "<int:pk>/pdf/",
+            self.admin_site.admin_view(self.pdf_view),
+            name="billing_sepamandate_pdf",
+        )
+        return [view, *super().get_urls()]
+
+    def pdf_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        mandate = get_object_or_404(SepaMandate.objects.exclude(pdf=""), pk=pk)
+        return private_download(
+            default_storage.open(mandate.pdf.name, "rb"),
+            filename=f"mandat-{mandate.rum}.pdf",
+            content_type="application/pdf",
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _xml_download(export):
+    return private_download(
+        default_storage.open(export.xml.name, "rb"),
+        filename=f"prelevements-{export.due_on.isoformat()}-{export.pk}.xml",
+        content_type="application/xml",
+    )
+
+
+@admin.register(SepaExport)
+class SepaExportAdmin(PortalModelAdmin):
+    """pain.008 files: "Ajouter" exports the debits of a due date (the file is downloaded at
+    once and kept here)."""
+
+    list_display = ["message_id", "due_on", "collection_on", "count", "total", "created_at", "file"]
+    fields = ["message_id", "due_on", "collection_on", "count", "total", "created_by", "file"]
+    readonly_fields = fields
+
+    @admin.display(description=_("fichier pain.008"))
+    def file(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:billing_sepaexport_xml", args=[obj.pk]), "XML"
+        )
+
+    def get_urls(self):
+        view = path(
+            "<int:pk>/xml/",
+            self.admin_site.admin_view(self.xml_view),
+            name="billing_sepaexport_xml",
+        )
+        return [view, *super().get_urls()]
+
+    def xml_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _xml_download(get_object_or_404(SepaExport, pk=pk))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SepaExportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                export = sepa.export_debits(due_on=form.cleaned_data["due_on"], user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _xml_download(export)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Exporter les prélèvements d'une échéance (pain.008)"),
+            "form": form,
+        }
+        return render(request, "admin/billing/sepaexport/export.html", context)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SepaDebit)
+class SepaDebitAdmin(PortalModelAdmin):
+    list_display = [
+        "receipt",
+        "family",
+        "mandate",
+        "iban",
+        "amount",
+        "sequence_type",
+        "export",
+        "status",
+    ]
+    list_filter = [("rejected_on", admin.EmptyFieldListFilter), "sequence_type"]
+    list_select_related = ["family", "mandate", "payment", "export"]
+    search_fields = ["family__name", "mandate__rum", "payment__number"]
+    fields = [
+        "receipt",
+        "family",
+        "mandate",
+        "iban",
+        "amount",
+        "sequence_type",
+        "export",
+        "rejected_on",
+        "reject_code",
+        "status",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("règlement"))
+    def receipt(self, obj):
+        return obj.payment.number
+
+    @admin.display(description=_("IBAN"))
+    def iban(self, obj):
+        return obj.mandate.masked_iban
+
+    def _status_field(self, request) -> str:
+        return "status" if request.user.has_perm("billing.cancel_payment") else "status_plain"
+
+    def get_list_display(self, request):
+        field = self._status_field(request)
+        return [field if f == "status" else f for f in self.list_display]
+
+    def get_fields(self, request, obj=None):
+        field = self._status_field(request)
+        return [field if f == "status" else f for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("état"))
+    def status_plain(self, obj):
+        if obj.is_rejected:
+            return _("rejeté (%(code)s)") % {"code": obj.reject_code}
+        return _("transmis")
+
+    @admin.display(description=_("état"))
+    def status(self, obj):
+        """With the link to mark it rejected (for staff who may cancel receipts)."""
+        if obj.is_rejected:
+            return self.status_plain(obj)
+        return format_html(
+            '{} — <a href="{}">{}</a>',
+            _("transmis"),
+            reverse("admin:billing_sepadebit_reject", args=[obj.pk]),
+            _("marquer rejeté"),
+        )
+
+    def get_urls(self):
+        view = path(
+            "<int:pk>/rejeter/",
+            self.admin_site.admin_view(self.reject_view),
+            name="billing_sepadebit_reject",
+        )
+        return [view, *super().get_urls()]
+
+    def reject_view(self, request, pk):
+        """The bank rejected the debit: its receipt is cancelled with the bank's reason."""
+        if not request.user.has_perm("billing.cancel_payment"):
+            raise PermissionDenied
+        debit = get_object_or_404(SepaDebit.objects.select_related("payment", "mandate"), pk=pk)
+        form = RejectDebitForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                sepa.reject_debit(
+                    debit=debit,
+                    code=form.cleaned_data["code"],
+                    rejected_on=form.cleaned_data["on"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Prélèvement %(number)s marqué rejeté : la somme est de nouveau due.")
+                    % {"number": debit.payment.number},
+                )
+                return redirect("admin:billing_sepadebit_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Marquer rejeté le prélèvement %s") % debit.payment.number,
+            "debit": debit,
+            "form": form,
+        }
+        return render(request, "admin/billing/sepadebit/reject.html", context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    fields = ["position", "due_on", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentSchedule)
+class PaymentScheduleAdmin(PortalModelAdmin):
+    """The échéanciers families chose (read here; a family changes its own until paid)."""
+
+    list_display = ["invoice", "invoice_family", "plan", "chosen_at"]
+    list_filter = ["plan"]
+    list_select_related = ["invoice__family"]
+    search_fields = ["invoice__number", "invoice__family__name"]
+    fields = ["invoice", "plan", "chosen_at", "chosen_by"]
+    readonly_fields = fields
+    inlines = [InstalmentInline]
+
+    @admin.display(description=_("famille"))
+    def invoice_family(self, obj):
+        return obj.invoice.family
 
     def has_add_permission(self, request):
         return False

@@ -213,3 +213,65 @@ class ExportForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             raise ValidationError(_("La date de début doit précéder la date de fin."))
         return cleaned
+
+
+class MandateForm(forms.Form):
+    """A SEPA mandate's signature on the Facturation tab; `billing.sepa.sign_mandate` checks
+    again and records it."""
+
+    account_holder = forms.CharField(
+        label=_("Titulaire du compte"),
+        max_length=70,
+        required=False,
+        widget=forms.TextInput({"autocomplete": "name"}),
+    )
+    iban = forms.CharField(
+        label=_("IBAN"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "27 caractères pour un compte en France, commençant par FR ; les espaces sont acceptés."
+        ),
+        widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
+    )
+    accepted = forms.BooleanField(
+        label=_("J'ai lu le texte du mandat ci-dessus et je l'accepte : je signe ce mandat."),
+        required=False,
+    )
+
+
+class SepaExportForm(forms.Form):
+    due_on = forms.DateField(
+        label=_("Échéance à prélever"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class RejectDebitForm(forms.Form):
+    code = forms.ChoiceField(label=_("Motif de rejet de la banque"), choices=())
+    on = forms.DateField(
+        label=_("Date du rejet"),
+        required=False,
+        help_text=_("Aujourd'hui si vide."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from billing.models import SepaDebit
+
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [("", "—"), *SepaDebit.RejectCode.choices]
+
+
+class PaymentPlanForm(forms.Form):
+    plan = forms.ChoiceField(
+        label=_("Comment souhaitez-vous régler cette facture ?"),
+        widget=forms.RadioSelect,
+        choices=(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from billing.models import PaymentSchedule
+
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = PaymentSchedule.Plan.choices

@@ -760,3 +760,235 @@ class IssueRunItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} — {self.invoice}"
+
+
+def mask_iban(iban: str) -> str:
+    """An IBAN as shown everywhere but to permitted staff: its country and check digits, then
+    its last 4 characters (FR76 •••• •••• 1234)."""
+    compact = (iban or "").replace(" ", "").upper()
+    if len(compact) < 8:
+        return "••••"
+    return f"{compact[:4]} •••• •••• {compact[-4:]}"
+
+
+class SepaMandateQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class SepaMandate(models.Model):
+    """A SEPA Direct Debit (CORE) mandate signed online by a responsable. Never deleted: a
+    revoked mandate stays, with its revocation date, and a new one (new RUM) replaces it."""
+
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="sepa_mandates",
+        on_delete=models.PROTECT,
+    )
+    # Référence Unique de Mandat: PF-<family>-<sequence of the family's mandates>.
+    rum = models.CharField(_("RUM"), max_length=35, unique=True, editable=False)
+    account_holder = models.CharField(_("titulaire du compte"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    creditor_name = models.CharField(_("créancier (copie)"), max_length=200)
+    creditor_id = models.CharField(_("ICS du créancier (copie)"), max_length=35)
+    mandate_text = models.TextField(_("texte du mandat signé"))
+    signed_at = models.DateTimeField(_("signé le"))
+    signed_ip = models.CharField(_("adresse IP de signature"), max_length=45)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signé par (compte)"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    signer_name = models.CharField(_("signataire"), max_length=200)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("révoqué par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    pdf = models.FileField(_("PDF"), upload_to="billing/mandats/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("empreinte SHA-256 du PDF"), max_length=64, blank=True)
+
+    objects = SepaMandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mandat de prélèvement SEPA")
+        verbose_name_plural = _("mandats de prélèvement SEPA")
+        ordering = ["-signed_at", "-pk"]
+        permissions = [("view_full_iban", _("Peut voir l'IBAN complet des mandats"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(revoked_at__isnull=True),
+                name="billing_one_active_mandate_per_family",
+                violation_error_message=_("Cette famille a déjà un mandat de prélèvement actif."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.rum
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def masked_iban(self) -> str:
+        return mask_iban(self.iban)
+
+    def delete(self, *args, **kwargs):
+        raise IssuedDocumentError("Un mandat signé ne peut pas être supprimé.")
+
+
+class SepaExport(models.Model):
+    """One pain.008.001.02 file staff exported for a due date, kept as produced."""
+
+    due_on = models.DateField(_("échéance"))
+    collection_on = models.DateField(_("date de prélèvement demandée"))
+    message_id = models.CharField(_("identifiant du message"), max_length=35, unique=True)
+    xml = models.FileField(_("fichier pain.008"), upload_to="billing/sepa/", editable=False)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    count = models.PositiveIntegerField(_("nombre de prélèvements"))
+    created_at = models.DateTimeField(_("exporté le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("exporté par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("export de prélèvements SEPA")
+        verbose_name_plural = _("exports de prélèvements SEPA")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class SepaDebit(models.Model):
+    """One family's debit in an export: recorded at once as a payment (mode "Prélèvement")
+    allocated to the invoices it settles; a rejection by the bank cancels that receipt."""
+
+    class Sequence(models.TextChoices):
+        FIRST = "FRST", _("Premier prélèvement (FRST)")
+        RECURRING = "RCUR", _("Prélèvement récurrent (RCUR)")
+
+    class RejectCode(models.TextChoices):
+        AC01 = "AC01", _("AC01 — IBAN incorrect")
+        AC04 = "AC04", _("AC04 — compte clôturé")
+        AC06 = "AC06", _("AC06 — compte bloqué")
+        AG01 = "AG01", _("AG01 — prélèvement interdit sur ce compte")
+        AM04 = "AM04", _("AM04 — provision insuffisante")
+        MD01 = "MD01", _("MD01 — pas de mandat valide")
+        MD06 = "MD06", _("MD06 — remboursement demandé par le débiteur")
+        MD07 = "MD07", _("MD07 — débiteur décédé")
+        MS02 = "MS02", _("MS02 — refusé par le débiteur")
+        MS03 = "MS03", _("MS03 — raison non communiquée")
+        SL01 = "SL01", _("SL01 — service spécifique de la banque du débiteur")
+
+    export = models.ForeignKey(
+        SepaExport, verbose_name=_("export"), related_name="debits", on_delete=models.PROTECT
+    )
+    mandate = models.ForeignKey(
+        SepaMandate, verbose_name=_("mandat"), related_name="debits", on_delete=models.PROTECT
+    )
+    family = models.ForeignKey(
+        "families.Family",
+        verbose_name=_("famille"),
+        related_name="sepa_debits",
+        on_delete=models.PROTECT,
+    )
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("règlement"), related_name="sepa_debit", on_delete=models.PROTECT
+    )
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+    sequence_type = models.CharField(_("séquence"), max_length=4, choices=Sequence.choices)
+    rejected_on = models.DateField(_("rejeté le"), null=True, blank=True)
+    reject_code = models.CharField(
+        _("motif du rejet"), max_length=4, choices=RejectCode.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("prélèvement SEPA")
+        verbose_name_plural = _("prélèvements SEPA")
+        ordering = ["-export__created_at", "family__name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.payment.number} ({self.mandate.rum})"
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.rejected_on is not None
+
+
+class PaymentSchedule(models.Model):
+    """How a family pays an issued invoice (its échéancier): at once, by term or by monthly
+    direct debit; its instalments total the invoice to the cent. Not part of the issued
+    document: the family may change it until something was paid on the invoice."""
+
+    class Plan(models.TextChoices):
+        ONCE = "once", _("En une fois, à l'échéance de la facture")
+        TERMS = "terms", _("Par trimestre (3 échéances)")
+        MONTHLY = "monthly", _("Prélèvement mensuel (jusqu'à 10 échéances)")
+
+    invoice = models.OneToOneField(
+        Invoice, verbose_name=_("facture"), related_name="schedule", on_delete=models.PROTECT
+    )
+    plan = models.CharField(_("modalité de paiement"), max_length=10, choices=Plan.choices)
+    chosen_at = models.DateTimeField(_("choisi le"), auto_now=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("choisi par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("échéancier")
+        verbose_name_plural = _("échéanciers")
+
+    def __str__(self) -> str:
+        return f"{self.invoice} — {self.get_plan_display()}"
+
+
+class Instalment(models.Model):
+    schedule = models.ForeignKey(
+        PaymentSchedule,
+        verbose_name=_("échéancier"),
+        related_name="instalments",
+        on_delete=models.CASCADE,
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"))
+    due_on = models.DateField(_("échéance"))
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("échéance")
+        verbose_name_plural = _("échéances")
+        ordering = ["schedule", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "position"],
+                name="billing_one_instalment_per_position",
+                violation_error_message=_("Cette échéance existe déjà."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="billing_instalment_not_negative",
+                violation_error_message=_("Le montant d'une échéance ne peut pas être négatif."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} : {self.amount}"

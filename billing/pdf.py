@@ -81,3 +81,9 @@ def render_attestation(attestation, *, centre: Centre) -> tuple[str, str, bytes]
     context = {"attestation": attestation, "centre": centre, "logo_url": logo_url(centre)}
     data = html_to_pdf("billing/pdf/attestation.html", context)
     return f"attestation-paiement-{attestation.slug}.pdf", PDF_MIMETYPE, data
+
+
+def render_mandate(mandate, *, centre: Centre) -> bytes:
+    """The signed SEPA mandate's copy (its IBAN masked, as everywhere the family reads it)."""
+    context = {"mandate": mandate, "centre": centre, "logo_url": logo_url(centre)}
+    return html_to_pdf("billing/pdf/mandate.html", context)

@@ -4,16 +4,16 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from billing import pdf
-from billing.forms import AttestationForm, LedgerFilterForm
+from billing import instalments, pdf, sepa
+from billing.forms import AttestationForm, LedgerFilterForm, MandateForm, PaymentPlanForm
 from billing.ledger import (
     Period,
     build_attestation,
@@ -22,10 +22,17 @@ from billing.ledger import (
     period_choices,
     totals,
 )
-from billing.models import Invoice, model_for_number, staff_may_open_pdf
+from billing.models import (
+    Invoice,
+    PaymentSchedule,
+    SepaMandate,
+    model_for_number,
+    staff_may_open_pdf,
+)
 from billing.services import family_address, invoice_balance
 from families.models import Family
 from portal.access import family_required, get_for_family, log_not_found, private_download
+from portal.client_ip import client_ip
 from portal.models import Centre
 
 
@@ -61,6 +68,11 @@ def ledger(request):
 @family_required
 @require_GET
 def invoice_detail(request, number: str):
+    return _invoice_page(request, number)
+
+
+def _invoice_page(request, number: str, plan_form=None):
+    """An issued invoice or credit note of the family, with its échéancier's form."""
     invoice = get_for_family(
         request,
         Invoice.objects.filter(number__isnull=False).select_related("season", "credited_invoice"),
@@ -76,7 +88,41 @@ def invoice_detail(request, number: str):
         "credit_notes": invoice.credit_notes.filter(number__isnull=False),
         "balance": None if invoice.is_credit_note else invoice_balance(invoice),
     }
+    if not invoice.is_credit_note:
+        schedule = PaymentSchedule.objects.filter(invoice=invoice).first()
+        context["schedule"] = schedule
+        context["instalments"] = list(schedule.instalments.all()) if schedule else []
+        context["plan_form"] = plan_form or PaymentPlanForm(
+            initial={"plan": schedule.plan if schedule else PaymentSchedule.Plan.ONCE}
+        )
+        context["plan_changeable"] = context["balance"] == invoice.total
     return render(request, "billing/invoice_detail.html", context)
+
+
+@family_required
+@require_POST
+def invoice_plan(request, number: str):
+    """The family chooses (or changes) the invoice's échéancier."""
+    invoice = get_for_family(
+        request,
+        Invoice.objects.filter(number__isnull=False, kind=Invoice.Kind.INVOICE),
+        number=number,
+    )
+    form = PaymentPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            instalments.choose_plan(
+                invoice=invoice, plan=form.cleaned_data["plan"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("L'échéancier de la facture %(number)s est enregistré.") % {"number": number},
+            )
+            return redirect("billing:invoice", number=number)
+    return _invoice_page(request, number, plan_form=form)
 
 
 @login_required
@@ -129,3 +175,73 @@ def attestation(request):
         return redirect("billing:ledger")
     filename, mimetype, data = pdf.render_attestation(document, centre=Centre.objects.current())
     return private_download(io.BytesIO(data), filename=filename, content_type=mimetype)
+
+
+def _mandates_of(request):
+    return SepaMandate.objects.filter(family_id=request.user.family_id)
+
+
+@family_required
+def mandate(request):
+    """The family's SEPA mandates: the active one (IBAN masked), signing one (or a replacement),
+    the revoked ones kept with their PDF copies."""
+    form = MandateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signed = sepa.sign_mandate(
+                family=request.user.family,
+                user=request.user,
+                account_holder=form.cleaned_data["account_holder"],
+                iban=form.cleaned_data["iban"],
+                accepted=form.cleaned_data["accepted"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(None if field == "__all__" else field, messages_)
+        else:
+            messages.success(
+                request,
+                _("Votre mandat %(rum)s est signé. Sa copie PDF est disponible ci-dessous.")
+                % {"rum": signed.rum},
+            )
+            return redirect("billing:mandate")
+    mandates = list(_mandates_of(request).select_related("signed_by"))
+    name = sepa.creditor_name()
+    context = {
+        "form": form,
+        "mandates": mandates,
+        "active": next((m for m in mandates if m.is_active), None),
+        "creditor_name": name,
+        "creditor_id": sepa.creditor_id(),
+        "mandate_text": sepa.mandate_text(name=name, ics=sepa.creditor_id()),
+    }
+    return render(request, "billing/mandate.html", context)
+
+
+@family_required
+@require_POST
+def mandate_revoke(request, rum: str):
+    found = get_for_family(request, SepaMandate.objects.all(), rum=rum)
+    try:
+        sepa.revoke_mandate(mandate=found, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Le mandat %(rum)s est révoqué : plus aucun prélèvement ne sera fait avec lui.")
+            % {"rum": found.rum},
+        )
+    return redirect("billing:mandate")
+
+
+@family_required
+@require_GET
+def mandate_pdf(request, rum: str):
+    found = get_for_family(request, SepaMandate.objects.exclude(pdf=""), rum=rum)
+    return private_download(
+        default_storage.open(found.pdf.name, "rb"),
+        filename=f"mandat-{found.rum}.pdf",
+        content_type=pdf.PDF_MIMETYPE,
+    )

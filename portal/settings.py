@@ -228,6 +228,17 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip_or_none"
 
+# SEPA direct debit: the centre's creditor identifier (ICS, e.g. FR12ZZZ123456) shown on the
+# mandates and in the pain.008 files, and the account the debits are paid into. Without an ICS
+# families cannot sign a mandate online (a sample ICS in development and tests only).
+_SEPA_SAMPLE = DEBUG or TESTING
+SEPA_CREDITOR_ID = env_str("SEPA_CREDITOR_ID", "FR11ZZZ123456" if _SEPA_SAMPLE else "")
+SEPA_CREDITOR_NAME = env_str("SEPA_CREDITOR_NAME", "")  # empty: the centre's name
+SEPA_CREDITOR_IBAN = env_str(
+    "SEPA_CREDITOR_IBAN", "FR7630006000011234567890189" if _SEPA_SAMPLE else ""
+)
+SEPA_CREDITOR_BIC = env_str("SEPA_CREDITOR_BIC", "AGRIFRPPXXX" if _SEPA_SAMPLE else "")
+
 # Staff second factor (django-otp): a TOTP application, and 10 single-use backup codes.
 # Wrong codes are throttled per device (1 s, 2 s, 4 s… after each failure): keep the factors > 0.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Portail Familles")

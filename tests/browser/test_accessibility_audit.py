@@ -32,6 +32,7 @@ FAMILY_PAGES = [
     "/eleves/",
     "/reinscription/",
     "/facturation/",
+    "/facturation/prelevement/",
     "/accessibilite/",
     "/mot-de-passe/",
 ]

@@ -11,9 +11,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from billing.models import Invoice, PaymentSchedule, SepaMandate
 from students.checklist import build_checklist
 from students.models import Document, DocumentKind
 from tests.accounts.helpers import link_in
+from tests.billing.factories import issued_invoice
 from tests.families.factories import post_data as family_post_data
 from tests.reenrolment.helpers import form_data as request_form_data
 from tests.security.conftest import family_state, queued_emails
@@ -47,6 +49,7 @@ GET_ONLY = {
     "billing:attestation",
     "billing:invoice",
     "billing:pdf",
+    "billing:mandate_pdf",
     "accounts:two_factor_backup_codes",
 }
 
@@ -118,6 +121,27 @@ def post_targets(data) -> dict[str, tuple[str, dict]]:
             {"confirm": "yes"},
         ),
         "reenrolment:upload_document": _request_upload(a.requests[1]),
+        "billing:mandate": (
+            reverse("billing:mandate"),
+            {
+                "account_holder": "Pirate",
+                "iban": "FR7630006000011234567890189",
+                "accepted": "on",
+            },
+        ),
+        "billing:invoice_plan": (
+            # The latest invoice (the `unpaid_invoice` fixture's in the tests that post).
+            reverse(
+                "billing:invoice_plan",
+                args=[Invoice.objects.filter(family=a.family, kind="FAC").latest("pk").number],
+            ),
+            {"plan": "terms"},
+        ),
+        # The mandate the previous POST signs (the family's first RUM).
+        "billing:mandate_revoke": (
+            reverse("billing:mandate_revoke", args=[f"PF-{a.family.pk}-001"]),
+            {},
+        ),
         "accounts:password_change": (
             reverse("accounts:password_change"),
             {
@@ -148,6 +172,8 @@ def everything(data) -> dict:
         "b": family_state(data.b.family),
         "emails": queued_emails(),
         "documents": Document.objects.count(),
+        "mandates": list(SepaMandate.objects.values_list("rum", "revoked_at")),
+        "schedules": PaymentSchedule.objects.count(),
     }
 
 
@@ -163,8 +189,14 @@ def uploadable(two_families):
     ).update(status=Document.Status.REFUSED, refusal_reason="Illisible")
 
 
+@pytest.fixture
+def unpaid_invoice(two_families):
+    """An invoice of A's with nothing paid yet: its échéancier may still be chosen."""
+    return issued_invoice(two_families.a.family, "90.00")
+
+
 def test_every_logged_in_post_without_a_token_is_refused_and_changes_nothing(
-    two_families, uploadable
+    two_families, uploadable, unpaid_invoice
 ):
     client = Client(enforce_csrf_checks=True)
     client.force_login(two_families.a.user)
@@ -189,7 +221,7 @@ def test_every_logged_in_post_without_a_token_is_refused_and_changes_nothing(
     assert client.get(reverse("portal:home")).status_code == 200
 
 
-def test_the_same_posts_with_a_token_are_accepted(two_families, uploadable):
+def test_the_same_posts_with_a_token_are_accepted(two_families, uploadable, unpaid_invoice):
     """The control: each refusal above is the missing token's, not bad data's."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(two_families.a.user)
