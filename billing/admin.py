@@ -651,3 +651,6 @@ def operations_csv(start: date, end: date) -> HttpResponse:
     for row in rows:
         writer.writerow([row[0].strftime("%d/%m/%Y"), *(csv_cell(cell) for cell in row[1:])])
     return response
+
+
+from billing import tariff_admin  # noqa: E402, F401  (registers the tariffs' pages)

@@ -583,3 +583,15 @@ def staff_may_open_pdf(user, model: type[Invoice] | type[Payment]) -> bool:
             or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
         )
     )
+
+
+# The season's tariffs live in their own module; imported here so Django registers them.
+from billing.tariff_models import (  # noqa: E402, F401
+    Commune,
+    Fee,
+    Formule,
+    InstrumentRental,
+    QFBracket,
+    Residency,
+    TariffGrid,
+)

@@ -168,8 +168,9 @@ class DepartmentAdmin(PortalModelAdmin):
 
 @admin.register(Discipline)
 class DisciplineAdmin(PortalModelAdmin):
-    list_display = ["name", "department"]
-    list_filter = ["department"]
+    list_display = ["name", "department", "category"]
+    list_editable = ["category"]
+    list_filter = ["department", "category"]
     search_fields = ["name"]
 
 

@@ -76,12 +76,28 @@ class Department(models.Model):
 
 
 class Discipline(models.Model):
+    class Category(models.TextChoices):
+        """What the discipline is for the tariffs (billing.tariffs)."""
+
+        INSTRUMENT = "instrument", _("Instrument ou chant")
+        MUSIC_THEORY = "fm", _("Formation musicale")
+        COLLECTIVE = "collective", _("Pratique collective")
+        EVEIL = "eveil", _("Éveil")
+        DANCE = "dance", _("Danse")
+
     name = models.CharField(_("nom"), max_length=120, unique=True)
     department = models.ForeignKey(
         Department,
         verbose_name=_("département"),
         related_name="disciplines",
         on_delete=models.PROTECT,
+    )
+    category = models.CharField(
+        _("catégorie tarifaire"),
+        max_length=12,
+        choices=Category.choices,
+        blank=True,
+        help_text=_("Détermine la formule de la grille tarifaire qui s'applique."),
     )
 
     class Meta:
