@@ -2,12 +2,58 @@
 bracket, the formule of each student, reductions and extras. Rules and worked examples:
 docs/billing.md ("Tarifs")."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
 from billing.tariff_models import Commune, Fee, Formule, QFBracket, Residency, TariffGrid
 from students.models import Course, Season
+
+
+@dataclass(frozen=True)
+class QuotientStatus:
+    """The family's quotient familial as the Facturation tab shows it, for a season."""
+
+    season: Season
+    bracket: QFBracket
+    qf_value: int | None  # validated and valid; None: the highest bracket applies
+    valid_until: date | None
+
+
+def bracket_for(brackets: list[QFBracket], qf_value: int | None) -> QFBracket | None:
+    """The bracket of `qf_value`; the highest one (greatest lower bound) without a QF or when
+    no bracket contains it."""
+    if not brackets:
+        return None
+    if qf_value is not None:
+        for bracket in brackets:
+            if bracket.contains(qf_value):
+                return bracket
+    return max(brackets, key=lambda bracket: bracket.lower)
+
+
+def quotient_status(family, season: Season | None = None) -> QuotientStatus | None:
+    """The family's bracket for `season` (the current one by default): one query; None when
+    the season has no grid or brackets."""
+    brackets = QFBracket.objects.select_related("grid__season")
+    if season is None:
+        brackets = brackets.filter(grid__season__is_current=True)
+    else:
+        brackets = brackets.filter(grid__season=season)
+    brackets = list(brackets)
+    qf_value = family.valid_qf()
+    bracket = bracket_for(brackets, qf_value)
+    if bracket is None:
+        return None
+    return QuotientStatus(
+        season=bracket.grid.season,
+        bracket=bracket,
+        qf_value=qf_value,
+        valid_until=family.qf_valid_until if qf_value is not None else None,
+    )
 
 
 def residency_of(family) -> tuple[str, bool]:

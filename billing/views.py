@@ -24,6 +24,7 @@ from billing.ledger import (
 )
 from billing.models import Invoice, model_for_number, staff_may_open_pdf
 from billing.services import family_address, invoice_balance
+from billing.tariffs import quotient_status
 from families.models import Family
 from portal.access import family_required, get_for_family, log_not_found, private_download
 from portal.models import Centre
@@ -50,6 +51,7 @@ def ledger(request):
         "is_filtered": is_filtered,
         "account": totals(family) if is_filtered else result.totals,
         "attestation_form": AttestationForm(periods=period_choices(operations, paid_only=True)),
+        "quotient": quotient_status(family),
     }
     return render(request, "billing/ledger.html", context)
 

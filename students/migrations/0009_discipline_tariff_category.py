@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='discipline',
             name='category',
-            field=models.CharField(blank=True, choices=[('instrument', 'Instrument ou chant'), ('fm', 'Formation musicale'), ('collective', 'Pratique collective'), ('eveil', 'Éveil'), ('dance', 'Danse')], help_text="Détermine la formule de la grille tarifaire qui s'applique.", max_length=12, verbose_name='catégorie tarifaire'),
+            field=models.CharField(blank=True, db_default='', choices=[('instrument', 'Instrument ou chant'), ('fm', 'Formation musicale'), ('collective', 'Pratique collective'), ('eveil', 'Éveil'), ('dance', 'Danse')], help_text="Détermine la formule de la grille tarifaire qui s'applique.", max_length=12, verbose_name='catégorie tarifaire'),
         ),
     ]
