@@ -19,7 +19,7 @@ FEES = [
     (
         Formule.Kind.COLLECTIVE,
         "Pratique collective seule",
-        ("90", "120", "150"),
+        ("90", "125", "150"),
         ("180", "210", "240"),
     ),
     (Formule.Kind.EVEIL, "Éveil", ("150", "180", "210"), ("300", "330", "360")),
