@@ -78,3 +78,20 @@ def demo_grid(season) -> TariffGrid:
                 for bracket, amount in zip(brackets, amounts, strict=True)
             )
     return grid
+
+
+def seed_demo(season, family) -> list[str]:
+    """The demo season's grid, the communes, the demo family's validated QF (tranche B, valid
+    until the season's end unless staff set another) and Hugo's violin rental."""
+    from billing.tariff_models import InstrumentRental
+
+    seed_communes()
+    grid = demo_grid(season)
+    if family.qf_value is None:
+        family.qf_value = 850
+        family.qf_valid_until = season.ends_on
+        family.save(update_fields=["qf_value", "qf_valid_until"])
+    hugo = family.students.filter(first_name="Hugo").first()
+    if hugo is not None:
+        InstrumentRental.objects.get_or_create(season=season, student=hugo, instrument="Violon")
+    return [f"Grille tarifaire : {grid.season.name} (complète), quotient familial 850 €"]

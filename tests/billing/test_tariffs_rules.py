@@ -244,3 +244,29 @@ def test_the_rules_take_a_constant_number_of_queries(season, django_assert_max_n
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         compute_family_lines(family, season, YEAR)
+
+
+def test_the_demo_family_is_billed_from_the_demo_grid(db, settings):
+    from django.core.management import call_command
+
+    from families.models import Family
+    from students.models import Season
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    family = Family.objects.get(accounts__username="demo")
+    season = Season.objects.current()
+    assert season.tariff_grid.problems() == []
+    bill = compute_family_lines(family, season, YEAR)
+    assert amounts(bill) == [
+        ("Danse 1 cours/semaine — Tranche B, commune", D("240.00")),
+        ("Parcours musique enfant : FM + instrument — Tranche B, commune", D("420.00")),
+        ("Parcours musique enfant : FM + instrument — Tranche B, commune", D("420.00")),
+        ("Réduction fratrie (2e enfant, -10 %)", D("-42.00")),
+        ("Réduction fratrie (3e enfant, -20 %)", D("-48.00")),
+        ("Location d'instrument : Violon", D("120.00")),
+        ("Adhésion 2026-2027 (par famille)", D("20.00")),
+    ]
+    assert bill.total == D("1130.00") and bill.anomalies == []
+    assert [line.student.first_name for line in bill.lines[3:6]] == ["Hugo", "Inès", "Hugo"]
