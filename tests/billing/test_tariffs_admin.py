@@ -211,3 +211,33 @@ def test_staff_add_a_commune_and_a_bad_postal_code_is_refused(staff_client):
     response = staff_client.post(url, {"name": "Bellerive", "postal_code": "22440"})
     assert response.status_code == 302
     assert Commune.objects.get().postal_code == "22440"
+
+
+def test_staff_enter_a_reduction_line_negative_only(staff_client, family):
+    from billing.models import Invoice
+    from tests.billing.test_admin import line_formset
+
+    season = SeasonFactory()
+    data = {"family": family.pk, "season": season.pk, "label": "Cotisations", "due_on": ""}
+    lines = [
+        {"position": "1", "student": "", "label": "Piano", "amount": "186.00"},
+        {
+            "position": "2",
+            "student": "",
+            "label": "Réduction",
+            "amount": "18.60",
+            "is_reduction": "on",
+        },
+    ]
+    response = staff_client.post(reverse("admin:billing_invoice_add"), data | line_formset(*lines))
+    assert response.status_code == 200
+    assert "Une réduction se saisit en montant négatif" in visible_text(response.content.decode())
+    assert not Invoice.objects.exists()
+    lines[1]["amount"] = "-18.60"
+    response = staff_client.post(reverse("admin:billing_invoice_add"), data | line_formset(*lines))
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    assert [(line.amount, line.is_reduction) for line in invoice.lines.all()] == [
+        (Decimal("186.00"), False),
+        (Decimal("-18.60"), True),
+    ]

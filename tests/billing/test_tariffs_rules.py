@@ -270,3 +270,23 @@ def test_the_demo_family_is_billed_from_the_demo_grid(db, settings):
     ]
     assert bill.total == D("1130.00") and bill.anomalies == []
     assert [line.student.first_name for line in bill.lines[3:6]] == ["Hugo", "Inès", "Hugo"]
+
+
+def test_a_bill_with_reductions_is_issued_with_its_lines_on_the_pdf(season):
+    from tests.billing.factories import pdf_text
+
+    family = family_with("35000")
+    hugo = child(family, "Hugo", date(2016, 9, 2))
+    ines = child(family, "Inès", date(2012, 1, 25))
+    enrol(season, hugo, "Violon", "Formation musicale")
+    enrol(season, ines, "Danse classique", "Danse contemporaine")
+    bill = compute_family_lines(family, season, YEAR)
+    draft = services.create_draft_invoice(family=family, season=season, lines=bill.lines)
+    invoice = services.issue_invoice(invoice=draft)
+    assert invoice.total == bill.total == D("1609.25")
+    text = pdf_text(invoice.pdf.read())
+    assert "Réduction fratrie (2e enfant, -10 %)" in text
+    assert "-83,25 €" in text
+    # A full credit note copies the reductions too.
+    credit_note = services.issue_credit_note(invoice=invoice, label="Erreur de tarif")
+    assert credit_note.total == D("1609.25")
