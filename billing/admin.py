@@ -1160,3 +1160,6 @@ class PaymentScheduleAdmin(PortalModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from billing import tariff_admin  # noqa: E402, F401  (registers the tariffs' pages)

@@ -87,13 +87,22 @@ class DraftInvoiceForm(forms.ModelForm):
 class InvoiceLineForm(forms.ModelForm):
     class Meta:
         model = InvoiceLine
-        fields = ["position", "student", "discipline", "label", "amount"]
+        fields = ["position", "student", "discipline", "label", "amount", "is_reduction"]
 
-    def clean_amount(self):
-        amount = self.cleaned_data.get("amount")
-        if amount is not None and amount < 0:
-            raise ValidationError(_("Une ligne de facture ne peut pas être négative."))
-        return amount
+    def clean(self):
+        cleaned = super().clean()
+        amount = cleaned.get("amount")
+        if amount is None:
+            return cleaned
+        if cleaned.get("is_reduction"):
+            if amount > 0:
+                self.add_error(
+                    "amount",
+                    _("Une réduction se saisit en montant négatif (ex. -12,00)."),
+                )
+        elif amount < 0:
+            self.add_error("amount", _("Une ligne de facture ne peut pas être négative."))
+        return cleaned
 
 
 class PaymentForm(forms.ModelForm):

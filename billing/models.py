@@ -326,8 +326,14 @@ class InvoiceLine(models.Model):
     # Copied at issue time (and kept even if the student or discipline is renamed or deleted).
     student_name = models.CharField(_("élève (copie)"), max_length=200, blank=True)
     label = models.CharField(_("libellé"), max_length=200)
-    amount = models.DecimalField(
-        _("montant"), max_digits=10, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+    # A reduction (sibling, several disciplines) is a line of its own, negative or zero, so the
+    # family reads how its amount was made; every other line is positive or zero.
+    is_reduction = models.BooleanField(
+        _("réduction"),
+        default=False,
+        db_default=False,
+        help_text=_("Montant négatif : réduction fratrie, plusieurs disciplines…"),
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
@@ -337,9 +343,13 @@ class InvoiceLine(models.Model):
         ordering = ["invoice", "position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="billing_line_amount_not_negative",
-                violation_error_message=_("Le montant d'une ligne ne peut pas être négatif."),
+                condition=Q(amount__gte=0, is_reduction=False)
+                | Q(amount__lte=0, is_reduction=True),
+                name="billing_line_amount_sign",
+                violation_error_message=_(
+                    "Le montant d'une ligne ne peut pas être négatif, sauf pour une réduction "
+                    "(toujours négative ou nulle)."
+                ),
             ),
         ]
 
@@ -992,3 +1002,15 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on} : {self.amount}"
+
+
+# The season's tariffs live in their own module; imported here so Django registers them.
+from billing.tariff_models import (  # noqa: E402, F401
+    Commune,
+    Fee,
+    Formule,
+    InstrumentRental,
+    QFBracket,
+    Residency,
+    TariffGrid,
+)

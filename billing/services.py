@@ -131,6 +131,19 @@ class LineData:
     amount: Decimal
     student: Student | None = None
     discipline: Discipline | None = None
+    # A reduction's amount is negative (or zero); any other line's positive (or zero).
+    is_reduction: bool = False
+
+
+def check_lines(lines) -> None:
+    """Line amounts have the sign of their kind, and the lines do not total below zero."""
+    for line in lines:
+        if line.is_reduction and line.amount > 0:
+            raise ValidationError(_("Une réduction ne peut pas être positive."))
+        if not line.is_reduction and line.amount < 0:
+            raise ValidationError(_("Une ligne de facture ne peut pas être négative."))
+    if sum((line.amount for line in lines), ZERO) < 0:
+        raise ValidationError(_("Le total d'une facture ne peut pas être négatif."))
 
 
 def _create_lines(invoice: Invoice, lines) -> None:
@@ -142,6 +155,7 @@ def _create_lines(invoice: Invoice, lines) -> None:
             amount=line.amount,
             student=line.student,
             discipline=line.discipline,
+            is_reduction=line.is_reduction,
         )
         for position, line in enumerate(lines, start=1)
     )
@@ -156,9 +170,8 @@ def create_draft_invoice(
     due_on: date | None = None,
 ) -> Invoice:
     check_not_far_future(due_on, field="due_on")
+    check_lines(lines)
     for line in lines:
-        if line.amount < 0:
-            raise ValidationError(_("Une ligne de facture ne peut pas être négative."))
         check_student_of_family(line.student, family.pk)
     with transaction.atomic():
         invoice = Invoice.objects.create(family=family, season=season, label=label, due_on=due_on)
@@ -257,11 +270,12 @@ def issue_credit_note(
                     amount=line.amount,
                     student=line.student,
                     discipline=line.discipline,
+                    is_reduction=line.is_reduction,
                 )
                 for line in invoice.lines.select_related("student", "discipline")
             ]
         amount = sum((line.amount for line in lines), ZERO)
-        if any(line.amount < 0 for line in lines) or amount <= 0:
+        if any(line.amount < 0 and not line.is_reduction for line in lines) or amount <= 0:
             raise ValidationError(_("Le montant de l'avoir doit être positif."))
         if amount > remaining_to_credit(invoice):
             raise ValidationError(_("L'avoir dépasse ce qui reste de la facture."))

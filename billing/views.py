@@ -30,6 +30,7 @@ from billing.models import (
     staff_may_open_pdf,
 )
 from billing.services import family_address, invoice_balance
+from billing.tariffs import quotient_status
 from families.models import Family
 from portal.access import family_required, get_for_family, log_not_found, private_download
 from portal.client_ip import client_ip
@@ -61,6 +62,7 @@ def ledger(request):
         # without allocating to the invoice) is not shown as late.
         "show_overdue": account.balance > 0,
         "attestation_form": AttestationForm(periods=period_choices(operations, paid_only=True)),
+        "quotient": quotient_status(family),
     }
     return render(request, "billing/ledger.html", context)
 

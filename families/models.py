@@ -86,6 +86,12 @@ class Family(models.Model):
         _("libellé téléphone supplémentaire 3"), max_length=60, blank=True
     )
     extra_phone_3 = PhoneNumberField(_("téléphone supplémentaire 3"), blank=True)
+    # The quotient familial staff read on the family's validated CAF/MSA attestation (the
+    # tariff bracket: billing.tariffs); none, or past its validity: the highest bracket.
+    qf_value = models.PositiveIntegerField(_("quotient familial (€)"), null=True, blank=True)
+    qf_valid_until = models.DateField(
+        _("quotient familial valable jusqu'au"), null=True, blank=True
+    )
     # Bumped on every save of the record: a form carries the version it was read at, and a
     # save against an older version is refused instead of silently overwriting (no lost update).
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -111,6 +117,15 @@ class Family(models.Model):
         if main is not None:
             return main.display_name
         return self.name.upper()
+
+    def valid_qf(self, on=None) -> int | None:
+        """The family's quotient familial if validated and still valid `on` (today)."""
+        from django.utils import timezone
+
+        on = on or timezone.localdate()
+        if self.qf_value is None or self.qf_valid_until is None or self.qf_valid_until < on:
+            return None
+        return self.qf_value
 
     def missing_fields(self) -> list[str]:
         """Labels of what the record lacks to be complete (see COMPLETENESS_FIELDS)."""

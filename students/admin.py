@@ -14,6 +14,7 @@ from students.models import (
     Department,
     Discipline,
     Document,
+    DocumentKind,
     DocumentToReview,
     Enrolment,
     Season,
@@ -23,6 +24,7 @@ from students.models import (
 from students.services import (
     SUPERSEDED_MESSAGE,
     archive_students,
+    check_quotient,
     record_enrolment_changes,
     refusal_reason,
     restore_students,
@@ -168,8 +170,9 @@ class DepartmentAdmin(PortalModelAdmin):
 
 @admin.register(Discipline)
 class DisciplineAdmin(PortalModelAdmin):
-    list_display = ["name", "department"]
-    list_filter = ["department"]
+    list_display = ["name", "department", "category"]
+    list_editable = ["category"]
+    list_filter = ["department", "category"]
     search_fields = ["name"]
 
 
@@ -203,6 +206,18 @@ class DocumentReviewForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    qf_value = forms.IntegerField(
+        label=_("Quotient familial (€)"),
+        help_text=_("Attestation de quotient familial : la valeur qui y figure."),
+        min_value=0,
+        required=False,
+    )
+    qf_valid_until = forms.DateField(
+        label=_("Quotient familial valable jusqu'au"),
+        help_text=_("Attestation de quotient familial : la fin de sa validité."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+    )
 
     class Meta:
         model = Document
@@ -217,7 +232,20 @@ class DocumentReviewForm(forms.ModelForm):
                 cleaned["reason"] = refusal_reason(cleaned.get("reason", ""))
             except ValidationError as error:
                 self.add_error("reason", error)
+        elif (
+            cleaned.get("decision") == "validate"
+            and self.instance.kind == DocumentKind.FAMILY_QUOTIENT
+        ):
+            try:
+                check_quotient(cleaned.get("qf_value"), cleaned.get("qf_valid_until"))
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    if field not in self.errors:
+                        self.add_error(field, messages_)
         return cleaned
+
+
+QF_FIELDS = ("qf_value", "qf_valid_until")
 
 
 def _may_open_certificates(request) -> bool:
@@ -269,7 +297,7 @@ class DocumentAdmin(PortalModelAdmin):
             },
         ),
         (_("Fichier"), {"fields": ["preview", "original_name", "content_type", "size"]}),
-        (_("Vérification"), {"fields": ["decision", "reason"]}),
+        (_("Vérification"), {"fields": ["decision", "reason", "qf_value", "qf_valid_until"]}),
         (
             _("Suivi"),
             {
@@ -312,11 +340,18 @@ class DocumentAdmin(PortalModelAdmin):
         return [*self.readonly_fields, "preview_restricted"]
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = self.fieldsets
+        if obj is None or obj.kind != DocumentKind.FAMILY_QUOTIENT:
+            # The QF and its validity are set when validating a QF attestation only.
+            fieldsets = [
+                (name, {**options, "fields": [f for f in options["fields"] if f not in QF_FIELDS]})
+                for name, options in fieldsets
+            ]
         if _may_open_certificates(request):
-            return self.fieldsets
+            return fieldsets
         return [
             (name, {**options, "fields": [_restricted(f) for f in options["fields"]]})
-            for name, options in self.fieldsets
+            for name, options in fieldsets
         ]
 
     @admin.display(description=_("Version"), ordering="is_current")
@@ -385,6 +420,8 @@ class DocumentAdmin(PortalModelAdmin):
             validate=form.cleaned_data["decision"] == "validate",
             reason=form.cleaned_data.get("reason", ""),
             reviewer=request.user,
+            qf_value=form.cleaned_data.get("qf_value"),
+            qf_valid_until=form.cleaned_data.get("qf_valid_until"),
         )
 
 

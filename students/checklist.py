@@ -20,6 +20,8 @@ from students.models import Department, Document, DocumentKind, Enrolment, Seaso
 
 ADDRESS = "address"
 DANCE = "dance"
+# Optional: the family's quotient familial attestation (without it, the highest tariff bracket).
+QUOTIENT = "qf"
 PROOF_OF_ADDRESS_MONTHS = 3
 
 
@@ -60,6 +62,10 @@ def oldest_proof_of_address_date(today: date | None = None) -> date:
 LABELS = {
     ADDRESS: _("Justificatif de domicile de moins de 3 mois"),
     DANCE: _("Attestation sur l'honneur ou certificat médical (danse)"),
+    QUOTIENT: _(
+        "Attestation de quotient familial (CAF/MSA), facultative : sans elle, le tarif de la "
+        "tranche la plus haute s'applique"
+    ),
 }
 
 
@@ -170,7 +176,11 @@ class ChecklistItem:
     @property
     def key(self) -> str:
         """Unique on a page (form prefixes, ids): the season is named unless current."""
-        key = ADDRESS if self.requirement == ADDRESS else f"{DANCE}-{self.student.pk}"
+        key = (
+            self.requirement
+            if self.requirement in (ADDRESS, QUOTIENT)
+            else f"{DANCE}-{self.student.pk}"
+        )
         if self.season is not None and not self.season.is_current:
             key += f"-s{self.season.pk}"
         return key
@@ -183,6 +193,8 @@ class ChecklistItem:
     def kinds(self) -> list[str]:
         if self.requirement == ADDRESS:
             return [DocumentKind.PROOF_OF_ADDRESS]
+        if self.requirement == QUOTIENT:
+            return [DocumentKind.FAMILY_QUOTIENT]
         return [DocumentKind.HEALTH_STATEMENT, DocumentKind.MEDICAL_CERTIFICATE]
 
     @property
@@ -206,6 +218,8 @@ class ChecklistItem:
 
     @property
     def needs_attention(self) -> bool:
+        if self.requirement == QUOTIENT:  # optional
+            return self.status == ItemStatus.REFUSED
         return self.status in {ItemStatus.TO_PROVIDE, ItemStatus.REFUSED, ItemStatus.EXPIRED}
 
 
@@ -255,6 +269,7 @@ def build_checklist(family, students=None, season: Season | None = None) -> Chec
         Document.objects.for_family(family)
         .current()
         .filter(season__starts_on__lte=season.starts_on)
+        .exclude(kind=DocumentKind.FAMILY_QUOTIENT)
     )
     this_season: dict[tuple, Document] = {}
     earlier: dict[tuple, Document] = {}
@@ -281,3 +296,22 @@ def build_checklist(family, students=None, season: Season | None = None) -> Chec
             )
         )
     return Checklist(items, musicians={student.pk for student in musicians}, season=season)
+
+
+def quotient_item(family, season: Season, page_student: Student) -> ChecklistItem:
+    """The family's quotient familial attestation for `season` (optional; one query), shown on
+    each of its students' pages: validated, staff set the family's QF and its validity."""
+    document = (
+        Document.objects.for_family(family)
+        .current()
+        .filter(kind=DocumentKind.FAMILY_QUOTIENT, season=season)
+        .first()
+    )
+    return ChecklistItem(
+        QUOTIENT,
+        None,
+        document,
+        _status(document, None),
+        page_student=page_student,
+        season=season,
+    )

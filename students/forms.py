@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.dates import long_date
 from portal.editing import TrackEditsMixin
-from students.checklist import ADDRESS, ChecklistItem, oldest_proof_of_address_date
+from students.checklist import ADDRESS, QUOTIENT, ChecklistItem, oldest_proof_of_address_date
 from students.models import DocumentKind, Student
 from students.uploads import ACCEPTED, ACCEPTED_EXTENSIONS, check_upload
 
@@ -94,6 +94,9 @@ class DocumentUploadForm(forms.Form):
         self.item = item
         if item.requirement == ADDRESS:
             del self.fields["kind"]
+        elif item.requirement == QUOTIENT:
+            del self.fields["kind"]
+            del self.fields["document_date"]
         else:
             del self.fields["document_date"]
 
@@ -120,4 +123,6 @@ class DocumentUploadForm(forms.Form):
     def document_kind(self) -> str:
         if self.item.requirement == ADDRESS:
             return DocumentKind.PROOF_OF_ADDRESS
+        if self.item.requirement == QUOTIENT:
+            return DocumentKind.FAMILY_QUOTIENT
         return self.cleaned_data["kind"]

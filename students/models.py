@@ -76,12 +76,30 @@ class Department(models.Model):
 
 
 class Discipline(models.Model):
+    class Category(models.TextChoices):
+        """What the discipline is for the tariffs (billing.tariffs)."""
+
+        INSTRUMENT = "instrument", _("Instrument ou chant")
+        MUSIC_THEORY = "fm", _("Formation musicale")
+        COLLECTIVE = "collective", _("Pratique collective")
+        EVEIL = "eveil", _("Éveil")
+        DANCE = "dance", _("Danse")
+
     name = models.CharField(_("nom"), max_length=120, unique=True)
     department = models.ForeignKey(
         Department,
         verbose_name=_("département"),
         related_name="disciplines",
         on_delete=models.PROTECT,
+    )
+    category = models.CharField(
+        _("catégorie tarifaire"),
+        max_length=12,
+        choices=Category.choices,
+        blank=True,
+        # Rows written by code that predates the field (old migrations' states) get "" too.
+        db_default="",
+        help_text=_("Détermine la formule de la grille tarifaire qui s'applique."),
     )
 
     class Meta:
@@ -354,6 +372,7 @@ class DocumentKind(models.TextChoices):
     PROOF_OF_ADDRESS = "address", _("Justificatif de domicile")
     HEALTH_STATEMENT = "statement", _("Attestation sur l'honneur de non contre-indication")
     MEDICAL_CERTIFICATE = "medical", _("Certificat médical")
+    FAMILY_QUOTIENT = "qf", _("Attestation de quotient familial (CAF/MSA)")
 
 
 # Health data: the sworn statement of no contra-indication says as much about a student's
@@ -486,11 +505,13 @@ class Document(models.Model):
                 condition=(
                     models.Q(kind="address", student__isnull=True, document_date__isnull=False)
                     | models.Q(kind__in=["statement", "medical"], student__isnull=False)
+                    | models.Q(kind="qf", student__isnull=True)
                 ),
                 name="students_document_kind_owner",
                 violation_error_message=_(
                     "Un justificatif de domicile concerne la famille (sans élève) et porte une "
-                    "date ; une attestation ou un certificat médical concerne un élève."
+                    "date ; une attestation ou un certificat médical concerne un élève ; une "
+                    "attestation de quotient familial concerne la famille."
                 ),
             ),
             models.CheckConstraint(
@@ -506,6 +527,15 @@ class Document(models.Model):
                 name="students_one_current_proof_of_address",
                 violation_error_message=_(
                     "Cette famille a déjà un justificatif de domicile en cours pour cette saison."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["family", "season"],
+                condition=models.Q(is_current=True, kind="qf"),
+                name="students_one_current_family_quotient",
+                violation_error_message=_(
+                    "Cette famille a déjà une attestation de quotient familial en cours pour "
+                    "cette saison."
                 ),
             ),
             models.UniqueConstraint(

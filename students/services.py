@@ -19,7 +19,7 @@ from portal.emails import absolute_url, send_family_email
 from portal.french import of_name
 from portal.history import author_label_lazy
 from portal.receipts import send_change_receipt
-from students.checklist import ADDRESS, ChecklistItem
+from students.checklist import ADDRESS, QUOTIENT, ChecklistItem
 from students.models import (
     Document,
     DocumentKind,
@@ -95,8 +95,12 @@ def upload_document(
             )
             if item.requirement == ADDRESS:
                 slot = slot.filter(kind=DocumentKind.PROOF_OF_ADDRESS)
+            elif item.requirement == QUOTIENT:
+                slot = slot.filter(kind=DocumentKind.FAMILY_QUOTIENT)
             else:
-                slot = slot.exclude(kind=DocumentKind.PROOF_OF_ADDRESS)
+                slot = slot.filter(
+                    kind__in=[DocumentKind.HEALTH_STATEMENT, DocumentKind.MEDICAL_CERTIFICATE]
+                )
             previous = list(slot)
             if any(
                 doc.season_id == season.pk and doc.status == Document.Status.VALIDATED
@@ -142,15 +146,47 @@ def refusal_reason(reason: str) -> str:
     return reason
 
 
-def review_document(*, document: Document, validate: bool, reason: str = "", reviewer) -> None:
+def check_quotient(qf_value: int | None, qf_valid_until: date | None) -> None:
+    """Validating a quotient familial attestation sets the family's QF and its validity: both
+    are required, the validity not in the past."""
+    errors = {}
+    if qf_value is None:
+        errors["qf_value"] = gettext(
+            "Indiquez le quotient familial qui figure sur l'attestation (en euros)."
+        )
+    if qf_valid_until is None:
+        errors["qf_valid_until"] = gettext(
+            "Indiquez jusqu'à quand le quotient familial est valable."
+        )
+    elif qf_valid_until < timezone.localdate():
+        errors["qf_valid_until"] = gettext(
+            "Cette date est passée : le quotient familial ne serait déjà plus valable."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def review_document(
+    *,
+    document: Document,
+    validate: bool,
+    reason: str = "",
+    reviewer,
+    qf_value: int | None = None,
+    qf_valid_until: date | None = None,
+) -> None:
     """Staff validate or refuse (with a reason, see `refusal_reason`) a received document; the
     family is told. Deciding on a document requires being allowed to open it (a medical
-    certificate or a sworn health statement: the health documents' permission)."""
+    certificate or a sworn health statement: the health documents' permission). Validating a
+    quotient familial attestation sets the family's QF and its validity (`check_quotient`)."""
     if not document.may_be_opened_by_staff(reviewer):
         raise PermissionDenied(
             gettext("Seul le personnel habilité à ouvrir ce document peut en décider.")
         )
     reason = "" if validate else refusal_reason(reason)
+    is_quotient = document.kind == DocumentKind.FAMILY_QUOTIENT
+    if validate and is_quotient:
+        check_quotient(qf_value, qf_valid_until)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if not locked.is_current:
@@ -160,6 +196,11 @@ def review_document(*, document: Document, validate: bool, reason: str = "", rev
         locked.reviewed_at = timezone.now()
         locked.reviewed_by = reviewer
         locked.save(update_fields=["status", "refusal_reason", "reviewed_at", "reviewed_by"])
+        if validate and is_quotient:
+            family = type(locked.family).objects.select_for_update().get(pk=locked.family_id)
+            family.qf_value = qf_value
+            family.qf_valid_until = qf_valid_until
+            family.save(update_fields=["qf_value", "qf_valid_until", "updated_at"])
         _notify(locked, "document_validated" if validate else "document_refused")
     document.refresh_from_db()
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.access import family_required, get_for_family, private_download
 from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
 from portal.history import changes_since, history_page
-from students.checklist import build_checklist, upload_seasons
+from students.checklist import QUOTIENT, build_checklist, quotient_item, upload_seasons
 from students.forms import DocumentUploadForm, StudentForm
 from students.models import HEALTH_KINDS, Document, Season, Student, may_open_documents
 from students.services import DocumentNotAccepted, update_student_record, upload_document
@@ -59,7 +59,10 @@ def season_uploads(family, student, *, seasons=None, upload_form=None) -> list[d
     sections = []
     for season in upload_seasons(family) if seasons is None else seasons:
         uploads = []
-        for item in build_checklist(family, [student], season).items:
+        items = build_checklist(family, [student], season).items
+        if items and season.is_current:
+            items.append(quotient_item(family, season, student))
+        for item in items:
             if upload_form is not None and upload_form.item.key == item.key:
                 uploads.append((item, upload_form))
             else:
@@ -169,6 +172,8 @@ def receive_upload(request, *, student, season, requirement, limiter):
     both belong to the family). Returns None once done (a message says what happened), or
     the bound form with its errors. 404 when the season does not ask for it."""
     items = build_checklist(request.user.family, [student], season).items if season else []
+    if requirement == QUOTIENT and items and season.is_current:
+        items.append(quotient_item(request.user.family, season, student))
     item = next((i for i in items if i.requirement == requirement), None)
     if item is None:
         raise Http404

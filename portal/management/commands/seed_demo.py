@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from billing import demo as billing_demo
+from billing import tariff_demo
 from families import demo as families_demo
 from families.models import Civility, Family, Responsable
 from portal.models import Centre
@@ -16,6 +17,14 @@ from reenrolment import demo as reenrolment_demo
 from students import demo as students_demo
 from students.models import Course, Department, Discipline, Enrolment, Season, Student, Weekday
 
+# The disciplines' tariff categories (billing.tariffs).
+CATEGORIES = {
+    "Piano": Discipline.Category.INSTRUMENT,
+    "Violon": Discipline.Category.INSTRUMENT,
+    "Formation musicale": Discipline.Category.MUSIC_THEORY,
+    "Danse classique": Discipline.Category.DANCE,
+    "Danse contemporaine": Discipline.Category.DANCE,
+}
 DEMO_PASSWORD = "Demo-Portail-2026"
 ADMIN_PASSWORD = "Admin-Portail-2026"
 
@@ -88,6 +97,9 @@ class Command(BaseCommand):
             name: Discipline.objects.get_or_create(name=name, defaults={"department": dept})[0]
             for name, dept in catalogue.items()
         }
+        for name, category in CATEGORIES.items():
+            # Only where staff have not chosen one.
+            Discipline.objects.filter(name=name, category="").update(category=category)
         courses = {}
         for name, discipline, teacher, weekday, start, end in [
             ("Piano 2e cycle", "Piano", "Mme LE GALL", Weekday.WEDNESDAY, time(14), time(14, 30)),
@@ -144,6 +156,7 @@ class Command(BaseCommand):
             for course_name in course_names:
                 Enrolment.objects.get_or_create(student=student, course=courses[course_name])
         students_demo.seed_demo(family)
+        tariffs_summary = tariff_demo.seed_demo(season, family)
 
         return [
             *billing_demo.seed_demo(family),
@@ -159,6 +172,7 @@ class Command(BaseCommand):
                 "manage.py reset_staff_2fa admin)"
             ),
             *reenrolment_demo.seed_demo(family),
+            *tariffs_summary,
         ]
 
     def demo_family(self) -> Family:
