@@ -140,11 +140,11 @@ def test_a_family_goes_through_the_portal_with_the_keyboard_only(page, settings,
     day = _recent_day_equal_to_month()
     page.keyboard.type(day.strftime("%d%m%Y"))
     expect(date_field).to_have_value(day.isoformat())
-    _tab_to(page, page.get_by_label("Fichier"))
+    _tab_to(page, page.locator("#id_address-file"))
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(scan))
-    _tab_to(page, page.get_by_role("button", name="Importer"))
+    _tab_to(page, page.locator("form:has(#id_address-file)").get_by_role("button", name="Importer"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("Document reçu : le secrétariat va le vérifier.")).to_be_visible()
     expect(page.locator("#statut-address")).to_have_text("reçu – en cours de vérification")
