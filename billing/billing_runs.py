@@ -88,7 +88,7 @@ def build(run_id: int) -> None:
     grid = grid_for(run.season)
     period = tariff_period(run.period)
     done = set(run.families.values_list("family_id", flat=True))
-    for family in families_to_bill(run.season).exclude(pk__in=done).iterator(chunk_size=200):
+    for family in list(families_to_bill(run.season).exclude(pk__in=done)):
         build_family(run, family, grid, period)
     BillingRun.objects.filter(pk=run.pk, status=BillingRun.Status.BUILDING).update(
         status=BillingRun.Status.READY, built_at=timezone.now()

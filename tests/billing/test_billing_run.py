@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing import services
@@ -289,3 +290,34 @@ def test_the_demo_families_are_billed_with_a_run(
     row.invoice.refresh_from_db()
     assert row.invoice.number and row.invoice.total == D("1130.00") and row.invoice.pdf
     assert any(row.invoice.number in message.body for message in outbox())
+
+
+def test_the_preview_page_takes_the_same_queries_whatever_the_number_of_families(
+    staff_client,
+    season,
+    families,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    start(staff_client, django_capture_on_commit_callbacks, season)
+    run = BillingRun.objects.get()
+    url = reverse("admin:billing_billingrun_change", args=[run.pk])
+    with CaptureQueriesContext(connection) as few:
+        first = staff_client.get(url)
+    assert first.status_code == 200, first
+    baseline = len(few.captured_queries)
+    assert baseline > 5
+    run.delete()
+    Invoice.objects.all().delete()
+    for index in range(4):
+        family = family_with("")
+        ResponsableFactory(family=family, last_name=f"Famille{index}")
+        enrol(season, child(family, "Zoé", date(2013, 5, 1)), "Chorale")
+    start(staff_client, django_capture_on_commit_callbacks, season)
+    run = BillingRun.objects.get()
+    # A draft deleted by hand in "Factures et avoirs" leaves its family without a link.
+    run.families.filter(family__responsables__last_name="Famille0").get().invoice.delete()
+    url = reverse("admin:billing_billingrun_change", args=[run.pk])
+    with django_assert_max_num_queries(baseline):
+        page = staff_client.get(url).content.decode()
+    assert "6 familles à facturer" in page
