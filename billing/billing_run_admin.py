@@ -4,6 +4,7 @@ anomalies, excluding a family, "Émettre" (an issuing run, `billing.runs`) and c
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,11 @@ class BillingRunAdmin(PortalModelAdmin):
                 "<int:pk>/emettre/",
                 self.admin_site.admin_view(self.issue_view),
                 name="billing_billingrun_issue",
+            ),
+            path(
+                "<int:pk>/reprendre/",
+                self.admin_site.admin_view(self.resume_view),
+                name="billing_billingrun_resume",
             ),
             path(
                 "<int:pk>/annuler/",
@@ -151,6 +157,18 @@ class BillingRunAdmin(PortalModelAdmin):
             _("%(run)s lancée : les brouillons sont émis en arrière-plan.") % {"run": issue_run},
         )
         return redirect("admin:billing_issuerun_change", issue_run.pk)
+
+    def resume_view(self, request, pk):
+        run = self._post(request, pk)
+        with transaction.atomic():
+            resumed = billing_runs.resume_build(run)
+        if resumed:
+            self.message_user(
+                request, _("Préparation relancée : les familles déjà traitées sont conservées.")
+            )
+        else:
+            self.message_user(request, _("Les brouillons de cette facturation sont déjà prêts."))
+        return redirect("admin:billing_billingrun_change", run.pk)
 
     def cancel_view(self, request, pk):
         run = self._post(request, pk)

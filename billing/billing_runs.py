@@ -69,6 +69,15 @@ def enqueue_build(run_id: int) -> None:
     build_billing_run.enqueue(run_id)
 
 
+def resume_build(run: BillingRun) -> bool:
+    """Enqueues the build again for a run still building (a worker stopped or killed): the
+    families already done are skipped. Returns whether it was."""
+    if run.status != BillingRun.Status.BUILDING:
+        return False
+    transaction.on_commit(lambda: enqueue_build(run.pk))
+    return True
+
+
 def families_to_bill(season):
     """Families with a student enrolled in `season` (and not gone)."""
     return (

@@ -13,10 +13,11 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billing import services
+from billing import billing_runs, services
 from billing.models import BillingRun, BillingRunFamily, Invoice
 from billing.tariff_demo import demo_grid, seed_communes
 from billing.tariff_models import Fee
+from billing.tariffs import grid_for
 from tests.billing.test_tariffs_rules import child, enrol, family_with
 from tests.factories import ResponsableFactory, SeasonFactory
 
@@ -321,3 +322,33 @@ def test_the_preview_page_takes_the_same_queries_whatever_the_number_of_families
     with django_assert_max_num_queries(baseline):
         page = staff_client.get(url).content.decode()
     assert "6 familles à facturer" in page
+
+
+NO_WORKER = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_a_build_cut_short_resumes_without_drafting_a_family_twice(
+    staff_client, season, families, settings, django_capture_on_commit_callbacks
+):
+    lea_family, moreau = families
+    settings.TASKS = NO_WORKER
+    start(staff_client, django_capture_on_commit_callbacks, season)
+    run = BillingRun.objects.get()
+    assert run.status == BillingRun.Status.BUILDING and not Invoice.objects.exists()
+    page = page_of(staff_client, run)
+    assert "Les brouillons sont en préparation en arrière-plan." in page
+    assert "Reprendre la préparation" in page and "Émettre" not in page
+    # The worker drafted the first family, then was killed.
+    billing_runs.build_family(run, lea_family, grid_for(season), "year")
+
+    settings.TASKS = IMMEDIATE
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("admin:billing_billingrun_resume", args=[run.pk]))
+
+    run.refresh_from_db()
+    assert run.status == BillingRun.Status.READY
+    assert sorted(Invoice.objects.values_list("family_id", flat=True)) == sorted(
+        [lea_family.pk, moreau.pk]
+    )
+    assert "2 familles à facturer" in page_of(staff_client, run)
