@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -18,8 +19,9 @@ from billing.models import BillingRun, BillingRunFamily, Invoice
 from billing.tariff_demo import demo_grid, seed_communes
 from billing.tariff_models import Fee
 from billing.tariffs import grid_for
+from tests.billing.test_corrections import client_of
 from tests.billing.test_tariffs_rules import child, enrol, family_with
-from tests.factories import ResponsableFactory, SeasonFactory
+from tests.factories import ResponsableFactory, SeasonFactory, StaffFactory
 
 D = Decimal
 NBSP = "\u00a0"
@@ -352,3 +354,30 @@ def test_a_build_cut_short_resumes_without_drafting_a_family_twice(
         [lea_family.pk, moreau.pk]
     )
     assert "2 familles à facturer" in page_of(staff_client, run)
+
+
+def test_staff_who_may_only_view_see_the_preview_but_cannot_act(
+    staff_client, season, families, django_capture_on_commit_callbacks
+):
+    start(staff_client, django_capture_on_commit_callbacks, season)
+    run = BillingRun.objects.get()
+    row = run.families.first()
+    viewer = StaffFactory(is_superuser=False)
+    viewer.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="billing", codename="view_billingrun")
+    )
+    client = client_of(viewer)
+
+    page = client.get(reverse("admin:billing_billingrun_change", args=[run.pk])).content.decode()
+    assert "2 familles à facturer" in page
+    assert "Exclure" not in page and 'value="Émettre"' not in page
+    assert client.get(reverse(ADD)).status_code == 403
+    for url in [
+        reverse("admin:billing_billingrun_exclude", args=[run.pk, row.pk]),
+        reverse("admin:billing_billingrun_issue", args=[run.pk]),
+        reverse("admin:billing_billingrun_cancel", args=[run.pk]),
+    ]:
+        assert client.post(url).status_code == 403
+    assert Invoice.objects.filter(number__isnull=True).count() == 2
+    run.refresh_from_db()
+    assert run.status == BillingRun.Status.READY
