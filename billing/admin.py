@@ -1162,4 +1162,5 @@ class PaymentScheduleAdmin(PortalModelAdmin):
         return False
 
 
-from billing import tariff_admin  # noqa: E402, F401  (registers the tariffs' pages)
+# Register the tariffs' pages and the billing runs' pages.
+from billing import billing_run_admin, tariff_admin  # noqa: E402, F401

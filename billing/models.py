@@ -220,6 +220,10 @@ class Invoice(SnapshotFields):
         _("total"), max_digits=10, decimal_places=2, default=ZERO, editable=False
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    # The period a billing run made it for ("year", "1", "2", "3"; `Period`); empty otherwise.
+    billing_period = models.CharField(
+        _("période facturée"), max_length=4, blank=True, default="", editable=False
+    )
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -248,6 +252,15 @@ class Invoice(SnapshotFields):
                 violation_error_message=_(
                     "Un avoir doit indiquer la facture qu'il corrige ; "
                     "une facture n'en indique aucune."
+                ),
+            ),
+            # A family is billed once per season and period by the billing runs.
+            models.UniqueConstraint(
+                fields=["family", "season", "billing_period"],
+                condition=Q(kind="FAC") & ~Q(billing_period=""),
+                name="billing_invoice_once_per_family_period",
+                violation_error_message=_(
+                    "Cette famille a déjà une facture pour cette saison et cette période."
                 ),
             ),
         ]
@@ -1005,6 +1018,7 @@ class Instalment(models.Model):
 
 
 # The season's tariffs live in their own module; imported here so Django registers them.
+from billing.billing_run_models import BillingRun, BillingRunFamily, Period  # noqa: E402, F401
 from billing.tariff_models import (  # noqa: E402, F401
     Commune,
     Fee,

@@ -17,3 +17,11 @@ def dispatch_issue_run(run_id: int) -> int:
 @task()
 def issue_run_item(item_id: int) -> None:
     runs.issue_item(item_id)
+
+
+@task()
+def build_billing_run(run_id: int) -> None:
+    """Builds a billing run's drafts (`billing.billing_runs.build`)."""
+    from billing import billing_runs
+
+    billing_runs.build(run_id)
