@@ -66,7 +66,16 @@ def check_run(run_id: int) -> dict:
         ).values_list("number", flat=True)
     )
     gapless = bool(numbers) and numbers[-1] - numbers[0] + 1 == len(numbers) == len(set(numbers))
+    from django_tasks_db.models import DBTaskResult
+
+    durations = sorted(
+        (task.finished_at - task.started_at).total_seconds() * 1000
+        for task in DBTaskResult.objects.filter(
+            task_path__endswith="issue_run_item", finished_at__isnull=False
+        ).only("started_at", "finished_at")
+    )
     return {
+        "task_median_ms": statistics.median(durations) if durations else None,
         "issued": progress.issued,
         "failed": progress.failed,
         "skipped": progress.skipped,
