@@ -10,6 +10,8 @@ Prints a table and writes bench/results.md. Settings (environment):
   BENCH_REUSE      1: keep the database when it already holds BENCH_FAMILIES generated families
                    (migrate still runs); otherwise it is dropped and seeded again
   DATABASE_URL     PostgreSQL when set (the database is dropped and re-created!), else SQLite
+  BENCH_BILLING_FAMILIES  families of the billing-run benchmark (PostgreSQL only, in a database
+                   `<name>_billing` of its own; default 10000, 0 skips it; bench/billing_run.py)
 
 Raw figures go to bench/out/results-<engine>-<families>.json; `python bench/compare.py A B`
 compares two of them (results.md includes the comparison of the PostgreSQL 2 000 and 100 000
@@ -35,6 +37,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import billing_run
 import uploads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,6 +321,8 @@ def main() -> None:
     run_seconds = time.monotonic() - run_started
     data = raw_figures(engine, db_name, seed_seconds, run_seconds, probe, results)
     data["uploads"] = upload_results
+    if engine == "PostgreSQL" and billing_run.FAMILIES > 0:
+        data["billing"] = billing_run.measure(db_env["DATABASE_URL"])
     json_path = OUT / f"results-{engine.lower()}-{FAMILIES}.json"
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     log(f"   raw figures: {json_path.relative_to(ROOT)}; whole run {run_seconds:.0f} s")
@@ -485,6 +490,8 @@ def report(data: dict) -> None:
             "CSRF token, the real view); the memory is the serving gunicorn worker's VmHWM "
             "(reset to its RSS just before the request), the time is the request's.",
         ]
+    if data.get("billing"):
+        lines += ["", *("- " + line for line in billing_run.report_lines(data["billing"]))]
     small, large = (OUT / f"results-postgresql-{n}.json" for n in (2000, 100000))
     runs = None
     if data["engine"] == "PostgreSQL" and small.exists() and large.exists():

@@ -100,7 +100,8 @@ def students_per_family(index: int, rng: random.Random) -> int:
     return rng.choice([1, 2, 2, 3, 3, 4])
 
 
-def generate_families(count: int, *, seed: int = 2026, stdout=None) -> int:
+def generate_families(count: int, *, seed: int = 2026, stdout=None, drafts: bool = False) -> int:
+    """`drafts`: each family also gets one draft invoice (the billing-run benchmark)."""
     rng = random.Random(seed)
     season = Season.objects.current()
     courses = list(Course.objects.filter(season=season).values_list("pk", flat=True))
@@ -112,14 +113,16 @@ def generate_families(count: int, *, seed: int = 2026, stdout=None) -> int:
     while created < count:
         size = min(BATCH, count - created)
         with transaction.atomic():
-            _generate_batch(start + created, size, rng, season, courses, password_hash)
+            _generate_batch(start + created, size, rng, season, courses, password_hash, drafts)
         created += size
         if stdout is not None:
             stdout.write(f"  {created}/{count} familles générées")
     return created
 
 
-def _generate_batch(first: int, size: int, rng, season, courses, password_hash) -> None:
+def _generate_batch(
+    first: int, size: int, rng, season, courses, password_hash, drafts: bool = False
+) -> None:
     families = [
         SeededFamily(
             0,
@@ -201,3 +204,5 @@ def _generate_batch(first: int, size: int, rng, season, courses, password_hash) 
         )
     for seeder in (seed_students.bulk_seed, seed_billing.bulk_seed):
         seeder(families=families, students=students, season=season, rng=rng)
+    if drafts:
+        seed_billing.bulk_seed_drafts(families=families, students=students, season=season)

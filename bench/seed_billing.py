@@ -111,3 +111,32 @@ def _issue(invoice_ids: list[int], numbers: list[tuple[str, date]]) -> None:
             "WHERE invoice.id = issued.id",
             [invoice_ids, [n for n, _ in numbers], [d for _, d in numbers]],
         )
+
+
+DRAFT_LINES = [("Adhésion familiale", Decimal("25.00"))]
+STUDENT_LINE = Decimal("186.00")
+
+
+def bulk_seed_drafts(*, families, students, season) -> None:
+    """One draft invoice per family (`bench_seed --drafts`), for the billing-run benchmark: the
+    family's membership plus one course line per student (at most 3), as a season's bill."""
+    by_family: dict[int, list] = {}
+    for student in students:
+        by_family.setdefault(student.family_id, []).append(student)
+    label = f"Cotisations {season.name}" if season else "Cotisations"
+    invoice_ids = insert(
+        Invoice,
+        ["family_id", "season_id", "label"],
+        [(family.pk, season.pk if season else None, label) for family in families],
+        ids=True,
+    )
+    lines = []
+    for family, pk in zip(families, invoice_ids, strict=True):
+        position = 0
+        for text, amount in DRAFT_LINES:
+            position += 1
+            lines.append((pk, None, text, amount, position))
+        for student in by_family.get(family.pk, [])[:3]:
+            position += 1
+            lines.append((pk, student.pk, f"Cours : {student.first_name}", STUDENT_LINE, position))
+    insert(InvoiceLine, ["invoice_id", "student_id", "label", "amount", "position"], lines)

@@ -7,6 +7,7 @@ PAGE_RATIO = 0.5  # every family page, to its reference page
 LONG_FORMS = {"Famille": 0.25, "Un élève": 0.25}  # the two long forms (issue 11)
 LOGIN_SPREAD = 0.10
 SEARCH_MS = 200
+BILLING_RATIO = 0.8  # issuing run's floor (renders / workers) to its wall time (issue 14)
 # The 12 MP photo of bench/uploads.py decoded as RGB: re-encoding needs it, and a copy.
 JPEG_BITMAP_MB = 4000 * 3000 * 3 / 1e6
 
@@ -115,4 +116,19 @@ def verdict_lines(data: dict, runs: tuple[dict, dict] | None = None) -> list[str
             else "not measured"
         )
     )
+    billing = data.get("billing")
+    label = "- Billing run of 10 000 families, 2 workers, ≥ 0.8× the render floor (PostgreSQL): "
+    if not billing:
+        lines.append(label + "not measured (PostgreSQL only; BENCH_BILLING_FAMILIES=0 skips it)")
+    else:
+        ok = billing["ratio"] >= BILLING_RATIO and billing["gapless"] and not billing["failed"]
+        detail = (
+            f"floor / wall {billing['ratio']:.2f}: {billing['families']} families, render "
+            f"{billing['render_ms']:.0f} ms, wall {billing['wall_seconds']:.0f} s, floor "
+            f"{billing['floor_seconds']:.0f} s"
+        )
+        if billing["families"] < 10_000:
+            lines.append(label + f"not judged by this run ({detail})")
+        else:
+            lines.append(label + f"{_met(ok)} ({detail})")
     return lines

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -65,7 +65,35 @@ def allocate_number(*, kind: str, year: int) -> str:
     counter = DocumentCounter.objects.select_for_update().get(kind=kind, year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    return f"{year}{kind}{counter.last_number:04d}"
+    return format_number(kind=kind, year=year, number=counter.last_number)
+
+
+def format_number(*, kind: str, year: int, number: int) -> str:
+    return f"{year}{kind}{number:04d}"
+
+
+def predict_number(*, kind: str, year: int) -> str | None:
+    """The number `allocate_number` will most likely give when another transaction holds the
+    counter (its own, uncommitted, plus one), so that the PDF can be rendered while waiting for
+    the lock; None when the counter is free, which is then locked at once (the number is known:
+    the PDF is rendered under the lock), or does not exist yet. Call inside a transaction.
+
+    Only a guess: the caller renders again, under the lock, when the number given differs.
+    """
+    # Read before probing the lock: a holder committing in between leaves the lock free.
+    last = (
+        DocumentCounter.objects.filter(kind=kind, year=year)
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    if last is None:  # the year's first number: `allocate_number` creates the counter
+        return None
+    try:
+        with transaction.atomic():
+            DocumentCounter.objects.select_for_update(nowait=True).get(kind=kind, year=year)
+    except DatabaseError:
+        return format_number(kind=kind, year=year, number=last + 2)
+    return None
 
 
 def family_address(family: Family) -> str:
@@ -197,6 +225,13 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     invoice.payment_instructions = centre.payment_instructions
     invoice.total = (invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO).quantize(ZERO)
     invoice.issued_on = issued_on
+    rendered = None
+    predicted = predict_number(kind=invoice.kind, year=issued_on.year)
+    if predicted is not None:
+        # Another issuer holds the counter: render meanwhile, with the number it leaves next,
+        # rather than one after the other under the lock (an issuing run's workers).
+        invoice.number = predicted
+        rendered = pdf.render_invoice(invoice, centre=centre)
     invoice.number = allocate_number(kind=invoice.kind, year=issued_on.year)
     # Under the counter's lock: numbers and dates must run in the same order.
     later = Invoice.objects.filter(
@@ -206,7 +241,11 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
         raise ValidationError(
             _("Une facture plus récente existe déjà : la date d'émission ne peut pas la précéder.")
         )
-    store_pdf(invoice, pdf.render_invoice(invoice, centre=centre))
+    if rendered is None or invoice.number != predicted:
+        # The guess missed (the other issuer rolled back, a third one came first): the PDF
+        # always prints the number actually given.
+        rendered = pdf.render_invoice(invoice, centre=centre)
+    store_pdf(invoice, rendered)
     invoice.save()
 
 

@@ -72,3 +72,20 @@ def test_the_reference_page_needs_a_login(client, settings):
     settings.ROOT_URLCONF = "tests.bench.urls"
     response = client.get("/_bench/reference/")
     assert response.status_code == 302
+
+
+def test_drafts_gives_each_family_one_draft_that_issues(db, settings):
+    """`bench_seed --drafts` (the billing-run benchmark): one draft per generated family, with
+    lines, that an issuing run can issue."""
+    from billing import runs
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command(BenchSeed(), "--families", "3", "--drafts")
+    drafts = Invoice.objects.filter(
+        number__isnull=True, family__accounts__username__startswith="bench"
+    )
+    assert drafts.count() == 3
+    assert all(draft.lines.exists() for draft in drafts)
+    run = runs.start_issue_run(invoice_ids=drafts.values_list("pk", flat=True))
+    assert runs.progress(run).total == 3

@@ -75,3 +75,87 @@ def test_numbers_and_dates_run_in_the_same_order(family):
     with pytest.raises(ValidationError, match="plus récente"):
         issued_invoice(family, issued_on=date(2026, 6, 9))
     assert issued_invoice(family, issued_on=date(2026, 6, 10)).number == "2026FAC0002"
+
+
+class HolderRolledBack(Exception):
+    pass
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has no row locks (SELECT … FOR UPDATE): concurrency is proven on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("holder_commits", [True, False], ids=["holder-commits", "holder-fails"])
+def test_an_issuer_waiting_for_the_counter_renders_meanwhile_and_prints_the_number_given(
+    holder_commits, monkeypatch
+):
+    """Two workers of an issuing run: while one holds the counter (its number taken, its PDF
+    being stored), the other renders its PDF with the next number instead of waiting idle. If
+    the holder fails, the waiter gets the holder's number back and prints that one."""
+    import threading
+    import time
+
+    from django.core.files.storage import default_storage
+    from django.db import connections
+
+    from billing import pdf
+    from tests.billing.factories import pdf_text
+
+    family = FamilyFactory()
+    first, second = draft_invoice(family), draft_invoice(family)
+    DocumentCounter.objects.create(kind="FAC", year=2026)  # as after the year's first invoice
+    holding, release = threading.Event(), threading.Event()
+    printed = []  # the number on each render of the second invoice
+    real_render, real_send = pdf.render_invoice, services.send_family_email
+
+    def render(invoice, **kwargs):
+        if invoice.pk == second.pk:
+            printed.append(invoice.number)
+        return real_render(invoice, **kwargs)
+
+    def send(*, context, **kwargs):
+        if context["invoice"].pk == first.pk:
+            holding.set()
+            release.wait(30)
+            if not holder_commits:
+                raise HolderRolledBack
+        return real_send(context=context, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_invoice", render)
+    monkeypatch.setattr(services, "send_family_email", send)
+
+    def issue(draft):
+        try:
+            services.issue_invoice(invoice=draft, issued_on=date(2026, 5, 1))
+        except HolderRolledBack:
+            pass
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=issue, args=[first])
+    holder.start()
+    assert holding.wait(30)
+    waiter = threading.Thread(target=issue, args=[second])
+    waiter.start()
+    deadline = time.monotonic() + 30
+    while not printed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # Rendered while the holder still has the counter locked.
+    assert printed == ["2026FAC0002"]
+    release.set()
+    holder.join(60)
+    waiter.join(60)
+    assert not holder.is_alive() and not waiter.is_alive()
+
+    second.refresh_from_db()
+    expected = "2026FAC0002" if holder_commits else "2026FAC0001"
+    assert second.number == expected
+    # Rendered once when the guess held, again under the lock when it did not.
+    assert printed == ["2026FAC0002"] if holder_commits else ["2026FAC0002", "2026FAC0001"]
+    with default_storage.open(second.pdf.name) as handle:
+        text = pdf_text(handle.read())
+    assert expected in text
+    assert DocumentCounter.objects.get(kind="FAC", year=2026).last_number == (
+        2 if holder_commits else 1
+    )

@@ -18,15 +18,20 @@ class Command(BaseCommand):
             metavar="N",
             help="Nombre de familles à générer (identifiants bench000000…).",
         )
+        parser.add_argument(
+            "--drafts",
+            action="store_true",
+            help="Un brouillon de facture par famille générée (mesure d'une émission groupée).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Ne rien enregistrer.")
 
-    def handle(self, *args, families, dry_run=False, **options):
+    def handle(self, *args, families, drafts=False, dry_run=False, **options):
         if not settings.DEBUG:
             raise CommandError("bench_seed refuse de s'exécuter sans DEBUG=1.")
         if families < 1:
             raise CommandError("--families attend un nombre positif.")
         with transaction.atomic():
-            generated = generate_families(families, stdout=self.stdout)
+            generated = generate_families(families, stdout=self.stdout, drafts=drafts)
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(f"{generated} familles générées (mot de passe commun {BENCH_PASSWORD}).")
