@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from portal.admin import FrenchTitlesMixin
-from reenrolment.templatetags.reenrolment_tags import fr_datetime
+from portal.dates import long_datetime
 
 for model in (AccessAttempt, AccessFailureLog, AccessLog, Group):
     admin.site.unregister(model)
@@ -48,7 +48,7 @@ class PortalUserAdmin(FrenchTitlesMixin, UserAdmin):
 def _attempt_str(record) -> str:
     return _("Tentative de %(login)s, %(when)s") % {
         "login": record.username or "?",
-        "when": fr_datetime(record.attempt_time),
+        "when": long_datetime(record.attempt_time),
     }
 
 
@@ -58,7 +58,7 @@ AccessLog.__str__ = lambda record: (
     _("Connexion de %(login)s, %(when)s")
     % {
         "login": record.username or "?",
-        "when": fr_datetime(record.attempt_time),
+        "when": long_datetime(record.attempt_time),
     }
 )
 
@@ -92,7 +92,7 @@ class AxesRecordAdmin(FrenchTitlesMixin, admin.ModelAdmin):
 
     @admin.display(description=_("date"), ordering="attempt_time")
     def when(self, record):
-        return fr_datetime(record.attempt_time)
+        return long_datetime(record.attempt_time)
 
     @admin.display(description=_("identifiant saisi"), ordering="username")
     def login(self, record):
@@ -131,8 +131,8 @@ class AccessAttemptAdmin(AxesRecordAdmin):
             }
         end = lock_ends_at(attempt)
         if end <= timezone.now():
-            return _("blocage terminé le %(when)s") % {"when": fr_datetime(end)}
-        return _("bloqué jusqu'au %(when)s") % {"when": fr_datetime(end)}
+            return _("blocage terminé le %(when)s") % {"when": long_datetime(end)}
+        return _("bloqué jusqu'au %(when)s") % {"when": long_datetime(end)}
 
     @admin.action(description=_("Supprimer celles dont le blocage est terminé"))
     def clean_up_expired(self, request, queryset):
@@ -164,4 +164,4 @@ class AccessLogAdmin(AxesRecordAdmin):
 
     @admin.display(description=_("déconnexion"), ordering="logout_time")
     def logged_out(self, record):
-        return fr_datetime(record.logout_time) if record.logout_time else "—"
+        return long_datetime(record.logout_time) if record.logout_time else "—"

@@ -26,10 +26,10 @@ from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.admin import ListedChangesHistoryAdmin, report_action
+from portal.dates import long_datetime
 from portal.french import of_name
 from portal.security_log import log_event
 from portal.validators import format_phone
-from reenrolment.templatetags.reenrolment_tags import fr_datetime
 from students.models import Student
 
 PHONE_FIELDS = [
@@ -331,7 +331,7 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
             except AccessRecentlySent as error:
                 recent.append(
                     _("%(family)s (le %(when)s)")
-                    % {"family": family, "when": fr_datetime(error.sent_at)}
+                    % {"family": family, "when": long_datetime(error.sent_at)}
                 )
             else:
                 log_event("access_sent", request, account=user.pk, family=family.pk)
@@ -367,6 +367,6 @@ def recently_sent_message(recent: AccessRecentlySent) -> str:
         "Un nouvel envoi sera possible à partir du %(next)s."
     ) % {
         "email": recent.user.email,
-        "when": fr_datetime(recent.sent_at),
-        "next": fr_datetime(recent.next_at),
+        "when": long_datetime(recent.sent_at),
+        "next": long_datetime(recent.next_at),
     }

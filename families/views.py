@@ -22,11 +22,11 @@ from families.forms import FamilyForm, OptionalResponsableForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
 from portal.access import family_required, get_for_family
+from portal.dates import long_datetime
 from portal.editing import VersionForm, flash_changes, is_stale, pop_flashed_changes, rebase_form
 from portal.french import of_name
 from portal.history import changes_since, history_page
 from portal.security_log import log_event
-from reenrolment.templatetags.reenrolment_tags import fr_datetime
 
 FLASH_KEY = "famille"
 
@@ -193,8 +193,8 @@ def send_access(request):
             )
             % {
                 "name": responsable.display_name,
-                "when": fr_datetime(recent.sent_at),
-                "next": fr_datetime(recent.next_at),
+                "when": long_datetime(recent.sent_at),
+                "next": long_datetime(recent.next_at),
             },
         )
     else:

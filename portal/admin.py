@@ -9,10 +9,10 @@ from post_office import admin as post_office_admin
 from post_office.models import STATUS, Attachment, Email, EmailTemplate, Log
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.dates import long_datetime
 from portal.editing import render_changes
 from portal.history import stored_changes
 from portal.models import Centre
-from reenrolment.templatetags.reenrolment_tags import fr_datetime
 
 
 class FrenchTitlesMixin:
@@ -103,7 +103,7 @@ class PortalEmailAdmin(FrenchTitlesMixin, post_office_admin.EmailAdmin):
 
     @admin.display(description=_("dernière mise à jour"), ordering="last_updated")
     def last_updated_fr(self, email):
-        return fr_datetime(email.last_updated)
+        return long_datetime(email.last_updated)
 
     def get_urls(self):
         return [url for url in super().get_urls() if url.name != "resend"]
