@@ -24,6 +24,7 @@ from accounts.services import (
 )
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
+from frontdesk.admin import FamilyUnlockMixin
 from families.services import update_family_record
 from portal.admin import ListedChangesHistoryAdmin, report_action
 from portal.dates import long_datetime
@@ -164,7 +165,7 @@ class FamilyChangeList(ChangeList):
 
 
 @admin.register(Family)
-class FamilyAdmin(ListedChangesHistoryAdmin):
+class FamilyAdmin(FamilyUnlockMixin, ListedChangesHistoryAdmin):
     form = FamilyAdminForm
     list_display = ["__str__", "name", "city", "reference_email", "reference_mobile_fr"]
     list_filter = [IncompleteFilter, PortalAccessFilter, SecondResponsableFilter]

@@ -174,6 +174,10 @@ class RequestQuerySet(models.QuerySet):
         season (`students.checklist`): all but the withdrawn and the refused ones."""
         return self.exclude(status__in=Request.NOT_ASKING_DOCUMENTS)
 
+    def to_decide(self):
+        """The requests waiting for the staff's answer (the admin dashboard's count)."""
+        return self.filter(status__in=Request.TO_DECIDE)
+
 
 class Request(models.Model):
     class Status(models.TextChoices):
@@ -189,6 +193,7 @@ class Request(models.Model):
     # The family may still change these; the others derive from the staff's decisions on the
     # lines (`derived_status`).
     OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING, Status.WITHDRAWN)
+    TO_DECIDE = (Status.SUBMITTED, Status.REVIEWING)
     DECIDED_STATUSES = (Status.ACCEPTED, Status.WAITLISTED, Status.REFUSED, Status.PARTIAL)
     # No document is asked for these (`RequestQuerySet.asking_documents`).
     NOT_ASKING_DOCUMENTS = (Status.WITHDRAWN, Status.REFUSED)

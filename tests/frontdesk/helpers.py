@@ -1,0 +1,72 @@
+"""What waits for the staff, built through the real code paths, and staff with given rights."""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from post_office.models import STATUS, Email
+
+from accounts.models import User
+from reenrolment.models import Request
+from tests.billing.factories import issued_invoice, payment
+from tests.factories import FamilyFactory, StaffFactory, StudentFactory, UserFactory
+from tests.reenrolment.factories import RequestFactory
+from tests.students.factories import DocumentFactory
+
+
+def fail_logins(client, username, times=5, ip="203.0.113.7"):
+    """Wrong passwords through the login form, as an attacker (or a forgetful parent) types."""
+    for _ in range(times):
+        client.post(
+            reverse("accounts:login"),
+            {"username": username, "password": "mauvais-mot-de-passe"},
+            REMOTE_ADDR=ip,
+        )
+
+
+def waiting_things(families: int = 1) -> None:
+    """Per family: a document to review, a request submitted and one being reviewed, an
+    overdue invoice, a failed e-mail and a locked-out account; and, not waiting, a validated
+    document, an accepted request, an overdue invoice paid, a sent e-mail and an account with
+    only 2 failures."""
+    long_ago = timezone.localdate() - timedelta(days=90)
+    client = Client()
+    for index in range(families):
+        ip = f"203.0.113.{index + 1}"
+        family = FamilyFactory()
+        DocumentFactory(family=family)
+        for status in (Request.Status.SUBMITTED, Request.Status.REVIEWING):
+            RequestFactory(student=StudentFactory(family=family), status=status)
+        RequestFactory(student=StudentFactory(family=family), status=Request.Status.ACCEPTED)
+        issued_invoice(family, "100.00", issued_on=long_ago)
+        paid = issued_invoice(family, "80.00", issued_on=long_ago)
+        payment(family, "80.00", invoices=[paid])
+        Email.objects.create(
+            from_email="portail@example.org",
+            to=[family.reference_email],
+            subject="Échec",
+            status=STATUS.failed,
+        )
+        Email.objects.create(
+            from_email="portail@example.org",
+            to=[family.reference_email],
+            subject="Parti",
+            status=STATUS.sent,
+        )
+        locked = UserFactory(family=family)
+        fail_logins(client, locked.username, ip=ip)
+        almost = UserFactory(family=FamilyFactory())
+        fail_logins(client, almost.username, times=2, ip=ip)
+
+
+def staff_with(*codenames: str) -> User:
+    """A staff member (not superuser) with exactly these permissions (`app_label.codename`)."""
+    agent = StaffFactory(is_superuser=False)
+    for key in codenames:
+        app_label, codename = key.split(".")
+        agent.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return User.objects.get(pk=agent.pk)
