@@ -24,8 +24,8 @@ from accounts.services import (
 )
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
-from frontdesk.admin import FamilyUnlockMixin
 from families.services import update_family_record
+from frontdesk.admin import FamilyUnlockMixin
 from portal.admin import ListedChangesHistoryAdmin, report_action
 from portal.dates import long_datetime
 from portal.french import of_name
