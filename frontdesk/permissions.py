@@ -24,7 +24,12 @@ NAME_MAX_LENGTH = 255
 
 def french_name(action: str, model) -> str:
     with translation.override("fr"):
-        verbose_name = str(model._meta.verbose_name)
+        # django-simple-history's records of a model ("historical famille", untranslated).
+        recorded = getattr(model, "instance_type", None)
+        if recorded is not None:
+            verbose_name = f"historique de {recorded._meta.verbose_name}"
+        else:
+            verbose_name = str(model._meta.verbose_name)
     return f"{VERBS[action]} {verbose_name}"[:NAME_MAX_LENGTH]
 
 
