@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from frontdesk.models import LockedAccount, locked_accounts
 from frontdesk.services import unlock_accounts
-from portal.admin import PortalModelAdmin
+from portal.admin import PortalModelAdmin, ReadOnlyAdminMixin
 from portal.dates import long_datetime
 
 UNLOCK_PERMISSION = "frontdesk.unlock_account"
@@ -35,7 +35,7 @@ def unlocked_message(unlocked) -> str:
 
 
 @admin.register(LockedAccount)
-class LockedAccountAdmin(PortalModelAdmin):
+class LockedAccountAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """Read-only: the accounts locked out now, and the action that unlocks them."""
 
     list_display = ["username", "family", "is_staff", "last_failure"]
@@ -58,15 +58,6 @@ class LockedAccountAdmin(PortalModelAdmin):
         if account.last_failure_at is None:
             return "—"
         return long_datetime(account.last_failure_at + settings.AXES_COOLOFF_TIME)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_unlock_permission(self, request):
         return may_unlock(request)

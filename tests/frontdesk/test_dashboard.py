@@ -127,3 +127,13 @@ def test_the_dashboard_is_in_english_for_an_english_reader(client, staff_user):
     page = html.unescape(client.get(INDEX).content.decode())
     assert "Documents to review: 1" in page
     assert "Overdue invoices: 1" in page
+
+
+def test_a_provider_of_an_app_not_installed_is_skipped(rf, staff_user):
+    from frontdesk.dashboard import PROVIDERS, Provider, dashboard_items
+
+    request = rf.get(INDEX)
+    request.user = staff_user
+    later = Provider("preinscription.services.applications_to_decide", "Demandes à décider")
+    items = dashboard_items(request, providers=[later, PROVIDERS[0]])
+    assert [item.text for item in items] == ["Documents à vérifier : 0"]
