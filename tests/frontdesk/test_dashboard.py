@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.conftest import staff_login
 from tests.frontdesk.helpers import staff_with, waiting_things
@@ -135,5 +136,6 @@ def test_a_provider_of_an_app_not_installed_is_skipped(rf, staff_user):
     request = rf.get(INDEX)
     request.user = staff_user
     later = Provider("preinscription.services.applications_to_decide", "Demandes à décider")
-    items = dashboard_items(request, providers=[later, PROVIDERS[0]])
+    with translation.override("fr"):
+        items = dashboard_items(request, providers=[later, PROVIDERS[0]])
     assert [item.text for item in items] == ["Documents à vérifier : 0"]
