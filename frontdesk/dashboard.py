@@ -94,7 +94,7 @@ PROVIDERS = [
     Provider(
         "frontdesk.dashboard.requests_to_decide",
         _("Demandes de réinscription à décider"),
-        query="status__in=" + ",".join(Request.TO_DECIDE),
+        query="a_decider=oui",
     ),
     Provider(
         "frontdesk.dashboard.overdue_invoices",

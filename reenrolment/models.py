@@ -11,7 +11,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -175,8 +175,13 @@ class RequestQuerySet(models.QuerySet):
         return self.exclude(status__in=Request.NOT_ASKING_DOCUMENTS)
 
     def to_decide(self):
-        """The requests waiting for the staff's answer (the admin dashboard's count)."""
-        return self.filter(status__in=Request.TO_DECIDE)
+        """The requests waiting for the staff's answer (the admin dashboard's count): sent or
+        being reviewed, or answered for some disciplines while another still waits."""
+        waiting = Line.objects.filter(request=OuterRef("pk"), decision=Line.Decision.PENDING)
+        return self.filter(
+            Q(status__in=Request.TO_DECIDE)
+            | Q(status=Request.Status.PARTIAL) & Exists(waiting.exclude(kind=Line.Kind.STOP))
+        )
 
 
 class Request(models.Model):

@@ -9,10 +9,16 @@ from django.utils import timezone
 from post_office.models import STATUS, Email
 
 from accounts.models import User
-from reenrolment.models import Request
+from reenrolment.models import Line, Request
 from tests.billing.factories import issued_invoice, payment
-from tests.factories import FamilyFactory, StaffFactory, StudentFactory, UserFactory
-from tests.reenrolment.factories import RequestFactory
+from tests.factories import (
+    DisciplineFactory,
+    FamilyFactory,
+    StaffFactory,
+    StudentFactory,
+    UserFactory,
+)
+from tests.reenrolment.factories import LineFactory, RequestFactory
 from tests.students.factories import DocumentFactory
 
 
@@ -27,10 +33,10 @@ def fail_logins(client, username, times=5, ip="203.0.113.7"):
 
 
 def waiting_things(families: int = 1) -> None:
-    """Per family: a document to review, a request submitted and one being reviewed, an
-    overdue invoice, a failed e-mail and a locked-out account; and, not waiting, a validated
-    document, an accepted request, an overdue invoice paid, a sent e-mail and an account with
-    only 2 failures."""
+    """Per family: a document to review, 3 requests to decide (sent, being reviewed, answered
+    for one discipline only), an overdue invoice, a failed e-mail and a locked-out account;
+    and, not waiting, a validated document, an accepted request, a request answered for every
+    discipline, an overdue invoice paid, a sent e-mail and an account with only 2 failures."""
     long_ago = timezone.localdate() - timedelta(days=90)
     client = Client()
     for index in range(families):
@@ -40,6 +46,18 @@ def waiting_things(families: int = 1) -> None:
         for status in (Request.Status.SUBMITTED, Request.Status.REVIEWING):
             RequestFactory(student=StudentFactory(family=family), status=status)
         RequestFactory(student=StudentFactory(family=family), status=Request.Status.ACCEPTED)
+        # Answered for one discipline, another still waits: to decide; all answered: not.
+        for waits in (True, False):
+            partial = RequestFactory(
+                student=StudentFactory(family=family), status=Request.Status.PARTIAL
+            )
+            refused = {"decision": Line.Decision.REFUSED, "refusal_reason": "Complet"}
+            LineFactory(request=partial, discipline=DisciplineFactory(name="Piano"), **refused)
+            LineFactory(
+                request=partial,
+                discipline=DisciplineFactory(name="Violon"),
+                **({"decision": Line.Decision.PENDING} if waits else refused),
+            )
         issued_invoice(family, "100.00", issued_on=long_ago)
         paid = issued_invoice(family, "80.00", issued_on=long_ago)
         payment(family, "80.00", invoices=[paid])

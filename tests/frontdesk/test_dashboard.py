@@ -18,7 +18,7 @@ INDEX = "/admin/"
 ITEMS = {
     "documents": ("/admin/students/documenttoreview/", "Documents à vérifier"),
     "requests": (
-        "/admin/reenrolment/request/?status__in=submitted,reviewing",
+        "/admin/reenrolment/request/?a_decider=oui",
         "Demandes de réinscription à décider",
     ),
     "invoices": ("/admin/billing/invoice/?state=overdue", "Factures en retard"),
@@ -44,7 +44,7 @@ def test_each_item_counts_what_waits_and_links_to_its_filtered_list(client, staf
     staff_login(client, staff_user)
     links = dashboard(client)
     assert links == {
-        url: f"{label} : {4 if key == 'requests' else 2}" for key, (url, label) in ITEMS.items()
+        url: f"{label} : {6 if key == 'requests' else 2}" for key, (url, label) in ITEMS.items()
     }
 
 
@@ -58,7 +58,7 @@ def test_the_linked_lists_show_the_same_rows(client, staff_user):
             r'<table id="result_list">.*?<tbody>(.*?)</tbody>', response.content.decode(), re.S
         )
         assert body is not None, key
-        assert body.group(1).count("<tr") == (4 if key == "requests" else 2), key
+        assert body.group(1).count("<tr") == (6 if key == "requests" else 2), key
 
 
 def test_an_empty_dashboard_says_zero(client, staff_user):
