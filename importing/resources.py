@@ -23,6 +23,7 @@ from importing.widgets import (
     CourseWidget,
     FrenchDateWidget,
     LegacyKeyWidget,
+    PhoneWidget,
     PostalCodeWidget,
     RankWidget,
     TextWidget,
@@ -66,6 +67,8 @@ class LegacyResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         store_row_values = True
+        store_instance = True  # the preview shows the values as imported
+        skip_html_diff = True  # its own list of changes instead (import-export's has inline styles)
         use_transactions = True
 
     def before_import(self, dataset, **kwargs):
@@ -137,9 +140,25 @@ class LegacyResource(resources.ModelResource):
             RowResult.IMPORT_TYPE_INVALID,
             RowResult.IMPORT_TYPE_ERROR,
         )
-        row_result.reasons = list(self.reasons(row_result))
-        row_result.cells = [row.get(column, "") for column in self.get_diff_headers()]
+        if row_result.rejected:
+            row_result.reasons = list(self.reasons(row_result))
+            row_result.cells = [row.get(column, "") for column in self.get_diff_headers()]
+        else:
+            row_result.cells = self.exported(row_result.instance)
+            row_result.reasons = list(self.changes(row_result))
         return row_result
+
+    def exported(self, instance) -> list[str]:
+        return [str(self.export_field(field, instance)) for field in self.get_import_fields()]
+
+    def changes(self, row_result) -> Iterable[str]:
+        """What an update changes, column by column: "code_postal : 22950 → 22000"."""
+        if row_result.import_type != RowResult.IMPORT_TYPE_UPDATE:
+            return
+        before = self.exported(row_result.original)
+        for column, old, new in zip(self.get_diff_headers(), before, row_result.cells, strict=True):
+            if old != new:
+                yield f"{column} : {old or gettext('(vide)')} → {new or gettext('(vide)')}"
 
     def reasons(self, row_result) -> Iterable[str]:
         """Why the row is rejected, one French sentence per problem, led by its column."""
@@ -166,8 +185,8 @@ class FamilyResource(LegacyResource):
     address_line2 = text_field("address_line2", "complement_adresse")
     postal_code = text_field("postal_code", "code_postal", PostalCodeWidget())
     city = text_field("city", "ville")
-    home_phone = text_field("home_phone", "telephone_domicile")
-    reference_mobile = text_field("reference_mobile", "mobile")
+    home_phone = text_field("home_phone", "telephone_domicile", PhoneWidget())
+    reference_mobile = text_field("reference_mobile", "mobile", PhoneWidget())
     reference_email = text_field("reference_email", "email")
 
     required_columns = ("numero_famille", "nom")
@@ -203,8 +222,8 @@ class ResponsableResource(LegacyResource):
     birth_date = Field(
         attribute="birth_date", column_name="date_naissance", widget=FrenchDateWidget()
     )
-    mobile = text_field("mobile", "mobile")
-    work_phone = text_field("work_phone", "telephone_professionnel")
+    mobile = text_field("mobile", "mobile", PhoneWidget())
+    work_phone = text_field("work_phone", "telephone_professionnel", PhoneWidget())
     email = text_field("email", "email")
     profession = text_field("profession", "profession")
 
@@ -242,7 +261,7 @@ class StudentResource(LegacyResource):
         attribute="birth_date", column_name="date_naissance", widget=FrenchDateWidget()
     )
     email = text_field("email", "email")
-    mobile = text_field("mobile", "mobile")
+    mobile = text_field("mobile", "mobile", PhoneWidget())
     school = text_field("school", "etablissement_scolaire")
     school_class = text_field("school_class", "classe")
     image_rights = Field(attribute="image_rights", column_name="droit_image", widget=YesNoWidget())

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from import_export import widgets
 
 from families.models import Civility
+from portal.validators import format_phone
 from students.models import Course, Discipline, Season
 
 
@@ -19,6 +20,14 @@ class TextWidget(widgets.CharWidget):
 
     def clean(self, value, row=None, **kwargs):
         return _text(value)
+
+
+class PhoneWidget(TextWidget):
+    """A phone as typed; the model's field reads it (French by default) and refuses it when
+    invalid. Shown French style in the preview."""
+
+    def render(self, value, obj=None, **kwargs):
+        return format_phone(value)
 
 
 class PostalCodeWidget(TextWidget):
