@@ -218,3 +218,18 @@ def test_the_import_needs_the_permissions_to_add_and_change_the_records(client):
     client.force_login(agent)
     staff_login(client, agent)
     assert client.get(FAMILY_IMPORT).status_code == 200
+
+
+def test_the_preview_follows_the_staff_members_language(staff_client, settings):
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = upload(
+        staff_client, FAMILY_IMPORT, resource=0, name="familles.csv", data=bad_sample("familles")
+    ).content.decode()
+
+    text = text_of(page)
+    assert "File refused" in text
+    assert "1 row(s) to create, 0 to update, 0 unchanged, 5 refused." in text
+    assert [row[1] for row in rows_of(page)][:2] == ["created", "refused"]
+    # A reason comes from the same catalogue as the forms' messages.
+    assert "Duplicate row: line 2 of the file already names the same record (f0004)." in text
