@@ -71,10 +71,25 @@ class LegacyResource(resources.ModelResource):
         skip_html_diff = True  # its own list of changes instead (import-export's has inline styles)
         use_transactions = True
 
+    def import_data_inner(self, dataset, dry_run, raise_errors, using_transactions, *args, **kw):
+        # A file with wrong columns is refused before any row is read: no row to list.
+        try:
+            self.check_columns(dataset.headers or [])
+        except ValueError as error:
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            self.handle_import_error(result, error, raise_errors)
+            return result
+        return super().import_data_inner(
+            dataset, dry_run, raise_errors, using_transactions, *args, **kw
+        )
+
     def before_import(self, dataset, **kwargs):
         self.line_numbers = getattr(dataset, "line_numbers", None)
         self.seen_keys: dict[tuple, int] = {}
-        missing = [column for column in self.required_columns if column not in dataset.headers]
+
+    def check_columns(self, headers: list[str]) -> None:
+        missing = [column for column in self.required_columns if column not in headers]
         if missing:
             raise ValueError(
                 gettext(
@@ -83,6 +98,22 @@ class LegacyResource(resources.ModelResource):
                 )
                 % {
                     "missing": ", ".join(missing),
+                    "expected": ", ".join(self.column_names()),
+                }
+            )
+        # Another kind's file (students chosen as families: numero_famille and nom would
+        # match) would overwrite records with the wrong values: a column of no use here says so.
+        unknown = [column for column in headers if column and column not in self.column_names()]
+        if unknown:
+            raise ValueError(
+                gettext(
+                    "Colonnes inconnues dans un fichier « %(kind)s » : %(unknown)s. Vérifiez "
+                    "que c'est le bon fichier ; les colonnes possibles sont %(expected)s "
+                    "(docs/import.md)."
+                )
+                % {
+                    "kind": self.get_display_name(),
+                    "unknown": ", ".join(unknown),
                     "expected": ", ".join(self.column_names()),
                 }
             )

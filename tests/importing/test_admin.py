@@ -233,3 +233,19 @@ def test_the_preview_follows_the_staff_members_language(staff_client, settings):
     assert [row[1] for row in rows_of(page)][:2] == ["created", "refused"]
     # A reason comes from the same catalogue as the forms' messages.
     assert "Duplicate row: line 2 of the file already names the same record (f0004)." in text
+
+
+def test_a_file_of_another_kind_is_refused_as_a_whole(staff_client, catalogue):
+    import_samples("familles")
+
+    page = upload(
+        staff_client, FAMILY_IMPORT, resource=0, name="eleves.csv", data=sample("eleves")
+    ).content.decode()
+
+    text = text_of(page)
+    assert "Fichier refusé" in text
+    assert "Colonnes inconnues dans un fichier « Familles (familles.csv) » : numero_eleve" in text
+    assert "Rien ne sera importé : corrigez le fichier" in text
+    assert not parse(page).find_all("table", class_="import-preview")
+    assert 'name="confirm"' not in page
+    assert Family.objects.get(legacy_id="F0001").name == "Le Bihan"

@@ -238,3 +238,21 @@ def test_the_command_lists_rejected_rows_and_fails(db, capsys):
     err = capsys.readouterr().err
     assert "ligne 4 : nom : Ce champ ne peut pas être vide." in err
     assert not Family.objects.exists()
+
+
+def test_another_kinds_file_is_refused_before_any_row(catalogue):
+    import_samples("familles")
+
+    # The students' file has numero_famille and nom too: as families, it would rename them.
+    summary = summarize(import_file("familles", sample("eleves")))
+
+    assert summary.file_errors == [
+        "Colonnes inconnues dans un fichier « Familles (familles.csv) » : numero_eleve, "
+        "civilite, prenom, date_naissance, etablissement_scolaire, classe, droit_image, "
+        "sortie_seul. Vérifiez que c'est le bon fichier ; les colonnes possibles sont "
+        "numero_famille, nom, adresse, complement_adresse, code_postal, ville, "
+        "telephone_domicile, mobile, email (docs/import.md)."
+    ]
+    assert not summary.updated
+    assert Family.objects.get(legacy_id="F0001").name == "Le Bihan"
+    assert Family.history.count() == 3
