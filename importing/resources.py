@@ -128,11 +128,11 @@ class LegacyResource(resources.ModelResource):
             return self.line_numbers[row_number - 1]
         return row_number + 1
 
-    def row_key(self, row) -> tuple:
-        return tuple(
-            str(row.get(self.fields[name].column_name) or "").strip().casefold()
-            for name in self.get_import_id_fields()
-        )
+    #: the columns that name the row's record (twice in a file: a duplicate)
+    key_columns: tuple[str, ...] = ()
+
+    def row_key(self, row) -> tuple[str, ...]:
+        return tuple(str(row.get(column) or "").strip() for column in self.key_columns)
 
     def before_import_row(self, row, **kwargs):
         for column, value in row.items():
@@ -141,14 +141,14 @@ class LegacyResource(resources.ModelResource):
         key = self.row_key(row)
         if all(key):
             line = self.line_number(kwargs["row_number"])
-            first = self.seen_keys.setdefault(key, line)
+            first = self.seen_keys.setdefault(tuple(part.casefold() for part in key), line)
             if first != line:
                 raise ValidationError(
                     gettext(
                         "Ligne en double : la ligne %(line)s du fichier désigne déjà la même "
                         "fiche (%(key)s)."
                     )
-                    % {"line": first, "key": " ; ".join(str(part) for part in key)}
+                    % {"line": first, "key": " ; ".join(key)}
                 )
 
     def get_instance(self, instance_loader, row):
@@ -221,6 +221,7 @@ class FamilyResource(LegacyResource):
     reference_email = text_field("reference_email", "email")
 
     required_columns = ("numero_famille", "nom")
+    key_columns = ("numero_famille",)
 
     class Meta(LegacyResource.Meta):
         model = Family
@@ -259,6 +260,7 @@ class ResponsableResource(LegacyResource):
     profession = text_field("profession", "profession")
 
     required_columns = ("numero_famille", "nom", "prenom")
+    key_columns = ("numero_famille", "rang")
 
     class Meta(LegacyResource.Meta):
         model = Responsable
@@ -277,9 +279,9 @@ class ResponsableResource(LegacyResource):
             "profession",
         ]
 
-    def row_key(self, row) -> tuple:
+    def row_key(self, row) -> tuple[str, ...]:
         family, rank = super().row_key(row)
-        return family, rank or "1"
+        return family, rank or "1"  # an empty rank is rank 1
 
 
 class StudentResource(LegacyResource):
@@ -301,6 +303,7 @@ class StudentResource(LegacyResource):
     )
 
     required_columns = ("numero_eleve", "numero_famille", "nom", "prenom")
+    key_columns = ("numero_eleve",)
 
     class Meta(LegacyResource.Meta):
         model = Student
@@ -344,18 +347,13 @@ class EnrolmentResource(LegacyResource):
     course = Field(attribute="course", column_name="cours", widget=CourseWidget())
 
     required_columns = ("numero_eleve", "saison", "discipline", "cours")
+    key_columns = ("numero_eleve", "saison", "discipline", "cours")
 
     class Meta(LegacyResource.Meta):
         model = Enrolment
         name = gettext_lazy("Inscriptions (inscriptions.csv)")
         import_id_fields = ["student", "course"]
         fields = ["student", "season", "discipline", "course"]
-
-    def row_key(self, row) -> tuple:
-        return tuple(
-            str(row.get(column) or "").strip().casefold()
-            for column in ("numero_eleve", "saison", "discipline", "cours")
-        )
 
     def dehydrate_season(self, enrolment):
         return enrolment.course.season.name if enrolment.course_id else ""

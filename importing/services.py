@@ -3,7 +3,6 @@ command), with the same resources, checks and all-or-nothing rule as the admin's
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from import_export.results import Result, RowResult
 
 from importing.formats import read_dataset
@@ -42,13 +41,11 @@ def import_file(kind: str, data: bytes, *, dry_run: bool = False, user=None) -> 
     when the file cannot be read as CSV."""
     dataset = read_dataset(data)
     resource = RESOURCES[kind]()
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            user=user,
-        )
-    return result
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        user=user,
+    )

@@ -232,7 +232,7 @@ def test_the_preview_follows_the_staff_members_language(staff_client, settings):
     assert "1 row(s) to create, 0 to update, 0 unchanged, 5 refused." in text
     assert [row[1] for row in rows_of(page)][:2] == ["created", "refused"]
     # A reason comes from the same catalogue as the forms' messages.
-    assert "Duplicate row: line 2 of the file already names the same record (f0004)." in text
+    assert "Duplicate row: line 2 of the file already names the same record (F0004)." in text
 
 
 def test_a_file_of_another_kind_is_refused_as_a_whole(staff_client, catalogue):

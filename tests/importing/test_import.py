@@ -132,7 +132,7 @@ def test_bad_families_are_rejected_with_their_reason_and_nothing_is_created(db):
     }
     assert rejected[4] == ["nom : Ce champ ne peut pas être vide."]
     assert rejected[5] == [
-        "Ligne en double : la ligne 2 du fichier désigne déjà la même fiche (f0004)."
+        "Ligne en double : la ligne 2 du fichier désigne déjà la même fiche (F0004)."
     ]
     assert set(rejected[6]) == {
         "code_postal : Le code postal doit comporter 5 chiffres (par exemple 22440).",
@@ -187,7 +187,7 @@ def test_bad_enrolments_are_rejected_with_their_reason(catalogue):
         5: ["cours : Discipline « Harpe » inconnue : créez-la avant l'import."],
         7: [
             "Ligne en double : la ligne 6 du fichier désigne déjà la même fiche "
-            "(e0201 ; 2026-2027 ; danse contemporaine ; contemporain ados)."
+            "(E0201 ; 2026-2027 ; Danse contemporaine ; Contemporain ados)."
         ],
     }
     assert not Enrolment.objects.exists()
