@@ -87,12 +87,14 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_tasks",
     "django_tasks_db",
+    "import_export",
     "portal",
     "accounts",
     "families",
     "students",
     "billing",
     "reenrolment",
+    "importing",
 ]
 
 MIDDLEWARE = [
@@ -427,3 +429,9 @@ LOGGING = {
 BENCH = env_bool("BENCH", False)
 if BENCH:
     INSTALLED_APPS.append("bench")
+
+# Importing the previous software's CSV exports (importing/, django-import-export,
+# docs/import.md): each file in one transaction, rolled back when a row is refused; the
+# uploaded file waits for the confirmation in the system's temporary folder and is removed
+# once imported.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
