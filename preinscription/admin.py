@@ -300,6 +300,8 @@ class ApplicationAdmin(PortalModelAdmin):
         if formset.model is not Wish:
             formset.save()
             return
+        # Nothing is saved by the formset itself (the admin's history reads these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         decisions = [
             f.wish_decision for f in formset.forms if getattr(f, "wish_decision", None) is not None
         ]

@@ -83,7 +83,10 @@ def test_a_valid_application_is_recorded_with_its_receipt(client, school, outbox
 def test_the_documents_sent_with_it_are_stored_privately(client, school, outbox):
     data = form_data(
         school,
-        **{"domicile-document_date": timezone.localdate().isoformat(), "eleve2-danse-kind": "statement"},
+        **{
+            "domicile-document_date": timezone.localdate().isoformat(),
+            "eleve2-danse-kind": "statement",
+        },
     )
     data["domicile-file"] = upload("facture.pdf", pdf_bytes())
     data["eleve2-danse-file"] = upload("attestation.jpg", image_bytes(), "image/jpeg")
@@ -222,12 +225,16 @@ def test_a_closed_period_takes_no_application(client, school):
 
 def test_possible_duplicates_of_existing_families_are_flagged(client, school):
     same_child = FamilyFactory(name="Autre")
-    StudentFactory(family=same_child, first_name="MAËL", last_name="le gall", birth_date="2016-04-02")
+    StudentFactory(
+        family=same_child, first_name="MAËL", last_name="le gall", birth_date="2016-04-02"
+    )
     same_email = FamilyFactory(name="Courriel", reference_email="Anne.LeGall@example.org")
     same_phone = FamilyFactory(name="Téléphone")
     ResponsableFactory(family=same_phone, mobile="+33611223344")
     unrelated = FamilyFactory(name="Sans rapport")
-    StudentFactory(family=unrelated, first_name="Maël", last_name="Le Gall", birth_date="2015-04-02")
+    StudentFactory(
+        family=unrelated, first_name="Maël", last_name="Le Gall", birth_date="2015-04-02"
+    )
     client.post(URL, form_data(school))
     application = Application.objects.get()
     assert set(application.possible_duplicates.all()) == {same_child, same_email, same_phone}
