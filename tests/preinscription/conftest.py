@@ -27,6 +27,10 @@ class School:
 
 @pytest.fixture
 def school(db):
+    return make_school()
+
+
+def make_school() -> School:
     music = DepartmentFactory(name="Musique", kind=Department.Kind.MUSIC)
     dance_dept = DepartmentFactory(name="Danse", kind=Department.Kind.DANCE)
     piano = DisciplineFactory(name="Piano", department=music)
