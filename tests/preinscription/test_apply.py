@@ -238,3 +238,11 @@ def test_possible_duplicates_of_existing_families_are_flagged(client, school):
     client.post(URL, form_data(school))
     application = Application.objects.get()
     assert set(application.possible_duplicates.all()) == {same_child, same_email, same_phone}
+
+
+def test_the_period_is_not_a_campaign_of_the_reinscription_tab(family_client, family, school):
+    student = StudentFactory(family=family, first_name="Zoé")
+    assert "Pré-inscriptions 2027-2028" not in family_client.get("/reinscription/").content.decode()
+    assert "Pré-inscriptions 2027-2028" not in family_client.get("/accueil/").content.decode()
+    url = f"/reinscription/campagnes/{school.campaign.pk}/eleves/{student.pk}/"
+    assert family_client.get(url).status_code == 404
