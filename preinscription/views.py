@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -130,6 +131,7 @@ def _render_form(request, page, *, status=200):
     )
 
 
+@never_cache
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def apply(request):
@@ -254,11 +256,16 @@ def _render_status(request, application, *, bound=None, status=200):
     )
 
 
+# The page of a private link: never stored by a browser's or a proxy's cache.
+@never_cache
+@cache_control(private=True)
 @require_GET
 def status(request, token):
     return _render_status(request, _application(token))
 
 
+@never_cache
+@cache_control(private=True)
 @csrf_exempt
 @require_POST
 def add_document(request, token, key):

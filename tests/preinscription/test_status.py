@@ -117,3 +117,39 @@ def test_the_reglement_is_readable_without_an_account_during_the_period(client, 
     school.campaign.closes_at = timezone.now()
     school.campaign.save()
     assert client.get(url).status_code == 404
+
+
+def test_the_status_page_is_private_and_its_queries_do_not_grow(client, school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = apply(
+        client,
+        school,
+        **{
+            "eleve2-last_name": None,
+            "eleve2-first_name": None,
+            "eleve2-birth_date": None,
+            "eleve2-wish_1": None,
+            "eleve2-wish_2": None,
+        },
+    )
+    big = apply(
+        client,
+        school,
+        **{
+            "famille-email": "autre@example.org",
+            "eleve3-last_name": "Le Gall",
+            "eleve3-first_name": "Nina",
+            "eleve3-birth_date": "2019-01-05",
+            "eleve3-wish_1": str(school.violin.pk),
+            "eleve3-wish_2": str(school.piano.pk),
+        },
+    )
+    counts = []
+    for application in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(status_path(application))
+        counts.append(len(queries))
+        assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert counts[0] == counts[1]
