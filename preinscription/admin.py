@@ -296,6 +296,12 @@ class ApplicationAdmin(PortalModelAdmin):
             _("« Envoyer les accès au portail » depuis ses responsables."),
         )
 
+    def delete_model(self, request, obj):
+        services.delete_applications(Application.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_applications(queryset)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Wish:
             formset.save()

@@ -600,6 +600,23 @@ def decide_wishes(
     return application
 
 
+def delete_applications(applications) -> int:
+    """Deletes applications (spam, a mistake) with their uploads' files, after the commit."""
+    with transaction.atomic():
+        files = list(
+            ApplicationDocument.objects.filter(application__in=applications).values_list(
+                "file", flat=True
+            )
+        )
+        count = (
+            Application.objects.filter(pk__in=applications.values("pk"))
+            .delete()[1]
+            .get(Application._meta.label, 0)
+        )
+        transaction.on_commit(lambda: _delete_files(files))
+    return count
+
+
 # --- Purge -----------------------------------------------------------------------------------
 
 

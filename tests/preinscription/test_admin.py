@@ -280,3 +280,20 @@ def test_staff_open_an_application_document_with_the_permission(application, cli
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_deleting_an_application_deletes_its_files(
+    application, staff, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    name = application.documents.get().file.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            reverse("admin:preinscription_application_delete", args=[application.pk]),
+            {"post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not Application.objects.exists()
+    assert not default_storage.exists(name)
