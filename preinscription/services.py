@@ -624,21 +624,29 @@ def delete_applications(applications) -> int:
 class PurgeSummary:
     applications: int
     documents: int
+    attempts: int = 0
 
 
 def purge_abandoned(*, dry_run: bool = False, now: datetime | None = None) -> PurgeSummary:
     """Deletes the uploads (rows and files) of the applications never completed (a document
     the wishes need still missing), with no family created, once their period has closed.
-    The applications themselves stay for staff. Files go after the rows' commit."""
+    The applications themselves stay for staff. Files go after the rows' commit. The record
+    of posts older than the rate limits' windows (`SubmissionAttempt`) goes too."""
+    now = now or timezone.now()
     abandoned = Application.objects.abandoned(now)
+    attempts = SubmissionAttempt.objects.filter(
+        created_at__lt=now - max(RATE_WINDOW_IP, RATE_WINDOW_EMAIL)
+    )
     documents = ApplicationDocument.objects.filter(application__in=abandoned)
     summary = PurgeSummary(
         applications=abandoned.filter(documents__isnull=False).distinct().count(),
         documents=documents.count(),
+        attempts=attempts.count(),
     )
     if not dry_run:
         with transaction.atomic():
             files = list(documents.values_list("file", flat=True))
             documents.delete()
+            attempts.delete()
             transaction.on_commit(lambda: _delete_files(files))
     return summary

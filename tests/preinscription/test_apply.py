@@ -246,3 +246,12 @@ def test_the_period_is_not_a_campaign_of_the_reinscription_tab(family_client, fa
     assert "Pré-inscriptions 2027-2028" not in family_client.get("/accueil/").content.decode()
     url = f"/reinscription/campagnes/{school.campaign.pk}/eleves/{student.pk}/"
     assert family_client.get(url).status_code == 404
+
+
+def test_the_emails_are_written_in_the_language_of_the_form(client, school, outbox):
+    client.cookies["django_language"] = "en"
+    response = client.post(URL, form_data(school))
+    assert response.status_code == 302
+    (message,) = outbox()
+    assert message.subject.startswith("Pre-registration received: ")
+    assert Application.objects.get().language == "en"

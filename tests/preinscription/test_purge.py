@@ -60,3 +60,17 @@ def test_it_keeps_the_uploads_of_an_application_a_family_was_created_from(client
     school.campaign.save()
     call_command("purge_preinscriptions")
     assert application.documents.count() == 1
+
+
+def test_it_forgets_old_posts_of_the_form(client, school):
+    from preinscription.models import SubmissionAttempt
+
+    apply_data = with_document(client, school, "a@example.org")
+    assert apply_data
+    old = SubmissionAttempt.objects.create(ip_address="192.0.2.1")
+    SubmissionAttempt.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    call_command("purge_preinscriptions")
+    assert SubmissionAttempt.objects.count() == 1
+    assert not SubmissionAttempt.objects.filter(pk=old.pk).exists()

@@ -19,7 +19,8 @@ class Command(BaseCommand):
         verb = "à supprimer" if dry_run else "supprimé(s)"
         self.stdout.write(
             f"Pré-inscriptions incomplètes : {summary.applications} ; "
-            f"justificatifs {verb} : {summary.documents}"
+            f"justificatifs {verb} : {summary.documents} ; "
+            f"envois anciens du formulaire {verb} : {summary.attempts}"
         )
         if dry_run:
             self.stdout.write("--dry-run : rien n'a été supprimé.")
