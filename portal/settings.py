@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "billing",
     "reenrolment",
     "importing",
+    "preinscription",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,10 @@ AXES_HANDLER = "accounts.throttling.PortalAxesHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
+# Pré-inscription (no account): posts of the form per client IP per hour, applications per
+# e-mail address per day (preinscription.services.rate_limit_message).
+PREINSCRIPTION_IP_LIMIT = env_int("PREINSCRIPTION_IP_LIMIT", 20)
+PREINSCRIPTION_EMAIL_LIMIT = env_int("PREINSCRIPTION_EMAIL_LIMIT", 3)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 # In the order of accounts.throttling.limits().
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
