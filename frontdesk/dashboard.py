@@ -5,13 +5,14 @@ Each provider names a queryset (a dotted path, imported when the dashboard is dr
 provider can name an app's function without this module importing it) whose model has an admin
 list; an item is shown only to staff who may see that list (its ModelAdmin's own view
 permission check), and costs one COUNT query. To add an item, add a provider to PROVIDERS, e.g.
-the pré-inscription applications:
 
     Provider(
-        "preinscription.services.applications_to_decide",
-        _("Demandes de pré-inscription à décider"),
+        "courses.services.full_courses",
+        _("Cours complets"),
         query="…",  # the admin list's filter that shows the same rows, if any
     ),
+
+A provider whose app is not installed is skipped.
 
 An item reads "Documents à vérifier : 3" (a label and a number, not a plural sentence: French
 says "0 document", which a msgid with an English plural rule cannot give).
@@ -94,6 +95,11 @@ PROVIDERS = [
     Provider(
         "frontdesk.dashboard.requests_to_decide",
         _("Demandes de réinscription à décider"),
+        query="a_decider=oui",
+    ),
+    Provider(
+        "preinscription.services.applications_to_decide",
+        _("Pré-inscriptions à décider"),
         query="a_decider=oui",
     ),
     Provider(

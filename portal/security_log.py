@@ -46,6 +46,10 @@ EVENTS = {
     "access_revoked": logging.INFO,
     "account_unlocked": logging.INFO,
     "not_found": logging.WARNING,
+    "preinscription_received": logging.INFO,
+    "preinscription_decided": logging.INFO,
+    "preinscription_throttled": logging.WARNING,
+    "preinscription_honeypot": logging.WARNING,
 }
 _PLAIN = re.compile(r"[\w.@:/+-]*", re.ASCII)
 

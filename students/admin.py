@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from importing.admin import LegacyImportMixin
+from importing.resources import EnrolmentResource, StudentResource
 from portal.admin import ListedChangesHistoryAdmin, PortalModelAdmin
 from students.forms import StudentForm
 from students.models import (
@@ -68,8 +70,10 @@ class PresenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Student)
-class StudentAdmin(ListedChangesHistoryAdmin):
+class StudentAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
     form = StudentAdminForm
+    # "Importer": the previous software's files (importing/, docs/import.md).
+    resource_classes = [StudentResource, EnrolmentResource]
     list_display = ["last_name", "first_name", "family", "birth_date", "left_on"]
     list_select_related = ["family"]
     list_filter = [PresenceFilter]

@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
         ("post_office", "0014_alter_email_recipient_delivery_status_and_more"),
         ("axes", "0010_accessattemptexpiration"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),
+        ("preinscription", "0001_applications"),
         ("frontdesk", "0001_locked_accounts"),
     ]
 

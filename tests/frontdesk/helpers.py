@@ -1,6 +1,6 @@
 """What waits for the staff, built through the real code paths, and staff with given rights."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -9,7 +9,8 @@ from django.utils import timezone
 from post_office.models import STATUS, Email
 
 from accounts.models import User
-from reenrolment.models import Line, Request
+from preinscription.models import ApplicantStudent, Application, Wish
+from reenrolment.models import Campaign, Line, Request
 from tests.billing.factories import issued_invoice, payment
 from tests.factories import (
     DisciplineFactory,
@@ -18,7 +19,7 @@ from tests.factories import (
     StudentFactory,
     UserFactory,
 )
-from tests.reenrolment.factories import LineFactory, RequestFactory
+from tests.reenrolment.factories import CampaignFactory, LineFactory, RequestFactory
 from tests.students.factories import DocumentFactory
 
 
@@ -32,11 +33,15 @@ def fail_logins(client, username, times=5, ip="203.0.113.7"):
         )
 
 
+PREREGISTRATION = Campaign.Kind.PREREGISTRATION
+
+
 def waiting_things(families: int = 1) -> None:
     """Per family: a document to review, 3 requests to decide (sent, being reviewed, answered
-    for one discipline only), an overdue invoice, a failed e-mail and a locked-out account;
-    and, not waiting, a validated document, an accepted request, a request answered for every
-    discipline, an overdue invoice paid, a sent e-mail and an account with only 2 failures."""
+    for one discipline only), a pré-inscription with a wish waiting, an overdue invoice, a
+    failed e-mail and a locked-out account; and, not waiting, a validated document, an accepted
+    request, a request answered for every discipline, a pré-inscription answered, an overdue
+    invoice paid, a sent e-mail and an account with only 2 failures."""
     long_ago = timezone.localdate() - timedelta(days=90)
     client = Client()
     for index in range(families):
@@ -57,6 +62,33 @@ def waiting_things(families: int = 1) -> None:
                 request=partial,
                 discipline=DisciplineFactory(name="Violon"),
                 **({"decision": Line.Decision.PENDING} if waits else refused),
+            )
+        # A pré-inscription with a wish waiting, and one answered.
+        for decision in (Wish.Decision.PENDING, Wish.Decision.REFUSED):
+            application = Application.objects.create(
+                campaign=CampaignFactory(
+                    name="Pré-inscriptions", kind=Campaign.Kind.PREREGISTRATION
+                ),
+                reference=f"PRE-{index}-{decision}",
+                email="candidat@example.org",
+                address_line1="3 rue des Lilas",
+                postal_code="22440",
+                city="Ploufragan",
+                submitted_at=timezone.now(),
+            )
+            child = ApplicantStudent.objects.create(
+                application=application,
+                last_name="Le Gall",
+                first_name="Maël",
+                birth_date=date(2016, 4, 2),
+            )
+            Wish.objects.create(
+                application=application,
+                student=child,
+                discipline=DisciplineFactory(),
+                preference=1,
+                decision=decision,
+                refusal_reason="Complet" if decision == Wish.Decision.REFUSED else "",
             )
         issued_invoice(family, "100.00", issued_on=long_ago)
         paid = issued_invoice(family, "80.00", issued_on=long_ago)

@@ -21,6 +21,10 @@ ITEMS = {
         "/admin/reenrolment/request/?a_decider=oui",
         "Demandes de réinscription à décider",
     ),
+    "applications": (
+        "/admin/preinscription/application/?a_decider=oui",
+        "Pré-inscriptions à décider",
+    ),
     "invoices": ("/admin/billing/invoice/?state=overdue", "Factures en retard"),
     "emails": ("/admin/post_office/email/?status__exact=1", "E-mails en échec"),
     "locked": ("/admin/frontdesk/lockedaccount/", "Comptes bloqués (trop d'échecs de connexion)"),
@@ -135,7 +139,7 @@ def test_a_provider_of_an_app_not_installed_is_skipped(rf, staff_user):
 
     request = rf.get(INDEX)
     request.user = staff_user
-    later = Provider("preinscription.services.applications_to_decide", "Demandes à décider")
+    later = Provider("notinstalled.services.waiting", "Demandes à décider")
     with translation.override("fr"):
         items = dashboard_items(request, providers=[later, PROVIDERS[0]])
     assert [item.text for item in items] == ["Documents à vérifier : 0"]
