@@ -25,6 +25,7 @@ from accounts.services import (
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
+from messaging.admin import FamilyDeliveryInline, may_send, write_to_families
 from portal.admin import ListedChangesHistoryAdmin, report_action
 from portal.dates import long_datetime
 from portal.french import of_name
@@ -179,8 +180,11 @@ class FamilyAdmin(ListedChangesHistoryAdmin):
         "responsables__email",
         "accounts__username",
     ]
-    inlines = [ResponsableInline, StudentInline]
-    actions = ["send_portal_access"]
+    inlines = [ResponsableInline, StudentInline, FamilyDeliveryInline]
+    actions = ["send_portal_access", write_to_families]
+
+    def has_send_message_permission(self, request):
+        return may_send(request)
 
     def get_queryset(self, request):
         # The responsables name the family (__str__); their phones are not shown.

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "students",
     "billing",
     "reenrolment",
+    "messaging",
 ]
 
 MIDDLEWARE = [
