@@ -21,6 +21,7 @@ from messaging.models import Delivery, FamilyMissingDocuments, Message, MessageT
 from messaging.placeholders import PLACEHOLDERS
 from messaging.services import (
     AlreadySent,
+    NothingToSend,
     last_reminders,
     preview,
     send_document_reminders,
@@ -158,6 +159,9 @@ class MessageAdmin(PortalModelAdmin):
         if "modifier" in request.POST or not form.is_valid():
             return render_compose(self, request, form)
         families = form.families()
+        if not families.exists():
+            form.add_error(None, gettext("Aucune famille ne correspond à ce choix."))
+            return render_compose(self, request, form)
         if "envoyer" not in request.POST:
             shown = preview(families, form.cleaned_data["objet"], form.cleaned_data["texte"])
             return render_compose(self, request, form, shown)
@@ -179,6 +183,12 @@ class MessageAdmin(PortalModelAdmin):
                 messages.WARNING,
             )
             return redirect("admin:messaging_message_change", already.message.pk)
+        except NothingToSend:
+            form.add_error(
+                None,
+                gettext("Aucune des familles choisies n'a d'adresse e-mail : rien n'a été envoyé."),
+            )
+            return render_compose(self, request, form)
         report_sent(self, request, sent)
         return redirect("admin:messaging_message_change", sent.message.pk)
 
@@ -458,6 +468,16 @@ class FamilyMissingDocumentsAdmin(PortalModelAdmin):
                 request,
                 gettext("Cette relance a déjà été envoyée le %(when)s : rien n'a été renvoyé.")
                 % {"when": long_datetime(already.message.sent_at)},
+                messages.WARNING,
+            )
+            return None
+        except NothingToSend:
+            self.message_user(
+                request,
+                gettext(
+                    "Aucune des familles sélectionnées ne manque de document ou n'a d'adresse "
+                    "e-mail : rien n'a été envoyé."
+                ),
                 messages.WARNING,
             )
             return None

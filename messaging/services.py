@@ -32,6 +32,11 @@ class AlreadySent(Exception):
         self.message = message
 
 
+class NothingToSend(Exception):
+    """No family would receive anything (none chosen, none with an address, nothing missing
+    any more): nothing is recorded."""
+
+
 def families_enrolled(
     *,
     season: Season,
@@ -151,7 +156,8 @@ def send_message(
 ) -> Sent:
     """Queues the message to each family (placeholders replaced for it, in the body of the
     `family_message` e-mail, written in each recipient's language) and records it. Raises
-    `AlreadySent` when `token` was used, `ValidationError` for an unknown placeholder."""
+    `AlreadySent` when `token` was used, `ValidationError` for an unknown placeholder,
+    `NothingToSend` when no family has an address."""
     validate_placeholders(subject)
     validate_placeholders(body)
     message = _record(
@@ -171,6 +177,8 @@ def send_message(
             without_address.append(family)
         else:
             delivered += 1
+    if not delivered:
+        raise NothingToSend  # rolls the Message back
     return Sent(message, delivered, without_address)
 
 
@@ -198,7 +206,8 @@ def send_document_reminders(
 ) -> Sent:
     """E-mails each of `families` that still misses documents for `season` what is missing
     (per student, with the upload links) and records it (`Message` of kind reminder). A
-    family with nothing missing any more gets nothing."""
+    family with nothing missing any more gets nothing; `NothingToSend` when no family gets
+    anything."""
     message = _record(
         token=token,
         kind=Message.Kind.DOCUMENTS_REMINDER,
@@ -216,6 +225,8 @@ def send_document_reminders(
             without_address.append(family)
         else:
             delivered += 1
+    if not delivered:
+        raise NothingToSend  # rolls the Message back
     return Sent(message, delivered, without_address)
 
 

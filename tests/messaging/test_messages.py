@@ -270,3 +270,16 @@ def test_the_form_is_protected_against_cross_site_requests(school):
     response = compose(client, step="envoyer", cours=school["piano_course"].pk, **MESSAGE)
     assert response.status_code == 403
     assert not Message.objects.exists()
+
+
+def test_nothing_is_recorded_when_no_family_would_receive_it(staff_client, school, outbox):
+    outbox.clear()
+    empty = CourseFactory(season=school["season"], discipline=school["piano"], name="Vide")
+    page = text(compose(staff_client, cours=empty.pk, **MESSAGE))
+    assert "Aucune famille ne correspond à ce choix." in page
+    family = FamilyFactory(name="Sansmail", reference_email="")
+    ResponsableFactory(family=family, email="")
+    enrol(family, empty)
+    page = text(compose(staff_client, step="envoyer", cours=empty.pk, **MESSAGE))
+    assert "Aucune des familles choisies n'a d'adresse e-mail : rien n'a été envoyé." in page
+    assert not Message.objects.exists() and outbox() == []

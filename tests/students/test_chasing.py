@@ -252,3 +252,14 @@ def test_staff_without_the_permission_cannot_send_reminders(client, chased, outb
     )
     assert response.status_code in (200, 302)
     assert outbox() == [] and not Message.objects.exists()
+
+
+def test_a_family_whose_documents_came_meanwhile_gets_nothing(staff_client, chased, season, outbox):
+    outbox.clear()
+    morvan = chased["morvan"]
+    page = text(select(staff_client, [morvan]))
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    DocumentFactory(family=morvan, season=season)  # uploaded before staff confirm
+    response = select(staff_client, [morvan], post="yes", token=token)
+    assert "rien n'a été envoyé" in text(staff_client.get(response.url))
+    assert outbox() == [] and not Message.objects.exists()
