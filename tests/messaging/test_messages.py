@@ -9,6 +9,8 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from messaging.models import Delivery, Message, MessageTemplate
 from students.models import Department
@@ -283,3 +285,44 @@ def test_nothing_is_recorded_when_no_family_would_receive_it(staff_client, schoo
     page = text(compose(staff_client, step="envoyer", cours=empty.pk, **MESSAGE))
     assert "Aucune des familles choisies n'a d'adresse e-mail : rien n'a été envoyé." in page
     assert not Message.objects.exists() and outbox() == []
+
+
+def test_the_sent_messages_list_leads_to_the_form(staff_client, school):
+    compose(staff_client, step="envoyer", cours=school["piano_course"].pk, **MESSAGE)
+    page = text(staff_client.get("/admin/messaging/message/"))
+    assert 'href="/admin/messaging/message/ecrire/"' in page
+    assert "Concert de {famille}" in page and "Cours : Piano 1er cycle (2026-2027)" in page
+    assert staff_client.get("/admin/messaging/message/add/").url == COMPOSE
+
+
+def test_the_sent_message_page_s_queries_do_not_grow_with_families(
+    staff_client, school, django_assert_max_num_queries
+):
+    course = school["piano_course"].pk
+    compose(staff_client, step="envoyer", cours=course, token=str(uuid.uuid4()), **MESSAGE)
+    small = Message.objects.get()
+    for index in range(6):
+        enrol(new_family(f"Famille{index}"), school["piano_course"], f"Élève{index}")
+    compose(staff_client, step="envoyer", cours=course, token=str(uuid.uuid4()), **MESSAGE)
+    large = Message.objects.exclude(pk=small.pk).get()
+    staff_client.get(f"/admin/messaging/message/{small.pk}/change/")
+    with django_assert_max_num_queries(40) as few:
+        staff_client.get(f"/admin/messaging/message/{small.pk}/change/")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = text(staff_client.get(f"/admin/messaging/message/{large.pk}/change/"))
+    assert "FAMILLE5 Anne" in page
+
+
+def test_a_family_s_history_page_s_queries_do_not_grow_with_messages(staff_client, school):
+    url = f"/admin/families/family/{school['dupont'].pk}/change/"
+    course = school["piano_course"].pk
+    compose(staff_client, step="envoyer", cours=course, token=str(uuid.uuid4()), **MESSAGE)
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        staff_client.get(url)
+    for _ in range(4):
+        compose(staff_client, step="envoyer", cours=course, token=str(uuid.uuid4()), **MESSAGE)
+    with CaptureQueriesContext(connection) as five:
+        page = text(staff_client.get(url))
+    assert page.count(">Concert de Dupont</a>") == 5
+    assert len(five.captured_queries) == len(one.captured_queries) > 0
