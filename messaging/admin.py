@@ -437,7 +437,7 @@ class FamilyMissingDocumentsAdmin(PortalModelAdmin):
                 "title": gettext("Relancer les familles : documents manquants"),
                 "season": season,
                 "rows": [
-                    (family, missing_html(missing.get(family.pk)))
+                    (family, missing_html(missing.get(family.pk)), self.last_reminded(family))
                     for family in families
                     if family.pk in missing
                 ],

@@ -218,6 +218,9 @@ def test_a_double_submission_sends_nothing_more(staff_client, chased, outbox):
     assert Message.objects.count() == 1
     followed = text(staff_client.get(response.url))
     assert "Cette relance a déjà été envoyée" in followed
+    # Choosing the family again shows when it was last reminded.
+    page = text(select(staff_client, [morvan]))
+    assert "Dernière relance" in page and "jamais" not in page
 
 
 def test_the_reminder_is_written_in_the_recipient_s_language(staff_client, chased, outbox):
