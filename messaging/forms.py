@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from families.models import Family
 from messaging.models import MessageTemplate
-from messaging.placeholders import placeholders_help_lazy, validate_placeholders
+from messaging.placeholders import validate_placeholders
 from messaging.services import families_enrolled
 from students.models import Course, Department, Discipline, Season
 
@@ -23,18 +23,18 @@ def open_seasons():
 class ComposeForm(forms.Form):
     # A selection made on the families' list: their pks, comma-separated.
     familles = forms.CharField(widget=forms.HiddenInput, required=False)
-    saison = forms.ModelChoiceField(
-        label=_("Saison"),
-        queryset=Season.objects.none(),
-        required=False,
-        help_text=_("Pour une discipline ou un département (la saison en cours par défaut)."),
-    )
     cours = forms.ModelChoiceField(label=_("Cours"), queryset=Course.objects.none(), required=False)
     discipline = forms.ModelChoiceField(
         label=_("Discipline"), queryset=Discipline.objects.all(), required=False
     )
     departement = forms.ModelChoiceField(
         label=_("Département"), queryset=Department.objects.all(), required=False
+    )
+    saison = forms.ModelChoiceField(
+        label=_("Saison"),
+        queryset=Season.objects.none(),
+        required=False,
+        help_text=_("Pour une discipline ou un département (la saison en cours par défaut)."),
     )
     modele = forms.ModelChoiceField(
         label=_("Modèle"),
@@ -50,10 +50,11 @@ class ComposeForm(forms.Form):
     )
     texte = forms.CharField(
         label=_("Texte"),
-        widget=forms.Textarea(attrs={"rows": 12, "cols": 80}),
+        widget=forms.Textarea(
+            attrs={"rows": 12, "cols": 80, "aria-describedby": "placeholders-help"}
+        ),
         required=False,
         validators=[validate_placeholders],
-        help_text=placeholders_help_lazy(),
     )
     token = forms.UUIDField(widget=forms.HiddenInput)
 
