@@ -57,6 +57,9 @@ def test_chasing_and_messaging_pages_have_no_violations(page, width):
     expect(page.get_by_text("Message mis en file d'attente pour 1 famille.")).to_be_visible()
     found += violations(page)
     assert Delivery.objects.filter(family=family).count() == 2
+    # The text went through the preview's hidden fields with its line breaks.
+    sent = Delivery.objects.get(family=family, message__kind="message")
+    assert "Bonjour Anne MORVAN,\nÀ samedi." in sent.body.replace("\r\n", "\n")
 
     page.goto(f"/admin/families/family/{family.pk}/change/")
     expect(page.get_by_role("link", name="Concert de Morvan")).to_be_visible()
