@@ -159,9 +159,18 @@ def concerned_students_by_family(
     """`concerned_students` of many families at once ({family pk: pairs}; only the families
     concerned by `season`; every family when `families` is None). Two queries."""
     kinds = _kinds_by_student(season, families)
+    # The students enrolled or asking in the season (a superset of `kinds`' keys, found without
+    # a list of pks as long as the season's students).
+    candidates = Student.objects.present().filter(
+        models.Q(pk__in=Enrolment.objects.filter(course__season=season).values("student_id"))
+        | models.Q(pk__in=_asking_requests().filter(campaign__season=season).values("student_id"))
+    )
+    if families is not None:
+        candidates = candidates.filter(family__in=families)
     by_family: dict[int, list] = {}
-    for student in Student.objects.filter(pk__in=kinds).order_by():
-        by_family.setdefault(student.family_id, []).append((student, kinds[student.pk]))
+    for student in candidates.order_by():
+        if student.pk in kinds:
+            by_family.setdefault(student.family_id, []).append((student, kinds[student.pk]))
     return {family_id: _in_order(pairs) for family_id, pairs in by_family.items()}
 
 
@@ -304,11 +313,15 @@ def build_checklists(season: Season, families=None) -> dict[int, Checklist]:
     quotients: dict[int, Document] = {}
     rows = (
         Document.objects.current()
-        .filter(season__starts_on__lte=season.starts_on, family_id__in=list(enrolled))
+        .filter(season__starts_on__lte=season.starts_on)
         .exclude(models.Q(kind=DocumentKind.FAMILY_QUOTIENT) & ~models.Q(season=season))
         .order_by("season__starts_on", "uploaded_at")
     )
+    if families is not None:
+        rows = rows.filter(family__in=families)
     for document in rows:
+        if document.family_id not in enrolled:
+            continue
         if document.kind == DocumentKind.FAMILY_QUOTIENT:
             quotients[document.family_id] = document
         else:

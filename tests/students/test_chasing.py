@@ -266,3 +266,26 @@ def test_a_family_whose_documents_came_meanwhile_gets_nothing(staff_client, chas
     response = select(staff_client, [morvan], post="yes", token=token)
     assert "rien n'a été envoyé" in text(staff_client.get(response.url))
     assert outbox() == [] and not Message.objects.exists()
+
+
+def test_a_re_enrolment_request_for_the_season_asks_for_documents_too(chased, season):
+    from students.models import Department
+    from tests.factories import DepartmentFactory, DisciplineFactory
+    from tests.reenrolment.factories import CampaignFactory, LineFactory, RequestFactory
+
+    dance = DepartmentFactory(name="Danse", kind=Department.Kind.DANCE)
+    jazz = DisciplineFactory(name="Modern'jazz", department=dance)
+    family = new_family("Prigent")
+    student = StudentFactory(family=family, first_name="Maël")
+    campaign = CampaignFactory(
+        season=SeasonFactory(
+            name="2027-2028",
+            is_current=False,
+            starts_on=date(2027, 9, 1),
+            ends_on=date(2028, 6, 30),
+        )
+    )
+    LineFactory(request=RequestFactory(campaign=campaign, student=student), discipline=jazz)
+    later = campaign.season
+    assert summary(missing_documents(later)[family.pk]) == {(DANCE, "Maël", ItemStatus.TO_PROVIDE)}
+    assert family.pk not in missing_documents(season)
