@@ -27,6 +27,7 @@ from families.models import Family, Responsable
 from families.services import update_family_record
 from importing.admin import LegacyImportMixin
 from importing.resources import FamilyResource, ResponsableResource
+from messaging.admin import FamilyDeliveryInline, may_send, write_to_families
 from portal.admin import ListedChangesHistoryAdmin, report_action
 from portal.dates import long_datetime
 from portal.french import of_name
@@ -183,8 +184,11 @@ class FamilyAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
         "responsables__email",
         "accounts__username",
     ]
-    inlines = [ResponsableInline, StudentInline]
-    actions = ["send_portal_access"]
+    inlines = [ResponsableInline, StudentInline, FamilyDeliveryInline]
+    actions = ["send_portal_access", write_to_families]
+
+    def has_send_message_permission(self, request):
+        return may_send(request)
 
     def get_queryset(self, request):
         # The responsables name the family (__str__); their phones are not shown.
