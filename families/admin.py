@@ -28,6 +28,7 @@ from families.services import update_family_record
 from frontdesk.admin import FamilyUnlockMixin
 from importing.admin import LegacyImportMixin
 from importing.resources import FamilyResource, ResponsableResource
+from messaging.admin import FamilyDeliveryInline, may_send, write_to_families
 from portal.admin import ListedChangesHistoryAdmin, report_action
 from portal.dates import long_datetime
 from portal.french import of_name
@@ -184,8 +185,11 @@ class FamilyAdmin(FamilyUnlockMixin, LegacyImportMixin, ListedChangesHistoryAdmi
         "responsables__email",
         "accounts__username",
     ]
-    inlines = [ResponsableInline, StudentInline]
-    actions = ["send_portal_access"]
+    inlines = [ResponsableInline, StudentInline, FamilyDeliveryInline]
+    actions = ["send_portal_access", write_to_families]
+
+    def has_send_message_permission(self, request):
+        return may_send(request)
 
     def get_queryset(self, request):
         # The responsables name the family (__str__); their phones are not shown.

@@ -66,17 +66,20 @@ def send_family_email(
     template: str,
     context: dict | Callable[[], dict] | None = None,
     also: Iterable[str] = (),
-) -> None:
+) -> list:
     """A family's e-mail (receipt, document decision, re-enrolment, invoice…): to
     `family.email_recipients(also=also)`, each address in its own language
     (`family_languages`), whoever triggered it (a staff member's language does not count).
     Context values that depend on the language are lazy strings, or `context` is a callable
-    run in each recipient's language."""
+    run in each recipient's language. Returns the queued e-mails (post_office `Email`), one
+    per language."""
     recipients = family.email_recipients(also=also)
     if not recipients:
-        return
-    for language, addresses in family_languages(family, recipients).items():
+        return []
+    return [
         send_templated_email(to=addresses, template=template, context=context, language=language)
+        for language, addresses in family_languages(family, recipients).items()
+    ]
 
 
 def send_templated_email(
@@ -85,12 +88,13 @@ def send_templated_email(
     template: str,
     context: dict | Callable[[], dict] | None = None,
     language: str = "fr",
-) -> None:
+):
     """Queues one message to `to`, rendered in `language` (a callable `context` is called in
-    it: for values rendered in the recipient's language)."""
+    it: for values rendered in the recipient's language); returns it (post_office `Email`), or
+    None without a recipient."""
     recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
     if not recipients:
-        return
+        return None
     with translation.override(language):
         full_context = {
             "centre": Centre.objects.current(),
@@ -100,7 +104,7 @@ def send_templated_email(
         subject = render_plain_text(f"emails/{template}/subject.txt", full_context)
         body = render_to_string(f"emails/{template}/body.txt", full_context)
         html = render_to_string(f"emails/{template}/body.html", full_context)
-    mail.send(
+    email = mail.send(
         recipients=recipients,
         sender=settings.DEFAULT_FROM_EMAIL,
         subject=subject,
@@ -109,6 +113,7 @@ def send_templated_email(
     )
     if settings.EMAIL_DELIVER_ON_COMMIT:
         transaction.on_commit(deliver_queued_emails)
+    return email
 
 
 def render_plain_text(template_name: str, context: dict) -> str:

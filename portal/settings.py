@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "reenrolment",
     "importing",
     "preinscription",
+    "messaging",
     "frontdesk",
 ]
 

@@ -1,4 +1,5 @@
-"""Demo data of the Réinscription tab: next season's courses and an open campaign."""
+"""Demo data of the Réinscription tab: next season's courses, an open campaign, and an open
+pré-inscription period for new families."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -90,4 +91,31 @@ def seed_demo(family=None, *, now=None) -> list[str]:
     campaign.disciplines.set(Discipline.objects.all())
     campaign.requirements.set(requirements)
     deadline = timezone.localtime(campaign.closes_at, PARIS)
-    return [f"Campagne ouverte : {campaign.name} (jusqu'au {deadline:%d/%m/%Y %H:%M})"]
+    preregistration = _open_preregistration(season, requirements[:1], now, closes_at)
+    return [
+        f"Campagne ouverte : {campaign.name} (jusqu'au {deadline:%d/%m/%Y %H:%M})",
+        f"Pré-inscription ouverte : {preregistration.name} (page d'accueil, sans compte)",
+    ]
+
+
+def _open_preregistration(season, requirements, now, closes_at) -> Campaign:
+    """The landing page's "Pré-inscription" entry: new families apply for the same season."""
+    campaign, _ = Campaign.objects.get_or_create(
+        season=season,
+        kind=Campaign.Kind.PREREGISTRATION,
+        defaults={
+            "name": f"Pré-inscriptions {season.name}",
+            "opens_at": now - timedelta(days=1),
+            "closes_at": closes_at,
+            "instructions": (
+                "Indiquez vos vœux par ordre de préférence. Les places sont attribuées après la "
+                "clôture selon les places disponibles ; vous recevrez la réponse par e-mail."
+            ),
+        },
+    )
+    if not campaign.is_open(now):
+        campaign.opens_at, campaign.closes_at = now - timedelta(days=1), closes_at
+        campaign.save(update_fields=["opens_at", "closes_at"])
+    campaign.disciplines.set(Discipline.objects.all())
+    campaign.requirements.set(requirements)
+    return campaign

@@ -107,26 +107,27 @@ def _asking_requests():
     return Request.objects.asking_documents()
 
 
-def concerned_students(family, season: Season, students=None) -> list[tuple[Student, set[str]]]:
-    """The family's students concerned by `season`, with the kinds of departments they take
-    in it: enrolled in one of its courses, or asking for a discipline in a request for it
-    (neither withdrawn nor refused, nor that discipline refused). `students` limits it to
-    those. One query, and one for the students when not given."""
+def _kinds_by_student(season: Season, families, students=None) -> dict[int, set[str]]:
+    """{student pk: kinds of departments taken in `season`} for the present students of
+    `families` (instances or pks; every family when None), limited to `students` when given.
+    One query."""
     enrolments = Enrolment.objects.filter(
-        course__season=season, student__family=family, student__left_on__isnull=True
+        course__season=season, student__left_on__isnull=True
     ).values_list("student_id", "course__discipline__department__kind")
     from reenrolment.models import Line
 
     lines = (
         Line.objects.filter(
             request__in=_asking_requests().filter(campaign__season=season),
-            request__student__family=family,
             request__student__left_on__isnull=True,
         )
         .exclude(kind=Line.Kind.STOP)
         .exclude(decision=Line.Decision.REFUSED)
         .values_list("request__student_id", "discipline__department__kind")
     )
+    if families is not None:
+        enrolments = enrolments.filter(student__family__in=families)
+        lines = lines.filter(request__student__family__in=families)
     if students is not None:
         pks = [student.pk for student in students]
         enrolments = enrolments.filter(student_id__in=pks)
@@ -134,10 +135,43 @@ def concerned_students(family, season: Season, students=None) -> list[tuple[Stud
     kinds: dict[int, set[str]] = {}
     for student_id, kind in enrolments.order_by().union(lines.order_by()):
         kinds.setdefault(student_id, set()).add(kind)
+    return kinds
+
+
+def _in_order(pairs) -> list[tuple[Student, set[str]]]:
+    return sorted(pairs, key=lambda pair: (pair[0].first_name, pair[0].pk))
+
+
+def concerned_students(family, season: Season, students=None) -> list[tuple[Student, set[str]]]:
+    """The family's students concerned by `season`, with the kinds of departments they take
+    in it: enrolled in one of its courses, or asking for a discipline in a request for it
+    (neither withdrawn nor refused, nor that discipline refused). `students` limits it to
+    those. One query, and one for the students when not given."""
+    kinds = _kinds_by_student(season, [family], students)
     if students is None:
         students = Student.objects.filter(pk__in=kinds)
-    found = [(student, kinds[student.pk]) for student in students if student.pk in kinds]
-    return sorted(found, key=lambda pair: (pair[0].first_name, pair[0].pk))
+    return _in_order((student, kinds[student.pk]) for student in students if student.pk in kinds)
+
+
+def concerned_students_by_family(
+    season: Season, families=None
+) -> dict[int, list[tuple[Student, set[str]]]]:
+    """`concerned_students` of many families at once ({family pk: pairs}; only the families
+    concerned by `season`; every family when `families` is None). Two queries."""
+    kinds = _kinds_by_student(season, families)
+    # The students enrolled or asking in the season (a superset of `kinds`' keys, found without
+    # a list of pks as long as the season's students).
+    candidates = Student.objects.present().filter(
+        models.Q(pk__in=Enrolment.objects.filter(course__season=season).values("student_id"))
+        | models.Q(pk__in=_asking_requests().filter(campaign__season=season).values("student_id"))
+    )
+    if families is not None:
+        candidates = candidates.filter(family__in=families)
+    by_family: dict[int, list] = {}
+    for student in candidates.order_by():
+        if student.pk in kinds:
+            by_family.setdefault(student.family_id, []).append((student, kinds[student.pk]))
+    return {family_id: _in_order(pairs) for family_id, pairs in by_family.items()}
 
 
 def upload_seasons(family) -> list[Season]:
@@ -265,15 +299,66 @@ def build_checklist(family, students=None, season: Season | None = None) -> Chec
         if season is None:
             return Checklist()
     enrolled = concerned_students(family, season, students)
-    documents = (
-        Document.objects.for_family(family)
-        .current()
+    documents = _documents_until(season).filter(family=family)
+    return _checklist(season, enrolled, documents)
+
+
+def build_checklists(season: Season, families=None) -> dict[int, Checklist]:
+    """`build_checklist` of many families for `season` ({family pk: checklist}; the families
+    concerned by the season among `families`, every family when None), each with its
+    quotient familial item (`quotient_item`) after the others. Four queries, however many
+    families."""
+    enrolled = concerned_students_by_family(season, families)
+    documents: dict[int, list[Document]] = {}
+    quotients: dict[int, Document] = {}
+    rows = (
+        Document.objects.current()
+        .filter(season__starts_on__lte=season.starts_on)
+        .exclude(models.Q(kind=DocumentKind.FAMILY_QUOTIENT) & ~models.Q(season=season))
+        .order_by("season__starts_on", "uploaded_at")
+    )
+    if families is not None:
+        rows = rows.filter(family__in=families)
+    for document in rows:
+        if document.family_id not in enrolled:
+            continue
+        if document.kind == DocumentKind.FAMILY_QUOTIENT:
+            quotients[document.family_id] = document
+        else:
+            documents.setdefault(document.family_id, []).append(document)
+    checklists = {}
+    for family_id, pairs in enrolled.items():
+        checklist = _checklist(season, pairs, documents.get(family_id, []))
+        quotient = quotients.get(family_id)
+        checklist.items.append(
+            ChecklistItem(
+                QUOTIENT,
+                None,
+                quotient,
+                _status(quotient, None),
+                page_student=pairs[0][0],
+                season=season,
+            )
+        )
+        checklists[family_id] = checklist
+    return checklists
+
+
+def _documents_until(season: Season):
+    return (
+        Document.objects.current()
         .filter(season__starts_on__lte=season.starts_on)
         .exclude(kind=DocumentKind.FAMILY_QUOTIENT)
+        .order_by("season__starts_on", "uploaded_at")
     )
+
+
+def _checklist(season: Season, enrolled, documents) -> Checklist:
+    """The checklist of a family's `enrolled` students (`concerned_students`) from its current
+    documents up to `season`, oldest first (`_documents_until`)."""
     this_season: dict[tuple, Document] = {}
     earlier: dict[tuple, Document] = {}
-    for document in documents.order_by("season__starts_on", "uploaded_at"):
+    for document in documents:
         slot = (ADDRESS,) if document.student_id is None else (DANCE, document.student_id)
         if document.season_id == season.pk:
             this_season[slot] = document

@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
         ("axes", "0010_accessattemptexpiration"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),
         ("preinscription", "0001_applications"),
+        ("messaging", "0001_messages_and_reminders"),
         ("frontdesk", "0001_locked_accounts"),
     ]
 

@@ -77,7 +77,7 @@ def test_it_opens_a_reenrolment_campaign_for_the_next_season(db, settings, clien
     settings.DEBUG = True
     call_command("seed_demo")
     call_command("seed_demo")
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(kind="reenrolment")
     assert campaign.is_open()
     assert campaign.season.name == "2027-2028"
     assert Course.objects.filter(season=campaign.season).count() == 5
@@ -128,7 +128,21 @@ def test_its_reglement_consent_links_a_small_pdf(
     response = client.get(f"/reinscription/consentements/{reglement.pk}/document/")
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF") and len(content) == reglement.document_size < 100_000
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(kind="reenrolment")
     student = campaign.eligible_students(Student.objects.first().family).first()
     form = client.get(f"/reinscription/campagnes/{campaign.pk}/eleves/{student.pk}/")
     assert f"/reinscription/consentements/{reglement.pk}/document/" in form.content.decode()
+
+
+def test_it_opens_a_preregistration_period_on_the_landing_page(db, settings, client):
+    from reenrolment.models import Campaign
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    period = Campaign.objects.get(kind="preregistration")
+    assert period.is_open() and period.season.name == "2027-2028"
+    assert "/preinscription/" in client.get("/").content.decode()
+    assert client.get("/preinscription/").status_code == 200
+    log_in(client, "demo", "Demo-Portail-2026")
+    assert "Pré-inscriptions 2027-2028" not in client.get("/reinscription/").content.decode()
