@@ -113,7 +113,10 @@ class LineAdminForm(forms.ModelForm):
         label=_("Position sur la liste d'attente"),
         min_value=1,
         required=False,
-        help_text=_("Vide : à la suite de la liste de la discipline."),
+        help_text=_(
+            "Vide : à la suite de la liste du cours attribué (sans cours attribué : de la "
+            "discipline)."
+        ),
         widget=forms.NumberInput(attrs={"style": "width: 5em"}),
     )
     reason = forms.CharField(
