@@ -148,9 +148,7 @@ def test_the_student_admin_refuses_a_full_course_then_forces_it(centre, staff_cl
     assert "Inscrire au-delà des places" in page
 
 
-def test_the_student_admin_offers_this_seasons_courses_first_and_no_past_ones(
-    centre, staff_client
-):
+def test_the_student_admin_offers_this_seasons_courses_first_and_no_past_ones(centre, staff_client):
     old = CourseFactory(season=centre.previous, discipline=centre.piano, name="Piano ancien")
     upcoming = CourseFactory(season=centre.next, discipline=centre.piano, name="Piano futur")
     student = new_student("Lou")
