@@ -135,18 +135,17 @@ class CourseQuerySet(models.QuerySet):
             "pk",
         )
 
-    def for_choices(self, *, discipline=None, keep=None):
+    def for_choices(self, *, keep=None):
         """The courses staff may pick for an enrolment: those of the current season and the
-        seasons after it (of `discipline` when given), current season first; `keep` (the
-        course already chosen) stays even from a past season."""
+        seasons after it, current season first; `keep` (the pks of the courses already
+        chosen) stay even from a past season. (A request line's course is limited to its
+        campaign's season and its discipline: `reenrolment.admin.LineAdminForm`.)"""
         current = Season.objects.current()
         choices = self
         if current is not None:
             choices = choices.filter(season__starts_on__gte=current.starts_on)
-        if discipline is not None:
-            choices = choices.filter(discipline=discipline)
-        if keep is not None:
-            choices = choices | self.filter(pk=getattr(keep, "pk", keep))
+        if keep:
+            choices = choices | self.filter(pk__in=keep)
         return choices.select_related("season", "discipline").current_first()
 
     def with_counts(self):
