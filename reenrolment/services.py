@@ -249,7 +249,8 @@ def _added_since(student: Student, moment: datetime) -> bool:
 
 def pick_course(*, season: Season, line: Line) -> Course | None:
     """The course a line gets when staff did not choose one: the course wished, else the
-    discipline's course of the season on the wished day, the least full first."""
+    discipline's course of the season with a free place, on the wished day, the least full
+    first."""
     courses = list(
         Course.objects.filter(season=season, discipline_id=line.discipline_id)
         .annotate(enrolled=Count("enrolments"))
@@ -263,6 +264,7 @@ def pick_course(*, season: Season, line: Line) -> Course | None:
     return min(
         courses,
         key=lambda c: (
+            c.capacity is not None and c.enrolled >= c.capacity,  # a full course last
             line.preferred_weekday is not None and c.weekday != line.preferred_weekday,
             c.enrolled,
         ),

@@ -109,6 +109,9 @@ def test_anonymous_visitors_go_to_the_login(enrolled, client):
 def test_the_counts_page_totals_courses_disciplines_and_departments(enrolled, centre, staff_client):
     CourseFactory(season=centre.current, discipline=centre.piano, name="Piano jeudi", capacity=5)
     EnrolmentFactory(course=centre.dance_course)
+    course_list = _page(staff_client.get("/admin/students/course/"))
+    assert 'href="/admin/students/course/effectifs/"' in course_list
+    assert f'href="/admin/students/course/{enrolled.pk}/liste/"' in course_list
     page = _page(staff_client.get("/admin/students/course/effectifs/"))
     assert "Effectifs de la saison 2026-2027" in page
     cells = lambda *values: "".join(f"<td>{v}</td>" for v in values)  # noqa: E731

@@ -91,3 +91,15 @@ def test_refusing_a_waiting_line_takes_it_off_the_courses_list(lea_line, full_pi
     assert list(
         WaitlistEntry.objects.filter(course=full_piano).values_list("position", flat=True)
     ) == [1]
+
+
+def test_without_an_assigned_course_a_course_with_a_free_place_is_picked(
+    campaign, lea, school, full_piano
+):
+    request = RequestFactory(campaign=campaign, student=lea)
+    # Wednesday wished, but Piano mercredi is full: Piano samedi has places.
+    LineFactory(request=request, discipline=school.piano, preferred_weekday=3)
+    services.decide(request=request, status=Request.Status.ACCEPTED)
+    assert Enrolment.objects.get(student=lea, course__season=campaign.season).course == (
+        school.piano_next_saturday
+    )
