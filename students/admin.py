@@ -100,7 +100,10 @@ class EnrolmentInline(admin.TabularInline):
     readonly_fields = ["over_capacity", "created_by", "created_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("course__season", "created_by")
+        # The row title (str) names the student and the course.
+        return (
+            super().get_queryset(request).select_related("student", "course__season", "created_by")
+        )
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

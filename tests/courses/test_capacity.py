@@ -171,3 +171,25 @@ def test_the_course_list_shows_the_current_season_first(centre, staff_client):
     CourseFactory(season=centre.previous, discipline=centre.piano, name="Piano ancien")
     page = _page(staff_client.get("/admin/students/course/"))
     assert page.index("Piano mercredi") < page.index("Piano futur") < page.index("Piano ancien")
+
+
+def test_the_student_page_queries_do_not_grow_with_enrolments(centre, staff_client):
+    from django.test.utils import CaptureQueriesContext
+
+    student = new_student("Lou")
+    url = f"/admin/students/student/{student.pk}/change/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(url).status_code == 200
+        return len(captured)
+
+    EnrolmentFactory(student=student, course=centre.piano_course)
+    queries()  # warms the caches (content types)
+    before = queries()
+    for index in range(3):
+        EnrolmentFactory(
+            student=student,
+            course=CourseFactory(season=centre.current, discipline=centre.dance, name=f"D{index}"),
+        )
+    assert queries() == before
