@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -88,7 +89,22 @@ class EnrolmentAdminForm(forms.ModelForm):
         try:
             check_place(lock_course(course), override=cleaned.get("override", False))
         except CourseFull as error:
-            self.add_error("course", error)
+            query = urlencode(
+                {
+                    "course": course.pk,
+                    **({"student": self.instance.student_id} if self.instance.student_id else {}),
+                }
+            )
+            url = f"{reverse('admin:students_waitlistentry_add')}?{query}"
+            self.add_error(
+                "course",
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    error.messages[0],
+                    url,
+                    _("Mettre sur la liste d'attente"),
+                ),
+            )
         return cleaned
 
 

@@ -136,7 +136,13 @@ def test_the_student_admin_refuses_a_full_course_then_forces_it(centre, staff_cl
     response = staff_client.post(url, data)
     assert response.status_code == 200
     assert FULL in _page(response)
+    link = (
+        f"/admin/students/waitlistentry/add/?course={centre.piano_course.pk}&student={student.pk}"
+    )
+    assert f'href="{link}">Mettre sur la liste d\'attente</a>' in _page(response)
     assert not student.enrolments.exists()
+    page = _page(staff_client.get(link))
+    assert f'<option value="{centre.piano_course.pk}" selected>' in page
 
     response = staff_client.post(url, {**data, "enrolments-0-override": "on"})
     assert response.status_code == 302, _page(response)[:3000]
