@@ -280,15 +280,24 @@ class LineDecision:
     decision: str
     position: int | None = None
     reason: str = ""
+    # An acceptance into a full course forced by staff (`students.capacity.enrol`).
+    override: bool = False
 
 
 def check_line_decision(
-    line: Line, decision: str, *, season: Season, reason: str = "", course: Course | None = None
+    line: Line,
+    decision: str,
+    *,
+    season: Season,
+    reason: str = "",
+    course: Course | None = None,
+    override: bool = False,
 ) -> Course | None:
     """Whether staff may give `line` this answer (the one rule, for the services, the request's
     admin page and the bulk actions): raises `DecisionError` if not. For an acceptance,
     returns the course the line gets: `course` (the one being chosen), else the one staff
-    assigned, else `pick_course`."""
+    assigned, else `pick_course`; a full course is refused unless `override` (staff forcing
+    it)."""
     names = {"discipline": line.discipline, "season": season}
     if decision not in Line.Decision.values:
         raise DecisionError(_("Décision inconnue."))
@@ -328,7 +337,7 @@ def check_line_decision(
     if not Enrolment.objects.filter(student_id=student_id, course=course).exists():
         # Checked again, the course locked, when the enrolment is written (`enrol`).
         try:
-            check_place(course)
+            check_place(course, override=override)
         except CourseFull as error:
             raise DecisionError(_full_message(course), field="assigned_course") from error
     return course
@@ -442,7 +451,9 @@ def decide_lines(
             if line is None:
                 raise DecisionError(_("Cette discipline n'est pas dans la demande."))
             reason = decision.reason.strip()
-            course = check_line_decision(line, decision.decision, season=season, reason=reason)
+            course = check_line_decision(
+                line, decision.decision, season=season, reason=reason, override=decision.override
+            )
             position = None
             waiting_for = line.assigned_course
             if decision.decision == Line.Decision.WAITLISTED and waiting_for is not None:
@@ -469,7 +480,7 @@ def decide_lines(
             if decision.decision == Line.Decision.ACCEPTED:
                 line.assigned_course = course
                 try:
-                    created = enrol(request.student, course, by=by)[1]
+                    created = enrol(request.student, course, override=decision.override, by=by)[1]
                 except CourseFull as error:
                     raise DecisionError(_full_message(course), field="assigned_course") from error
                 if created:

@@ -103,3 +103,27 @@ def test_without_an_assigned_course_a_course_with_a_free_place_is_picked(
     assert Enrolment.objects.get(student=lea, course__season=campaign.season).course == (
         school.piano_next_saturday
     )
+
+
+def test_the_request_page_accepts_into_a_full_course_only_when_forced(
+    lea_line, full_piano, staff_client, staff_user
+):
+    from django.urls import reverse
+
+    from tests.reenrolment.test_admin import _line_post, html_text
+
+    request = lea_line.request
+    url = reverse("admin:reenrolment_request_change", args=[request.pk])
+    data = _line_post(request, {lea_line.discipline: full_piano})
+    data["lines-0-answer"] = Line.Decision.ACCEPTED
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "Le cours « Piano mercredi (2027-2028) » est complet (1 places)" in html_text(response)
+    assert not Enrolment.objects.filter(student=request.student, course=full_piano).exists()
+
+    response = staff_client.post(url, {**data, "lines-0-override": "on"})
+    assert response.status_code == 302, html_text(response)[:3000]
+    enrolment = Enrolment.objects.get(student=request.student, course=full_piano)
+    assert enrolment.over_capacity and enrolment.created_by == staff_user
+    lea_line.refresh_from_db()
+    assert lea_line.decision == Line.Decision.ACCEPTED
