@@ -25,6 +25,8 @@ from accounts.services import (
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
+from importing.admin import LegacyImportMixin
+from importing.resources import FamilyResource, ResponsableResource
 from portal.admin import ListedChangesHistoryAdmin, report_action
 from portal.dates import long_datetime
 from portal.french import of_name
@@ -164,8 +166,10 @@ class FamilyChangeList(ChangeList):
 
 
 @admin.register(Family)
-class FamilyAdmin(ListedChangesHistoryAdmin):
+class FamilyAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
     form = FamilyAdminForm
+    # "Importer": the previous software's files (importing/, docs/import.md).
+    resource_classes = [FamilyResource, ResponsableResource]
     list_display = ["__str__", "name", "city", "reference_email", "reference_mobile_fr"]
     list_filter = [IncompleteFilter, PortalAccessFilter, SecondResponsableFilter]
     # Counting all families on every search page costs a full scan at 100 000 families.

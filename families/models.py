@@ -92,6 +92,12 @@ class Family(models.Model):
     qf_valid_until = models.DateField(
         _("quotient familial valable jusqu'au"), null=True, blank=True
     )
+    # The family's number in the centre's previous software: the key a new import of its
+    # export matches on (importing.resources), so that importing the same file twice changes
+    # nothing.
+    legacy_id = models.CharField(
+        _("numéro dans l'ancien logiciel"), max_length=30, blank=True, editable=False
+    )
     # Bumped on every save of the record: a form carries the version it was read at, and a
     # save against an older version is refused instead of silently overwriting (no lost update).
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -106,6 +112,16 @@ class Family(models.Model):
         verbose_name_plural = _("familles")
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legacy_id"],
+                condition=~models.Q(legacy_id=""),
+                name="families_unique_legacy_id",
+                violation_error_message=_(
+                    "Une autre famille a déjà ce numéro dans l'ancien logiciel."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

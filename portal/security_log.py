@@ -45,6 +45,10 @@ EVENTS = {
     "access_sent": logging.INFO,
     "access_revoked": logging.INFO,
     "not_found": logging.WARNING,
+    "preinscription_received": logging.INFO,
+    "preinscription_decided": logging.INFO,
+    "preinscription_throttled": logging.WARNING,
+    "preinscription_honeypot": logging.WARNING,
 }
 _PLAIN = re.compile(r"[\w.@:/+-]*", re.ASCII)
 

@@ -87,12 +87,15 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_tasks",
     "django_tasks_db",
+    "import_export",
     "portal",
     "accounts",
     "families",
     "students",
     "billing",
     "reenrolment",
+    "importing",
+    "preinscription",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +213,10 @@ AXES_HANDLER = "accounts.throttling.PortalAxesHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
+# Pré-inscription (no account): posts of the form per client IP per hour, applications per
+# e-mail address per day (preinscription.services.rate_limit_message).
+PREINSCRIPTION_IP_LIMIT = env_int("PREINSCRIPTION_IP_LIMIT", 20)
+PREINSCRIPTION_EMAIL_LIMIT = env_int("PREINSCRIPTION_EMAIL_LIMIT", 3)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 # In the order of accounts.throttling.limits().
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
@@ -427,3 +434,9 @@ LOGGING = {
 BENCH = env_bool("BENCH", False)
 if BENCH:
     INSTALLED_APPS.append("bench")
+
+# Importing the previous software's CSV exports (importing/, django-import-export,
+# docs/import.md): each file in one transaction, rolled back when a row is refused; the
+# uploaded file waits for the confirmation in the system's temporary folder and is removed
+# once imported.
+IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -31,7 +31,9 @@ from portal.language import set_language_cookie
 def landing(request):
     if request.user.is_authenticated and request.user.family_id:
         return HttpResponseRedirect(reverse("portal:home"))
-    return render(request, "portal/landing.html")
+    from preinscription.services import open_period
+
+    return render(request, "portal/landing.html", {"preregistration": open_period()})
 
 
 @family_required

@@ -10,7 +10,7 @@ from reenrolment.templatetags.reenrolment_tags import fr_datetime
 
 def home_cards(family) -> list[Card]:
     cards = []
-    for campaign in Campaign.objects.open().order_by("closes_at", "pk"):
+    for campaign in Campaign.objects.of_families().open().order_by("closes_at", "pk"):
         if not campaign.awaits_answer_from(family):
             continue
         cards.append(

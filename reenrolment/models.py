@@ -28,6 +28,15 @@ class CampaignQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(opens_at__gt=now).order_by("opens_at")
 
+    def of_families(self):
+        """The campaigns the Réinscription tab offers to families with an account (a
+        pré-inscription period is for new families, on the public `preinscription` pages)."""
+        return self.exclude(kind=Campaign.Kind.PREREGISTRATION)
+
+    def preregistrations(self):
+        """The pré-inscription periods of new families (`preinscription` app)."""
+        return self.filter(kind=Campaign.Kind.PREREGISTRATION)
+
 
 def requirement_document_name(instance, filename: str) -> str:
     """A random name in private storage: the file is served by a view, never by its name."""
@@ -76,6 +85,7 @@ class Campaign(models.Model):
     class Kind(models.TextChoices):
         REENROLMENT = "reenrolment", _("Réinscription des élèves actuels")
         ENROLMENT = "enrolment", _("Inscription de nouveaux élèves des familles connues")
+        PREREGISTRATION = "preregistration", _("Pré-inscription de nouvelles familles")
 
     name = models.CharField(_("nom"), max_length=150, help_text=_("Ex. Réinscriptions 2027-2028"))
     season = models.ForeignKey(

@@ -105,10 +105,13 @@ def index(request):
     family = request.user.family
     now = timezone.now()
     campaigns = list(
-        Campaign.objects.open(now).select_related("season").order_by("closes_at", "pk")
+        Campaign.objects.of_families()
+        .open(now)
+        .select_related("season")
+        .order_by("closes_at", "pk")
     )
     sections, past_requests = _sections(campaigns, family, now)
-    upcoming = None if campaigns else Campaign.objects.upcoming(now).first()
+    upcoming = None if campaigns else Campaign.objects.of_families().upcoming(now).first()
     return render(
         request,
         "reenrolment/index.html",
@@ -131,7 +134,9 @@ def _open_campaign_or_redirect(request, campaign: Campaign, now):
 @require_http_methods(["GET", "POST"])
 def request_form(request, campaign_pk: int, student_pk: int):
     family = request.user.family
-    campaign = get_object_or_404(Campaign.objects.select_related("season"), pk=campaign_pk)
+    campaign = get_object_or_404(
+        Campaign.objects.of_families().select_related("season"), pk=campaign_pk
+    )
     student = get_for_family(
         request,
         campaign.eligible_students(family).with_current_enrolments(),

@@ -12,6 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from importing.admin import LegacyImportMixin
+from importing.resources import EnrolmentResource, StudentResource
 from portal.admin import ListedChangesHistoryAdmin, PortalModelAdmin
 from students.capacity import CourseFull, check_place, enrol, lock_course
 from students.course_copy import copy_courses_to_next_season
@@ -161,8 +163,10 @@ class PresenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Student)
-class StudentAdmin(ListedChangesHistoryAdmin):
+class StudentAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
     form = StudentAdminForm
+    # "Importer": the previous software's files (importing/, docs/import.md).
+    resource_classes = [StudentResource, EnrolmentResource]
     list_display = ["last_name", "first_name", "family", "birth_date", "left_on"]
     list_select_related = ["family"]
     list_filter = [PresenceFilter]

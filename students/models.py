@@ -338,6 +338,10 @@ class Student(models.Model):
         _("autorisation de sortie seul(e)"), null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The student's number in the centre's previous software (importing.resources).
+    legacy_id = models.CharField(
+        _("numéro dans l'ancien logiciel"), max_length=30, blank=True, editable=False
+    )
     left_on = models.DateField(
         _("a quitté le centre le"),
         null=True,
@@ -356,6 +360,16 @@ class Student(models.Model):
         verbose_name = _("élève")
         verbose_name_plural = _("élèves")
         ordering = ["family", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legacy_id"],
+                condition=~models.Q(legacy_id=""),
+                name="students_unique_legacy_id",
+                violation_error_message=_(
+                    "Un autre élève a déjà ce numéro dans l'ancien logiciel."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -119,3 +119,30 @@ def test_family_pages_have_no_violations(page, width, settings):
     page.get_by_role("button", name="Enregistrer").click()
     found += audit(page, pages)
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_preinscription_pages_have_no_violations(page, width):
+    """The public pré-inscription pages: the closed page, the form (empty and with its
+    errors), and the status page an application's receipt links to."""
+    from django.utils import timezone
+
+    from preinscription.models import Application
+    from tests.preinscription.conftest import form_data, make_school
+
+    page.set_viewport_size({"width": width, "height": 800})
+    found = audit(page, ["/preinscription/"])  # no period open yet
+    school = make_school()
+    found += audit(page, ["/", "/preinscription/"])
+    page.get_by_role("button", name="Envoyer la pré-inscription").click()
+    found += violations(page)
+    from django.test import Client
+
+    Client().post("/preinscription/", form_data(school))
+    application = Application.objects.get()
+    found += audit(page, [f"/preinscription/suivi/{application.status_token}/"])
+    # A status page showing an upload's errors.
+    page.get_by_role("button", name="Importer").first.click()
+    found += violations(page)
+    assert timezone.now() < school.campaign.closes_at
+    assert found == [], "\n".join(found)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0010_family_quotient_document'),
+        ('students', '0011_student_legacy_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
