@@ -247,6 +247,7 @@ class StudentAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
         formset.save(commit=False)
         for enrolment in formset.deleted_objects:
             enrolment.delete()
+            self._tell_of_waiting_students(request, enrolment.course)
         for enrolment_form in formset.forms:
             if (
                 enrolment_form.instance.pk
@@ -259,6 +260,24 @@ class StudentAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
                 enrolment_form.cleaned_data["course"],
                 override=enrolment_form.cleaned_data.get("override", False),
                 by=request.user,
+            )
+
+    def _tell_of_waiting_students(self, request, course):
+        """A place freed in a course others wait for: staff are pointed to the promotion."""
+        waiting = course.waitlist.count()
+        if waiting:
+            messages.info(
+                request,
+                ngettext(
+                    "Une place s'est libérée au cours « %(course)s » : %(count)d élève attend. "
+                    "Inscrivez-le depuis la liste des cours (action « Inscrire le premier de la "
+                    "liste d'attente »).",
+                    "Une place s'est libérée au cours « %(course)s » : %(count)d élèves "
+                    "attendent. Inscrivez le premier depuis la liste des cours (action "
+                    "« Inscrire le premier de la liste d'attente »).",
+                    waiting,
+                )
+                % {"course": course, "count": waiting},
             )
 
     def save_related(self, request, form, formsets, change):

@@ -127,3 +127,31 @@ def test_admin_refuses_an_enrolled_student(centre, staff_client):
         response
     )
     assert not WaitlistEntry.objects.exists()
+
+
+def test_unenrolling_from_a_course_with_a_waiting_list_points_to_the_promotion(
+    centre, three_waiting, staff_client
+):
+    course = centre.piano_course
+    enrolment = course.enrolments.first()
+    student = enrolment.student
+    data = {
+        "family": student.family_id,
+        "last_name": student.last_name,
+        "first_name": student.first_name,
+        "birth_date": "2014-03-12",
+        "version": student.version,
+        "enrolments-TOTAL_FORMS": 1,
+        "enrolments-INITIAL_FORMS": 1,
+        "enrolments-0-id": enrolment.pk,
+        "enrolments-0-student": student.pk,
+        "enrolments-0-course": course.pk,
+        "enrolments-0-DELETE": "on",
+    }
+    response = staff_client.post(f"/admin/students/student/{student.pk}/change/", data, follow=True)
+    page = _page(response)
+    assert not Enrolment.objects.filter(pk=enrolment.pk).exists(), page[:3000]
+    assert (
+        "Une place s'est libérée au cours « Piano mercredi (2026-2027) » : 3 élèves attendent."
+        in page
+    )
