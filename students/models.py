@@ -339,8 +339,15 @@ class Student(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     # The student's number in the centre's previous software (importing.resources).
+    # A database default too: rows written by code that predates the field (older migrations'
+    # states, another release during a rolling deploy) get "" instead of failing NOT NULL.
     legacy_id = models.CharField(
-        _("numéro dans l'ancien logiciel"), max_length=30, blank=True, editable=False
+        _("numéro dans l'ancien logiciel"),
+        max_length=30,
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
     )
     left_on = models.DateField(
         _("a quitté le centre le"),
