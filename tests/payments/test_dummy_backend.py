@@ -42,9 +42,9 @@ def test_summary_says_what_is_paid_and_the_amount_is_the_servers(family_client, 
     )
     assert "Montant à payer : 40,00 €" in one
     # An amount in the form is ignored: the server computes it.
-    url = family_client.post(
-        "/facturation/payer/", {"facture": [second.number], "amount": "1.00"}
-    )["Location"]
+    url = family_client.post("/facturation/payer/", {"facture": [second.number], "amount": "1.00"})[
+        "Location"
+    ]
     assert query_of(url)["amount"] == "40.00"
     assert PaymentAttempt.objects.get().amount == Decimal("40.00")
 
@@ -80,7 +80,8 @@ def test_refused_and_abandoned_record_nothing(family_client, family):
     invoice = issued_invoice(family, "50.00")
     html = visible_text(_simulate(family_client, start(family_client), "refused").content.decode())
     assert "Paiement refusé" in html
-    html = visible_text(_simulate(family_client, start(family_client), "cancelled").content.decode())
+    abandoned = _simulate(family_client, start(family_client), "cancelled")
+    html = visible_text(abandoned.content.decode())
     assert "Paiement abandonné" in html
     assert list(PaymentAttempt.objects.values_list("state", flat=True).order_by("pk")) == [
         "error",
@@ -90,6 +91,13 @@ def test_refused_and_abandoned_record_nothing(family_client, family):
     assert "Reste à payer sur cette facture : 50,00 €" in visible_text(
         family_client.get(f"/facturation/factures/{invoice.number}/").content.decode()
     )
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def _notify(client, body):
+    return client.post("/facturation/payer/notification/", body, content_type=FORM)
 
 
 def _notification(url, **changes):
@@ -102,9 +110,7 @@ def test_duplicate_notification_records_one_payment(family_client, client, famil
     url = start(family_client)
     body = _notification(url)
     for _ in range(2):
-        response = client.post(
-            "/facturation/payer/notification/", body, content_type="application/x-www-form-urlencoded"
-        )
+        response = _notify(client, body)
         assert response.status_code == 200
     assert Payment.objects.count() == 1
     assert list(PaymentNotification.objects.values_list("outcome", flat=True).order_by("pk")) == [
@@ -135,9 +141,7 @@ def test_tampered_amount_is_refused_and_logged(family_client, client, family, ca
             content_type="application/x-www-form-urlencoded",
         )
     unsigned = urlencode({"transaction_id": query_of(url)["transaction_id"], "ok": "1"})
-    client.post(
-        "/facturation/payer/notification/", unsigned, content_type="application/x-www-form-urlencoded"
-    )
+    _notify(client, unsigned)
     assert not Payment.objects.exists()
     assert PaymentNotification.objects.filter(outcome="rejected").count() == 3
 
