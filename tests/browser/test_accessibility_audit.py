@@ -33,6 +33,7 @@ FAMILY_PAGES = [
     "/reinscription/",
     "/facturation/",
     "/facturation/prelevement/",
+    "/facturation/payer/",
     "/accessibilite/",
     "/mot-de-passe/",
 ]
@@ -118,4 +119,28 @@ def test_family_pages_have_no_violations(page, width, settings):
     page.get_by_label("Contraste renforcé").check()
     page.get_by_role("button", name="Enregistrer").click()
     found += audit(page, pages)
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_online_payment_pages_have_no_violations(page, width, settings):
+    """The payment's summary, the simulated service (dummy backend) and the result page."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, "demo", "Demo-Portail-2026")
+    page.wait_for_url("**/accueil/")
+    found = []
+    for outcome in ["Abandonner", "Payer (paiement accepté)"]:
+        page.goto("/facturation/payer/")
+        found += violations(page)
+        page.locator("#pay-button").click()
+        page.wait_for_url("**/simulateur/**")
+        found += violations(page)
+        page.get_by_role("button", name=outcome).click()
+        page.wait_for_url("**/retour/**")
+        found += violations(page)
+    page.goto("/facturation/payer/")  # nothing left to pay
+    found += violations(page)
     assert found == [], "\n".join(found)
