@@ -73,6 +73,9 @@ class PaymentAttemptAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("payment__allocations")
+
     def has_add_permission(self, request):
         return False
 

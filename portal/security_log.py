@@ -45,6 +45,7 @@ EVENTS = {
     "access_sent": logging.INFO,
     "access_revoked": logging.INFO,
     "not_found": logging.WARNING,
+    "payment_notification_rejected": logging.WARNING,
 }
 _PLAIN = re.compile(r"[\w.@:/+-]*", re.ASCII)
 
