@@ -21,7 +21,7 @@ class PaymentAttemptQuerySet(models.QuerySet):
 
 class PaymentAttempt(models.Model):
     class State(models.TextChoices):
-        CREATED = "created", _("en cours")
+        CREATED = "created", _("en cours de paiement")
         PAID = "paid", _("payé")
         REFUSED = "refused", _("refusé")
         ABANDONED = "abandoned", _("abandonné")

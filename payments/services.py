@@ -227,7 +227,8 @@ def handle_response(response, *, source: str, raw: str = "", request=None) -> st
                 received_on=timezone.localdate(),
                 mode=online_mode(),
                 amount=attempt.amount,
-                reference=_("Paiement en ligne %(reference)s") % {"reference": attempt.reference},
+                # Stored as the receipt's reference: not translated.
+                reference=f"Paiement en ligne {attempt.reference}",
                 invoices=list(attempt.invoices.all()),
             )
             outcome = Outcome.RECORDED
