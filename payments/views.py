@@ -3,6 +3,7 @@ and the simulated service of the `dummy` backend (development, tests)."""
 
 from urllib.parse import urlencode, urlsplit
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -79,7 +80,7 @@ def payment_return(request, reference: str):
         # A cross-site POST carries no SameSite=Lax session cookie: come back as a GET.
         return redirect("payments:return", reference=reference)
     if not request.user.is_authenticated:
-        return redirect(f"/connexion/?{urlencode({'next': request.path})}")
+        return redirect_to_login(request.get_full_path())
     if request.user.family_id is None:
         raise Http404
     attempt = get_for_family(

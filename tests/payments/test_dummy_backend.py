@@ -210,3 +210,24 @@ def test_payer_buttons(family_client, family):
     assert 'id="ledger-pay"' in family_client.get("/facturation/").content.decode()
     detail = family_client.get(f"/facturation/factures/{invoice.number}/").content.decode()
     assert f"/facturation/payer/?facture={invoice.number}" in detail
+
+
+def test_return_page_needs_login(client, family_user, family):
+    response = client.get("/facturation/payer/retour/PLINCONNU/")
+    assert response.status_code == 302 and response["Location"].startswith("/connexion/")
+
+
+def test_payment_page_queries_do_not_grow_with_invoices(family_client, family):
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert family_client.get("/facturation/payer/").status_code == 200
+        return len(queries)
+
+    issued_invoice(family, "10.00")
+    few = count()
+    for _ in range(4):
+        issued_invoice(family, "10.00")
+    assert count() == few
