@@ -11,6 +11,7 @@ import logging
 import secrets
 import string
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import eopayment
@@ -284,6 +285,29 @@ def verify(attempt: PaymentAttempt) -> PaymentAttempt:
     handle_response(response, source="lookup")
     attempt.refresh_from_db()
     return attempt
+
+
+# An unfinished payment is asked about (when the service answers lookups) after this…
+LOOKUP_AFTER = timedelta(minutes=20)
+# …and considered abandoned after this without any answer (PayFiP's idOp lives 15 minutes;
+# eopayment reads PayFiP's "unknown yet" as expired after 2 hours).
+ABANDONED_AFTER = timedelta(hours=2)
+
+
+def check_unfinished(now=None) -> dict[str, int]:
+    """Closes the payments a family left at the service (`manage.py check_online_payments`):
+    asks the service where they stand when it can, and marks abandoned those still without
+    an answer after ABANDONED_AFTER. A later "paid" from the service is still recorded."""
+    now = now or timezone.now()
+    unfinished = PaymentAttempt.objects.filter(state=State.CREATED)
+    verified = 0
+    for attempt in unfinished.filter(created_at__lt=now - LOOKUP_AFTER):
+        if verify(attempt).is_finished:
+            verified += 1
+    abandoned = unfinished.filter(created_at__lt=now - ABANDONED_AFTER).update(
+        state=State.ABANDONED, bank_status="sans réponse du service", finished_at=now
+    )
+    return {"verified": verified, "abandoned": abandoned}
 
 
 def credit_left(attempt: PaymentAttempt) -> Decimal:
