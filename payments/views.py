@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from billing.models import Invoice
 from payments import backend, services
+from payments.forms import InvoiceChoiceForm
 from payments.models import PaymentAttempt, PaymentNotification
 from portal.access import family_required, get_for_family, log_not_found
 
@@ -59,10 +60,14 @@ def start(request):
             )
         else:
             return redirect(url)
-    selected = {invoice.number for invoice in chosen.invoices} if chosen else set(numbers or [])
+    selected = [invoice.number for invoice in chosen.invoices] if chosen else numbers or []
     context = {
         "payable": payable,
-        "selected": selected,
+        "choice_form": InvoiceChoiceForm(
+            initial={"facture": selected[0] if one_invoice and selected else selected},
+            payable=payable,
+            one_invoice=one_invoice,
+        ),
         "basket": chosen,
         "error": error,
         "one_invoice": one_invoice,

@@ -124,16 +124,23 @@ def test_family_pages_have_no_violations(page, width, settings):
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_online_payment_pages_have_no_violations(page, width, settings):
-    """The payment's summary, the simulated service (dummy backend) and the result page."""
+    """The payment's summary with its choice of invoices, the simulated service (dummy
+    backend) and the result page."""
+    from accounts.models import User
+    from tests.billing.factories import issued_invoice
+
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     settings.DEBUG = False
+    issued_invoice(User.objects.get(username="demo").family, "40.00")
     page.set_viewport_size({"width": width, "height": 800})
     log_in(page, "demo", "Demo-Portail-2026")
     page.wait_for_url("**/accueil/")
     found = []
     for outcome in ["Abandonner", "Payer (paiement accepté)"]:
         page.goto("/facturation/payer/")
+        found += violations(page)
+        page.get_by_role("button", name="Mettre à jour le montant").click()  # the choice
         found += violations(page)
         page.locator("#pay-button").click()
         page.wait_for_url("**/simulateur/**")
