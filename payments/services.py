@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import eopayment
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import ZERO, Invoice, PaymentMode, account_totals
 from billing.services import pdfs_deleted_on_error, record_payment
+from billing.templatetags.billing import format_euros
 from payments import backend
 from payments.models import PaymentAttempt, PaymentNotification
 from portal.security_log import log_event
@@ -74,8 +76,17 @@ def basket(family, numbers: list[str] | None) -> Basket:
     if numbers is not None:
         wanted = set(numbers)
         invoices = [invoice for invoice in invoices if invoice.number in wanted]
-        if len(invoices) != len(wanted):
-            raise Invoice.DoesNotExist
+        settled = wanted - {invoice.number for invoice in invoices}
+        if settled:
+            theirs = Invoice.objects.filter(
+                family=family, kind=Invoice.Kind.INVOICE, number__in=settled
+            )
+            if theirs.count() != len(settled):
+                raise Invoice.DoesNotExist
+            raise ValidationError(
+                _("Il ne reste rien à payer sur la facture %(numbers)s.")
+                % {"numbers": ", ".join(sorted(settled))}
+            )
     if backend.one_invoice_per_payment() and len(invoices) > 1:
         raise ValidationError(
             _("Le service de paiement de la régie règle une facture à la fois : choisissez-en une.")
@@ -84,6 +95,15 @@ def basket(family, numbers: list[str] | None) -> Basket:
     amount = min(owed, account_totals(family)["balance"])
     if not invoices or amount <= 0:
         raise ValidationError(_("Il n'y a rien à payer."))
+    minimal = getattr(eopayment.get_backend(backend.name()), "minimal_amount", None)
+    if minimal is not None and amount < minimal:
+        raise ValidationError(
+            _(
+                "Le service de paiement n'accepte pas un paiement de moins de %(minimal)s : "
+                "réglez ce montant auprès du centre."
+            )
+            % {"minimal": format_euros(minimal)}
+        )
     subject = _("Factures %(numbers)s") % {
         "numbers": ", ".join(invoice.number for invoice in invoices)
     }
@@ -120,7 +140,7 @@ def start_payment(*, family, user, numbers: list[str] | None) -> tuple[PaymentAt
         created_by=user,
     )
     attempt.invoices.set(chosen.invoices)
-    return_url = backend.settings.SITE_URL + reverse("payments:return", args=[reference])
+    return_url = settings.SITE_URL + reverse("payments:return", args=[reference])
     email = next(iter(family.email_recipients()), "") or getattr(user, "email", "")
     kwargs = {"email": email, "orderid": order_id, "subject": chosen.subject}
     if backend.name() == "payfip_ws":

@@ -231,3 +231,14 @@ def test_payment_page_queries_do_not_grow_with_invoices(family_client, family):
     for _ in range(4):
         issued_invoice(family, "10.00")
     assert count() == few
+
+
+def test_an_invoice_already_settled_says_so(family_client, family):
+    invoice = issued_invoice(family, "80.00")
+    payment(family, "80.00", invoices=[invoice])
+    response = family_client.get(f"/facturation/payer/?facture={invoice.number}")
+    assert response.status_code == 200
+    assert f"Il ne reste rien à payer sur la facture {invoice.number}" in visible_text(
+        response.content.decode()
+    )
+    assert "Vous n'avez aucune facture à payer" in visible_text(response.content.decode())

@@ -155,3 +155,10 @@ def test_service_down_records_nothing(family_client, family, payfip):
     assert response.status_code == 200
     assert "n'a pas pu créer le paiement" in visible_text(response.content.decode())
     assert PaymentAttempt.objects.get().state == "error"
+
+
+def test_below_payfips_minimum(family_client, family, payfip):
+    invoice = issued_invoice(family, "0.50")
+    response = family_client.post("/facturation/payer/", {"facture": [invoice.number]})
+    assert "moins de 1,00 €" in visible_text(response.content.decode())
+    assert not PaymentAttempt.objects.exists() and payfip.calls == []
