@@ -176,3 +176,25 @@ def day_csv(day: date, attempts) -> HttpResponse:
             ]
         )
     return response
+
+
+@admin.register(PaymentNotification)
+class PaymentNotificationAdmin(admin.ModelAdmin):
+    """Every message of the service, refused ones included (also those about no known
+    payment), as received."""
+
+    list_display = ["received_at", "attempt", "source", "result", "outcome", "detail"]
+    list_filter = ["outcome", "source", "received_at"]
+    search_fields = ["attempt__reference", "raw", "detail"]
+    list_select_related = ["attempt"]
+    fields = ["received_at", "attempt", "source", "result", "outcome", "detail", "raw", "bank_data"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -84,3 +84,16 @@ def test_day_list_needs_the_view_permission(client, db):
     clerk.user_permissions.add(Permission.objects.get(codename="view_family"))
     staff_login(client, clerk)
     assert client.get(reverse("admin:payments_paymentattempt_day")).status_code == 403
+
+
+def test_refused_notifications_are_listed_for_staff(client, staff_user):
+    client.post(
+        "/facturation/payer/notification/",
+        "transaction_id=inconnu&signed=1&ok=1&amount=10.00",
+        content_type="application/x-www-form-urlencoded",
+    )
+    staff_login(client, staff_user)
+    html = visible_text(
+        client.get(reverse("admin:payments_paymentnotification_changelist")).content.decode()
+    )
+    assert "refusée (non conforme)" in html and "unknown" in html
