@@ -111,6 +111,7 @@ class PaymentNotification(models.Model):
         STATE = "state", _("état mis à jour")
         PENDING = "pending", _("paiement encore en cours")
         REJECTED = "rejected", _("refusée (non conforme)")
+        UNVERIFIED = "unverified", _("non vérifiée (service injoignable)")
 
     attempt = models.ForeignKey(
         PaymentAttempt,

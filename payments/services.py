@@ -276,7 +276,7 @@ def handle_notification(query: str, *, request=None):
     query = backend.normalise_notification(query)
     try:
         response = backend.client().response(query)
-    except eopayment.PaymentException as error:
+    except eopayment.ResponseError as error:
         log_event("payment_notification_rejected", request, detail=str(error)[:200])
         PaymentNotification.objects.create(
             source="notification",
@@ -285,6 +285,17 @@ def handle_notification(query: str, *, request=None):
             detail=str(error)[:300],
         )
         return Outcome.REJECTED, None
+    except eopayment.PaymentException as error:
+        # Not verified (PayFiP did not answer the lookup): kept, and the service is told to try
+        # again later (the view answers 503); `check_online_payments` asks again too.
+        logger.warning("Payment notification not verified: %s", error)
+        PaymentNotification.objects.create(
+            source="notification",
+            raw=query[:10000],
+            outcome=Outcome.UNVERIFIED,
+            detail=str(error)[:300],
+        )
+        return Outcome.UNVERIFIED, None
     outcome = handle_response(response, source="notification", raw=query[:10000], request=request)
     return outcome, response.return_content
 

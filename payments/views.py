@@ -110,6 +110,8 @@ def notify(request):
     outcome, content = services.handle_notification(query, request=request)
     if outcome == PaymentNotification.Outcome.REJECTED:
         return HttpResponseBadRequest("refused", content_type="text/plain")
+    if outcome == PaymentNotification.Outcome.UNVERIFIED:
+        return HttpResponse("try again later", status=503, content_type="text/plain")
     return HttpResponse(content or "OK", content_type="text/plain")
 
 

@@ -162,3 +162,14 @@ def test_below_payfips_minimum(family_client, family, payfip):
     response = family_client.post("/facturation/payer/", {"facture": [invoice.number]})
     assert "moins de 1,00 €" in visible_text(response.content.decode())
     assert not PaymentAttempt.objects.exists() and payfip.calls == []
+
+
+def test_notification_not_verifiable_is_kept_and_retried(family_client, client, family, payfip):
+    invoice = issued_invoice(family, "80.00")
+    idop = _start(family_client, payfip, invoice)
+    path, body = payfip.pay(idop, "P")
+    payfip.stop()  # PayFiP does not answer the lookup
+    assert _notify(client, path, body).status_code == 503
+    assert not Payment.objects.exists()
+    assert PaymentNotification.objects.get().outcome == "unverified"
+    assert PaymentAttempt.objects.get().state == "created"
