@@ -242,3 +242,14 @@ def test_an_invoice_already_settled_says_so(family_client, family):
         response.content.decode()
     )
     assert "Vous n'avez aucune facture à payer" in visible_text(response.content.decode())
+
+
+def test_without_a_backend_no_payer_button(family_client, family, settings):
+    settings.PAYMENT_BACKEND = ""
+    invoice = issued_invoice(family, "80.00")
+    assert "/facturation/payer/" not in family_client.get("/accueil/").content.decode()
+    assert "/facturation/payer/" not in family_client.get("/facturation/").content.decode()
+    detail = family_client.get(f"/facturation/factures/{invoice.number}/").content.decode()
+    assert "/facturation/payer/" not in detail
+    assert family_client.get("/facturation/payer/").status_code == 404
+    assert family_client.get("/facturation/payer/simulateur/").status_code == 404
