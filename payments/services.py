@@ -325,6 +325,20 @@ LOOKUP_AFTER = timedelta(minutes=20)
 ABANDONED_AFTER = timedelta(hours=2)
 
 
+def pending_attempt(family_id) -> PaymentAttempt | None:
+    """The family's latest payment still awaiting the service's word (sent to the service less
+    than ABANDONED_AFTER ago): the payment page warns before a second payment."""
+    return (
+        PaymentAttempt.objects.for_family(family_id)
+        .filter(
+            state=State.CREATED,
+            transaction_id__isnull=False,
+            created_at__gte=timezone.now() - ABANDONED_AFTER,
+        )
+        .first()
+    )
+
+
 def check_unfinished(now=None) -> dict[str, int]:
     """Closes the payments a family left at the service (`manage.py check_online_payments`):
     asks the service where they stand when it can, and marks abandoned those still without

@@ -69,6 +69,7 @@ def start(request):
             one_invoice=one_invoice,
         ),
         "basket": chosen,
+        "pending": services.pending_attempt(family.pk),
         "error": error,
         "one_invoice": one_invoice,
     }

@@ -155,6 +155,9 @@ def test_notification_before_return_and_return_records_nothing(family_client, cl
     html = visible_text(family_client.get(return_path).content.decode())
     assert "en attente de confirmation" in html
     assert not Payment.objects.exists()
+    # The payment page warns before a second payment.
+    again = visible_text(family_client.get("/facturation/payer/").content.decode())
+    assert "attend encore la confirmation du service de paiement" in again
     # The notification arrives: the same page now says paid.
     client.post(
         "/facturation/payer/notification/",
