@@ -145,6 +145,11 @@ def test_online_payment_pages_have_no_violations(page, width, settings):
         page.locator("#pay-button").click()
         page.wait_for_url("**/simulateur/**")
         found += violations(page)
+        if outcome == "Abandonner":  # back on the portal first: the pending payment's notice
+            page.goto("/facturation/payer/")
+            assert page.locator("#payment-pending").count() == 1
+            found += violations(page)
+            page.go_back()
         page.get_by_role("button", name=outcome).click()
         page.wait_for_url("**/retour/**")
         found += violations(page)
