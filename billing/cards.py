@@ -8,6 +8,15 @@ from billing.templatetags.billing import format_euros
 from portal.cards import Card
 
 
+def pay_action() -> dict:
+    """The card's "Payer" button, when the portal takes online payments."""
+    from payments import backend
+
+    if not backend.is_enabled():
+        return {}
+    return {"action_url": reverse("payments:start"), "action_label": _("Payer en ligne")}
+
+
 def home_cards(family) -> list[Card]:
     balance = totals(family).balance
     if balance <= 0:
@@ -19,5 +28,6 @@ def home_cards(family) -> list[Card]:
             url=reverse("billing:ledger"),
             link_label=_("Voir mes factures"),
             level="warning",
+            **pay_action(),
         )
     ]

@@ -20,7 +20,8 @@ from billing.tariff_models import (
     Residency,
     TariffGrid,
 )
-from students.models import Course, Discipline, Enrolment, Season
+from students.course_copy import copy_courses, next_season
+from students.models import Discipline, Enrolment, Season
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,6 @@ def grid_for(season: Season) -> TariffGrid:
     return grid
 
 
-def next_season(season: Season) -> Season | None:
-    return Season.objects.filter(starts_on__gt=season.starts_on).order_by("starts_on", "pk").first()
-
-
 def duplicate_grid(grid: TariffGrid) -> TariffGrid:
     """Copies a season's grid (settings, brackets, formules, fees) and its courses to the next
     season, for staff to edit. Refused, changing nothing, when there is no next season or it
@@ -140,21 +137,7 @@ def duplicate_grid(grid: TariffGrid) -> TariffGrid:
             )
             for fee in fees
         )
-        existing = set(target.courses.values_list("discipline_id", "name"))
-        Course.objects.bulk_create(
-            Course(
-                season=target,
-                discipline_id=course.discipline_id,
-                name=course.name,
-                teacher=course.teacher,
-                room=course.room,
-                weekday=course.weekday,
-                start_time=course.start_time,
-                end_time=course.end_time,
-            )
-            for course in grid.season.courses.all()
-            if (course.discipline_id, course.name) not in existing
-        )
+        copy_courses(grid.season, target, skip_existing=True)
     return copy
 
 

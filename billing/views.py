@@ -32,6 +32,7 @@ from billing.models import (
 from billing.services import family_address, invoice_balance
 from billing.tariffs import quotient_status
 from families.models import Family
+from payments import backend as payment_backend
 from portal.access import family_required, get_for_family, log_not_found, private_download
 from portal.client_ip import client_ip
 from portal.models import Centre
@@ -63,6 +64,7 @@ def ledger(request):
         "show_overdue": account.balance > 0,
         "attestation_form": AttestationForm(periods=period_choices(operations, paid_only=True)),
         "quotient": quotient_status(family),
+        "online_payment": payment_backend.is_enabled(),
     }
     return render(request, "billing/ledger.html", context)
 
@@ -89,6 +91,7 @@ def _invoice_page(request, number: str, plan_form=None):
         ),
         "credit_notes": invoice.credit_notes.filter(number__isnull=False),
         "balance": None if invoice.is_credit_note else invoice_balance(invoice),
+        "online_payment": payment_backend.is_enabled(),
     }
     if not invoice.is_credit_note:
         schedule = PaymentSchedule.objects.filter(invoice=invoice).first()

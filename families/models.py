@@ -95,8 +95,15 @@ class Family(models.Model):
     # The family's number in the centre's previous software: the key a new import of its
     # export matches on (importing.resources), so that importing the same file twice changes
     # nothing.
+    # A database default too: rows written by code that predates the field (older migrations'
+    # states, another release during a rolling deploy) get "" instead of failing NOT NULL.
     legacy_id = models.CharField(
-        _("numéro dans l'ancien logiciel"), max_length=30, blank=True, editable=False
+        _("numéro dans l'ancien logiciel"),
+        max_length=30,
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
     )
     # Bumped on every save of the record: a form carries the version it was read at, and a
     # save against an older version is refused instead of silently overwriting (no lost update).

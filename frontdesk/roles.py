@@ -68,6 +68,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
     ACCOUNTING: {
         "grant": [
             "billing.*",
+            "payments.*",
             "families.view_family",
             "families.view_responsable",
             "students.view_student",
@@ -87,6 +88,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
             "families.*",
             "students.*",
             "billing.*",
+            "payments.*",
             "reenrolment.*",
             "preinscription.*",
             "messaging.*",

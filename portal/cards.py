@@ -24,6 +24,9 @@ class Card:
     url: str
     link_label: str
     level: str = "info"  # "info", "warning" or "danger"
+    # An optional main action beside the link (the balance card's "Payer").
+    action_url: str = ""
+    action_label: str = ""
 
     @property
     def urgency(self) -> int:

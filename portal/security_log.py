@@ -50,6 +50,7 @@ EVENTS = {
     "preinscription_decided": logging.INFO,
     "preinscription_throttled": logging.WARNING,
     "preinscription_honeypot": logging.WARNING,
+    "payment_notification_rejected": logging.WARNING,
 }
 _PLAIN = re.compile(r"[\w.@:/+-]*", re.ASCII)
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "importing",
     "preinscription",
     "messaging",
+    "payments",
     "frontdesk",
 ]
 
@@ -247,6 +248,19 @@ SEPA_CREDITOR_IBAN = env_str(
     "SEPA_CREDITOR_IBAN", "FR7630006000011234567890189" if _SEPA_SAMPLE else ""
 )
 SEPA_CREDITOR_BIC = env_str("SEPA_CREDITOR_BIC", "AGRIFRPPXXX" if _SEPA_SAMPLE else "")
+
+# Online payment through eopayment (see docs/settings.md, "Paiement en ligne"): the backend's name
+# (`payfip_ws` for a régie's PayFiP, `systempayv2`, `paybox`, `mollie`…; `dummy`, a simulated
+# service, in development and tests; empty: no online payment) and its options as a JSON object
+# (for PayFiP: {"numcli": "123456", "saisie": "W"}). The return and notification URLs are the
+# portal's own, built from SITE_URL.
+PAYMENT_BACKEND = env_str("PAYMENT_BACKEND", "dummy" if DEBUG or TESTING else "")
+PAYMENT_OPTIONS = env_str("PAYMENT_OPTIONS", "{}")
+# Where the family is sent to pay, instead of the service's own address: the portal's simulated
+# service for `dummy` (development, tests), a test double of PayFiP. Empty: the service's.
+PAYMENT_SERVICE_URL = env_str("PAYMENT_SERVICE_URL", "")
+# `payfip_ws` only: the address of PayFiP's SOAP web service, instead of the one in its WSDL.
+PAYMENT_PAYFIP_SOAP_URL = env_str("PAYMENT_PAYFIP_SOAP_URL", "")
 
 # Staff second factor (django-otp): a TOTP application, and 10 single-use backup codes.
 # Wrong codes are throttled per device (1 s, 2 s, 4 s… after each failure): keep the factors > 0.

@@ -32,6 +32,7 @@ urlpatterns = [
     path("documents/", include("students.document_urls")),
     path("reinscription/", include("reenrolment.urls")),
     path("preinscription/", include("preinscription.urls")),
+    path("facturation/payer/", include("payments.urls")),
     path("facturation/", include("billing.urls")),
     # Django's language switch, which also keeps a logged-in account's preference.
     path("i18n/setlang/", views.set_language, name="set_language"),

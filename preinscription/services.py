@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from families.models import Family, Responsable
 from portal.emails import absolute_url, send_templated_email
 from reenrolment.models import Campaign
+from students.capacity import CourseFull, check_place, enrol
 from students.checklist import ADDRESS, DANCE, NeededDocument, documents_needed
-from students.models import Document, DocumentKind, Enrolment, Student
+from students.models import Document, DocumentKind, Student
 from students.services import record_enrolment_changes, refusal_reason
 from students.uploads import CheckedFile
 
@@ -432,6 +433,11 @@ def check_wish_decision(wish: Wish, decision: str, *, season, course=None, reaso
                 % {"discipline": wish.discipline, "season": season},
                 "course",
             )
+        # Checked again, the course locked, when the enrolment is written (`_enrol`).
+        try:
+            check_place(course)
+        except CourseFull as error:
+            raise _course_full(course) from error
     if decision == Wish.Decision.REFUSED:
         try:
             refusal_reason(reason)
@@ -449,10 +455,25 @@ def _next_position(wish: Wish, campaign) -> int:
     return (last or 0) + 1
 
 
-def _enrol(student: Student, course) -> bool:
+def _enrol(student: Student, course, *, by=None) -> bool:
     """Enrols a created student in a course; True when the enrolment is new. The one place
-    the pré-inscription creates enrolments."""
-    return Enrolment.objects.get_or_create(student=student, course=course)[1]
+    the pré-inscription creates enrolments, through the centre's enrolment rule
+    (`students.capacity.enrol`): a full course is refused (the whole decision with it)."""
+    try:
+        return enrol(student, course, by=by)[1]
+    except CourseFull as error:
+        raise _course_full(course) from error
+
+
+def _course_full(course) -> DecisionError:
+    return DecisionError(
+        _(
+            "Le cours « %(course)s » est complet (%(capacity)d places) : mettez le vœu en "
+            "liste d'attente, choisissez un autre cours ou augmentez ses places."
+        )
+        % {"course": course, "capacity": course.capacity},
+        "course",
+    )
 
 
 def _copy_file(name: str, names: list[str]) -> str:
@@ -580,7 +601,7 @@ def decide_wishes(
             added: dict[int, list] = {}
             for wish in accepted:
                 student = wish.student.student
-                if _enrol(student, wish.course):
+                if _enrol(student, wish.course, by=by):
                     added.setdefault(student.pk, [student, []])[1].append(wish.course)
             for student, courses in added.values():
                 record_enrolment_changes(student=student, added=courses, user=by)

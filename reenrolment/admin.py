@@ -113,11 +113,19 @@ class LineAdminForm(forms.ModelForm):
         label=_("Position sur la liste d'attente"),
         min_value=1,
         required=False,
-        help_text=_("Vide : à la suite de la liste de la discipline."),
+        help_text=_(
+            "Vide : à la suite de la liste du cours attribué (sans cours attribué : de la "
+            "discipline)."
+        ),
         widget=forms.NumberInput(attrs={"style": "width: 5em"}),
     )
     reason = forms.CharField(
         label=_("Motif du refus"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override = forms.BooleanField(
+        label=_("Au-delà des places"),
+        required=False,
+        help_text=_("Cours complet : accepter quand même (enregistré avec votre nom)."),
     )
 
     class Meta:
@@ -139,7 +147,7 @@ class LineAdminForm(forms.ModelForm):
         self.fields["position"].initial = line.waitlist_position
         self.fields["reason"].initial = line.refusal_reason
         if line.pk and (line.is_accepted or not line.is_requested):
-            for name in ("assigned_course", "answer", "position", "reason"):
+            for name in ("assigned_course", "answer", "position", "reason", "override"):
                 self.fields[name].disabled = True
 
     def clean(self):
@@ -168,12 +176,15 @@ class LineAdminForm(forms.ModelForm):
                 season=line.request.campaign.season,
                 reason=reason,
                 course=cleaned.get("assigned_course"),
+                override=cleaned.get("override", False),
             )
         except services.DecisionError as error:
             field = {"decision": "answer"}.get(error.field, error.field)
             self.add_error(field if field in self.fields else None, str(error))
             return cleaned
-        self.line_decision = services.LineDecision(line.pk, answer, position, reason)
+        self.line_decision = services.LineDecision(
+            line.pk, answer, position, reason, override=cleaned.get("override", False)
+        )
         return cleaned
 
 
@@ -192,6 +203,7 @@ class LineInline(admin.TabularInline):
         "answer",
         "position",
         "reason",
+        "override",
     ]
     readonly_fields = [
         "discipline",

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from families.models import Family
 from portal.emails import absolute_url, send_family_email
 from reenrolment.models import Campaign, Consent, Line, Request, Requirement
-from students import checklist
+from students import checklist, waitlist
+from students.capacity import CourseFull, check_place, enrol
 from students.checklist import NeededDocument
-from students.models import Course, Discipline, Enrolment, Season, Student
+from students.models import Course, Discipline, Enrolment, Season, Student, WaitlistEntry
 from students.services import record_enrolment_changes, refusal_reason
 
 
@@ -248,7 +249,8 @@ def _added_since(student: Student, moment: datetime) -> bool:
 
 def pick_course(*, season: Season, line: Line) -> Course | None:
     """The course a line gets when staff did not choose one: the course wished, else the
-    discipline's course of the season on the wished day, the least full first."""
+    discipline's course of the season with a free place, on the wished day, the least full
+    first."""
     courses = list(
         Course.objects.filter(season=season, discipline_id=line.discipline_id)
         .annotate(enrolled=Count("enrolments"))
@@ -262,6 +264,7 @@ def pick_course(*, season: Season, line: Line) -> Course | None:
     return min(
         courses,
         key=lambda c: (
+            c.capacity is not None and c.enrolled >= c.capacity,  # a full course last
             line.preferred_weekday is not None and c.weekday != line.preferred_weekday,
             c.enrolled,
         ),
@@ -277,15 +280,24 @@ class LineDecision:
     decision: str
     position: int | None = None
     reason: str = ""
+    # An acceptance into a full course forced by staff (`students.capacity.enrol`).
+    override: bool = False
 
 
 def check_line_decision(
-    line: Line, decision: str, *, season: Season, reason: str = "", course: Course | None = None
+    line: Line,
+    decision: str,
+    *,
+    season: Season,
+    reason: str = "",
+    course: Course | None = None,
+    override: bool = False,
 ) -> Course | None:
     """Whether staff may give `line` this answer (the one rule, for the services, the request's
     admin page and the bulk actions): raises `DecisionError` if not. For an acceptance,
     returns the course the line gets: `course` (the one being chosen), else the one staff
-    assigned, else `pick_course`."""
+    assigned, else `pick_course`; a full course is refused unless `override` (staff forcing
+    it)."""
     names = {"discipline": line.discipline, "season": season}
     if decision not in Line.Decision.values:
         raise DecisionError(_("Décision inconnue."))
@@ -321,7 +333,21 @@ def check_line_decision(
         )
     if error := line.course_error(course, season):
         raise DecisionError(error, field="assigned_course")
+    student_id = line.request.student_id if line.request_id else None
+    if not Enrolment.objects.filter(student_id=student_id, course=course).exists():
+        # Checked again, the course locked, when the enrolment is written (`enrol`).
+        try:
+            check_place(course, override=override)
+        except CourseFull as error:
+            raise DecisionError(_full_message(course), field="assigned_course") from error
     return course
+
+
+def _full_message(course: Course) -> str:
+    return _(
+        "Le cours « %(course)s » est complet (%(capacity)d places) : mettez la discipline "
+        "en liste d'attente (celle du cours), choisissez un autre cours ou augmentez ses places."
+    ) % {"course": course, "capacity": course.capacity}
 
 
 def _requested_lines(request: Request) -> list[Line]:
@@ -381,11 +407,13 @@ def check_decision(
 
 
 def _next_position(line: Line, campaign: Campaign) -> int:
-    """The end of the discipline's waiting list in the campaign."""
+    """The end of the discipline's waiting list in the campaign (for the lines waiting
+    without an assigned course: the others are on their course's list, `students.waitlist`)."""
     last = Line.objects.filter(
         request__campaign=campaign,
         discipline_id=line.discipline_id,
         decision=Line.Decision.WAITLISTED,
+        assigned_course__isnull=True,
     ).aggregate(last=Max("waitlist_position"))["last"]
     return (last or 0) + 1
 
@@ -423,14 +451,24 @@ def decide_lines(
             if line is None:
                 raise DecisionError(_("Cette discipline n'est pas dans la demande."))
             reason = decision.reason.strip()
-            course = check_line_decision(line, decision.decision, season=season, reason=reason)
+            course = check_line_decision(
+                line, decision.decision, season=season, reason=reason, override=decision.override
+            )
             position = None
-            if decision.decision == Line.Decision.WAITLISTED:
+            waiting_for = line.assigned_course
+            if decision.decision == Line.Decision.WAITLISTED and waiting_for is not None:
+                # The course's own waiting list: its position is the one the family reads.
+                position = waitlist.add(
+                    request.student, waiting_for, position=decision.position, by=by
+                ).position
+            elif decision.decision == Line.Decision.WAITLISTED:
                 position = decision.position
                 if position is None and line.decision == Line.Decision.WAITLISTED:
                     position = line.waitlist_position
                 if position is None:
                     position = _next_position(line, request.campaign)
+            elif line.decision == Line.Decision.WAITLISTED and waiting_for is not None:
+                _leave_course_waitlist(request.student, waiting_for)
             if decision.decision != Line.Decision.REFUSED:
                 reason = ""
             if (line.decision, line.waitlist_position, line.refusal_reason) == (
@@ -441,7 +479,10 @@ def decide_lines(
                 continue
             if decision.decision == Line.Decision.ACCEPTED:
                 line.assigned_course = course
-                created = Enrolment.objects.get_or_create(student=request.student, course=course)[1]
+                try:
+                    created = enrol(request.student, course, override=decision.override, by=by)[1]
+                except CourseFull as error:
+                    raise DecisionError(_full_message(course), field="assigned_course") from error
                 if created:
                     added.append(course)
             line.decision = decision.decision
@@ -514,6 +555,47 @@ def decide_many(
         except DecisionError as error:
             errors.append(f"{request} : {error}")
     return done, errors
+
+
+def _leave_course_waitlist(student: Student, course: Course) -> None:
+    entry = WaitlistEntry.objects.filter(student=student, course=course).first()
+    if entry is not None:
+        waitlist.leave(entry)
+
+
+def sync_course_positions(course: Course) -> None:
+    """The lines waiting for `course` (assigned to it) show its waiting list's positions:
+    called whenever the list changes (`students.signals.waitlist_changed`)."""
+    positions = dict(
+        WaitlistEntry.objects.filter(course=course).values_list("student_id", "position")
+    )
+    lines = Line.objects.filter(
+        assigned_course=course, decision=Line.Decision.WAITLISTED
+    ).select_related("request")
+    for line in lines:
+        position = positions.get(line.request.student_id)
+        if position is not None and position != line.waitlist_position:
+            Line.objects.filter(pk=line.pk).update(waitlist_position=position)
+
+
+def accept_promoted(course: Course, student: Student, by=None) -> None:
+    """The first student of a course's waiting list was enrolled in a freed place: the
+    request line waiting for that course is accepted (and the family told)."""
+    lines = (
+        Line.objects.filter(
+            assigned_course=course,
+            decision=Line.Decision.WAITLISTED,
+            request__student=student,
+        )
+        .exclude(request__status=Request.Status.WITHDRAWN)
+        .select_related("request")
+    )
+    for line in lines:
+        decide_lines(
+            request=line.request,
+            decisions=[LineDecision(line.pk, Line.Decision.ACCEPTED)],
+            by=by,
+        )
 
 
 def _send_decision(request: Request) -> None:

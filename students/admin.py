@@ -1,15 +1,22 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from importing.admin import LegacyImportMixin
 from importing.resources import EnrolmentResource, StudentResource
 from portal.admin import ListedChangesHistoryAdmin, PortalModelAdmin
+from students.capacity import CourseFull, check_place, enrol, lock_course
+from students.course_copy import copy_courses_to_next_season
 from students.forms import StudentForm
 from students.models import (
     Course,
@@ -21,8 +28,10 @@ from students.models import (
     Enrolment,
     Season,
     Student,
+    WaitlistEntry,
     may_open_health_documents,
 )
+from students.rosters import Roster, may_view_rosters, roster, roster_csv, roster_pdf, season_counts
 from students.services import (
     SUPERSEDED_MESSAGE,
     archive_students,
@@ -33,12 +42,96 @@ from students.services import (
     review_document,
     update_student_record,
 )
+from students.waitlist import add, leave, promote_first
+
+
+class CourseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, course):
+        return course.choice_label
+
+
+class EnrolmentAdminForm(forms.ModelForm):
+    """One enrolment of the student's page. The courses offered are those of the current
+    season and the next ones, current season first (an existing enrolment keeps its course:
+    to change it, delete it and add the other). A full course is refused unless staff tick
+    "Inscrire au-delà des places" (`students.capacity`)."""
+
+    course = CourseChoiceField(label=_("cours"), queryset=Course.objects.none())
+    override = forms.BooleanField(
+        label=_("Inscrire au-delà des places"),
+        required=False,
+        help_text=_("Cours complet : forcer l'inscription (enregistré avec votre nom)."),
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["course"]
+
+    # Set per request by `EnrolmentInline.get_formset`: the choices, read once for all rows.
+    courses = Course.objects.none()
+    course_choices = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["course"]
+        field.queryset = self.courses
+        if self.course_choices is not None:
+            field.choices = self.course_choices
+        if self.instance.pk:
+            field.disabled = True
+            self.fields["override"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        course = cleaned.get("course")
+        if self.instance.pk or course is None or cleaned.get("DELETE"):
+            return cleaned
+        # The admin's request runs in one transaction: the course stays locked until the
+        # enrolment is written (`StudentAdmin.save_formset` → `enrol`).
+        try:
+            check_place(lock_course(course), override=cleaned.get("override", False))
+        except CourseFull as error:
+            query = urlencode(
+                {
+                    "course": course.pk,
+                    **({"student": self.instance.student_id} if self.instance.student_id else {}),
+                }
+            )
+            url = f"{reverse('admin:students_waitlistentry_add')}?{query}"
+            self.add_error(
+                "course",
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    error.messages[0],
+                    url,
+                    _("Mettre sur la liste d'attente"),
+                ),
+            )
+        return cleaned
 
 
 class EnrolmentInline(admin.TabularInline):
     model = Enrolment
+    form = EnrolmentAdminForm
     extra = 0
-    autocomplete_fields = ["course"]
+    fields = ["course", "override", "over_capacity", "created_by", "created_at"]
+    readonly_fields = ["over_capacity", "created_by", "created_at"]
+
+    def get_queryset(self, request):
+        # The row title (str) names the student and the course.
+        return (
+            super().get_queryset(request).select_related("student", "course__season", "created_by")
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        kept = list(obj.enrolments.values_list("course_id", flat=True)) if obj else []
+        courses = Course.objects.for_choices(keep=kept)
+        choices = [("", "---------"), *((c.pk, c.choice_label) for c in courses)]
+        formset.form = type(
+            "EnrolmentForm", (formset.form,), {"courses": courses, "course_choices": choices}
+        )
+        return formset
 
 
 class StudentAdminForm(StudentForm):
@@ -147,6 +240,46 @@ class StudentAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
                 },
             )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Enrolment:
+            return super().save_formset(request, form, formset, change)
+        # New enrolments go through the one enrolment rule (places, waiting list).
+        formset.save(commit=False)
+        for enrolment in formset.deleted_objects:
+            enrolment.delete()
+            self._tell_of_waiting_students(request, enrolment.course)
+        for enrolment_form in formset.forms:
+            if (
+                enrolment_form.instance.pk
+                or enrolment_form in formset.deleted_forms
+                or not enrolment_form.has_changed()
+            ):
+                continue
+            enrol(
+                form.instance,
+                enrolment_form.cleaned_data["course"],
+                override=enrolment_form.cleaned_data.get("override", False),
+                by=request.user,
+            )
+
+    def _tell_of_waiting_students(self, request, course):
+        """A place freed in a course others wait for: staff are pointed to the promotion."""
+        waiting = course.waitlist.count()
+        if waiting:
+            messages.info(
+                request,
+                ngettext(
+                    "Une place s'est libérée au cours « %(course)s » : %(count)d élève attend. "
+                    "Inscrivez-le depuis la liste des cours (action « Inscrire le premier de la "
+                    "liste d'attente »).",
+                    "Une place s'est libérée au cours « %(course)s » : %(count)d élèves "
+                    "attendent. Inscrivez le premier depuis la liste des cours (action "
+                    "« Inscrire le premier de la liste d'attente »).",
+                    waiting,
+                )
+                % {"course": course, "count": waiting},
+            )
+
     def save_related(self, request, form, formsets, change):
         # Enrolments staff add or remove here are listed in the student's history.
         student = form.instance
@@ -165,6 +298,40 @@ class StudentAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
 @admin.register(Season)
 class SeasonAdmin(PortalModelAdmin):
     list_display = ["name", "starts_on", "ends_on", "is_current"]
+    actions = ["copy_courses_to_next_season"]
+
+    @admin.action(
+        description=_("Copier les cours vers la saison suivante"), permissions=["add_course"]
+    )
+    def copy_courses_to_next_season(self, request, queryset):
+        seasons = list(queryset[:2])
+        if len(seasons) != 1:
+            self.message_user(
+                request,
+                gettext("Choisissez une seule saison : celle dont les cours sont copiés."),
+                messages.ERROR,
+            )
+            return
+        try:
+            target, copied = copy_courses_to_next_season(seasons[0])
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d cours copié de la saison %(source)s vers la saison %(target)s : "
+                "vérifiez ses professeurs, salles, horaires et places.",
+                "%(count)d cours copiés de la saison %(source)s vers la saison %(target)s : "
+                "vérifiez leurs professeurs, salles, horaires et places.",
+                len(copied),
+            )
+            % {"count": len(copied), "source": seasons[0], "target": target},
+            messages.SUCCESS,
+        )
+
+    def has_add_course_permission(self, request):
+        return request.user.has_perm("students.add_course")
 
 
 @admin.register(Department)
@@ -191,9 +358,229 @@ class CourseAdmin(PortalModelAdmin):
         "weekday",
         "start_time",
         "end_time",
+        "capacity",
+        "enrolled",
+        "waiting",
+        "roster_link",
     ]
+    list_select_related = ["discipline", "season"]
     list_filter = ["season", "discipline__department"]
     search_fields = ["name", "discipline__name", "teacher", "room"]
+    readonly_fields = ["roster_link", "waiting_list"]
+    actions = ["promote_first_waiting"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
+
+    def get_ordering(self, request):
+        # The current season first (then the next one, then the past ones).
+        return [F("season__is_current").desc(), "-season__starts_on", "discipline__name", "name"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Autocompletes (and searches) list the current season first as well.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.current_first(), may_have_duplicates
+
+    @admin.display(description=_("inscrits"), ordering="enrolled")
+    def enrolled(self, course):
+        return course.enrolled
+
+    @admin.display(description=_("en attente"), ordering="waiting")
+    def waiting(self, course):
+        return course.waiting
+
+    @admin.display(description=_("liste des élèves"))
+    def roster_link(self, course):
+        if course.pk is None:
+            return "—"
+        url = reverse("admin:students_course_roster", args=[course.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Liste"))
+
+    @admin.display(description=_("liste d'attente"))
+    def waiting_list(self, course):
+        """In order, each student linking to their place (to move or remove it)."""
+        if course.pk is None:
+            return "—"
+        entries = [
+            (
+                reverse("admin:students_waitlistentry_change", args=[entry.pk]),
+                entry.position,
+                entry.student,
+            )
+            for entry in course.waitlist.select_related("student").order_by("position")
+        ]
+        if not entries:
+            return _("Personne n'attend une place.")
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join("", '<li value="{1}"><a href="{0}">{2}</a></li>', entries),
+        )
+
+    @admin.action(
+        description=_("Inscrire le premier de la liste d'attente (place libérée)"),
+        permissions=["change"],
+    )
+    def promote_first_waiting(self, request, queryset):
+        for course in queryset.order_by("pk"):
+            try:
+                enrolment = promote_first(course, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            record_enrolment_changes(student=enrolment.student, added=[course], user=request.user)
+            self.message_user(
+                request,
+                gettext("%(student)s est inscrit(e) au cours « %(course)s ».")
+                % {"student": enrolment.student, "course": course},
+                messages.SUCCESS,
+            )
+
+    def get_urls(self):
+        own = [
+            path(
+                "effectifs/",
+                self.admin_site.admin_view(self.counts_view),
+                name="students_course_counts",
+            ),
+            path(
+                "<int:pk>/liste/",
+                self.admin_site.admin_view(self.roster_view),
+                name="students_course_roster",
+            ),
+            path(
+                "<int:pk>/liste.pdf",
+                self.admin_site.admin_view(self.roster_pdf_view),
+                name="students_course_roster_pdf",
+            ),
+            path(
+                "<int:pk>/liste.csv",
+                self.admin_site.admin_view(self.roster_csv_view),
+                name="students_course_roster_csv",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def _roster(self, request, pk) -> Roster:
+        if not may_view_rosters(request.user):
+            raise PermissionDenied
+        course = get_object_or_404(Course.objects.select_related("season", "discipline"), pk=pk)
+        return roster(course)
+
+    def roster_view(self, request, pk):
+        data = self._roster(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Liste des élèves — %(course)s") % {"course": data.course},
+            "course": data.course,
+            "roster": data,
+        }
+        return TemplateResponse(request, "admin/students/course/roster.html", context)
+
+    def roster_pdf_view(self, request, pk):
+        name, mimetype, data = roster_pdf(self._roster(request, pk))
+        response = HttpResponse(data, content_type=mimetype)
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+
+    def roster_csv_view(self, request, pk):
+        name, data = roster_csv(self._roster(request, pk))
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def counts_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        seasons = list(Season.objects.order_by("-starts_on"))
+        chosen = request.GET.get("saison", "")
+        season = next((s for s in seasons if str(s.pk) == chosen), None) or next(
+            (s for s in seasons if s.is_current), seasons[0] if seasons else None
+        )
+        if season is None:
+            self.message_user(
+                request, gettext("Aucune saison : créez-en une d'abord."), messages.ERROR
+            )
+            return redirect("admin:students_season_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Effectifs par cours, discipline et département"),
+            "seasons": seasons,
+            "counts": season_counts(season),
+            "may_view_rosters": may_view_rosters(request.user),
+        }
+        return TemplateResponse(request, "admin/students/course/counts.html", context)
+
+
+class WaitlistEntryForm(forms.ModelForm):
+    """Puts a student on a course's waiting list (last, or at a position), or moves them."""
+
+    course = CourseChoiceField(label=_("cours"), queryset=Course.objects.none())
+    at_position = forms.IntegerField(
+        label=_("position"),
+        min_value=1,
+        required=False,
+        help_text=_(
+            "Vide : à la suite de la liste. Les élèves à partir de là reculent d'une place."
+        ),
+    )
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["student", "course"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = Course.objects.for_choices(
+            keep=[self.instance.course_id] if self.instance.course_id else None
+        )
+        if self.instance.pk:
+            self.fields["at_position"].initial = self.instance.position
+            self.fields["student"].disabled = True
+            self.fields["course"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        student, course = cleaned.get("student"), cleaned.get("course")
+        enrolled = Enrolment.objects.filter(student=student, course=course)
+        if student and course and not self.instance.pk and enrolled.exists():
+            self.add_error(
+                "student",
+                gettext("%(student)s est déjà inscrit(e) au cours « %(course)s ».")
+                % {"student": student, "course": course},
+            )
+        return cleaned
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(PortalModelAdmin):
+    form = WaitlistEntryForm
+    list_display = ["course", "position", "student", "added_at", "added_by"]
+    list_select_related = ["course__season", "student", "added_by"]
+    list_filter = ["course__season", "course__discipline"]
+    search_fields = ["student__last_name", "student__first_name", "course__name"]
+    autocomplete_fields = ["student"]
+    fields = ["student", "course", "at_position"]
+
+    def get_ordering(self, request):
+        return [F("course__season__is_current").desc(), "course__name", "course_id", "position"]
+
+    def save_model(self, request, obj, form, change):
+        entry = add(
+            form.cleaned_data["student"] if not change else obj.student,
+            form.cleaned_data["course"] if not change else obj.course,
+            position=form.cleaned_data.get("at_position"),
+            by=request.user,
+        )
+        obj.pk, obj.position = entry.pk, entry.position
+
+    def delete_model(self, request, obj):
+        leave(obj)
+
+    def delete_queryset(self, request, queryset):
+        for entry in queryset.order_by("-position"):
+            leave(entry)
 
 
 class DocumentReviewForm(forms.ModelForm):

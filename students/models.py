@@ -3,6 +3,7 @@ supporting documents families upload (justificatif de domicile, attestation, cer
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -121,6 +122,54 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 7, _("dimanche")
 
 
+class CourseQuerySet(models.QuerySet):
+    def current_first(self):
+        """The current season's courses first, then the others, latest season first (the
+        next season before the past ones), then by discipline and name: the order of every
+        course list and choice of the admin."""
+        return self.order_by(
+            models.F("season__is_current").desc(),
+            "-season__starts_on",
+            "discipline__name",
+            "name",
+            "pk",
+        )
+
+    def for_choices(self, *, keep=None):
+        """The courses staff may pick for an enrolment: those of the current season and the
+        seasons after it, current season first; `keep` (the pks of the courses already
+        chosen) stay even from a past season. (A request line's course is limited to its
+        campaign's season and its discipline: `reenrolment.admin.LineAdminForm`.)"""
+        current = Season.objects.current()
+        choices = self
+        if current is not None:
+            choices = choices.filter(season__starts_on__gte=current.starts_on)
+        if keep:
+            choices = choices | self.filter(pk__in=keep)
+        return choices.select_related("season", "discipline").current_first()
+
+    def with_counts(self):
+        """Each course with `enrolled` and `waiting` (its waiting list's length)."""
+        enrolled = (
+            Enrolment.objects.filter(course=models.OuterRef("pk"))
+            .order_by()
+            .values("course")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        waiting = (
+            WaitlistEntry.objects.filter(course=models.OuterRef("pk"))
+            .order_by()
+            .values("course")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            enrolled=Coalesce(models.Subquery(enrolled), 0),
+            waiting=Coalesce(models.Subquery(waiting), 0),
+        )
+
+
 class Course(models.Model):
     season = models.ForeignKey(
         Season, verbose_name=_("saison"), related_name="courses", on_delete=models.PROTECT
@@ -136,11 +185,34 @@ class Course(models.Model):
     )
     start_time = models.TimeField(_("début"), null=True, blank=True)
     end_time = models.TimeField(_("fin"), null=True, blank=True)
+    # Empty: not limited. Courses created before places were counted (and collective practices
+    # such as a choir) have no set number; inventing one in the migration would refuse or
+    # accept students on a figure nobody chose. The counts page shows them as "non limité".
+    capacity = models.PositiveSmallIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Nombre d'élèves au plus ; une inscription au-delà est refusée sauf forçage par le "
+            "secrétariat. Vide : non limité."
+        ),
+    )
+
+    objects = CourseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cours")
         verbose_name_plural = _("cours")
         ordering = ["season", "discipline__name", "name"]
+        permissions = [
+            (
+                "view_roster",
+                _(
+                    "Peut consulter, imprimer et exporter les listes d'élèves des cours "
+                    "(avec le mobile de référence des familles)"
+                ),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start_time__isnull=True)
@@ -153,6 +225,13 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.season})"
+
+    @property
+    def choice_label(self) -> str:
+        """As course choices show it: "Piano 1er cycle — mercredi 17 h 30 (2026-2027)"."""
+        schedule = self.schedule
+        name = f"{self.name} — {schedule}" if schedule else self.name
+        return f"{name} ({self.season})"
 
     def clean(self) -> None:
         if self.start_time and self.end_time and self.end_time <= self.start_time:
@@ -260,8 +339,15 @@ class Student(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     # The student's number in the centre's previous software (importing.resources).
+    # A database default too: rows written by code that predates the field (older migrations'
+    # states, another release during a rolling deploy) get "" instead of failing NOT NULL.
     legacy_id = models.CharField(
-        _("numéro dans l'ancien logiciel"), max_length=30, blank=True, editable=False
+        _("numéro dans l'ancien logiciel"),
+        max_length=30,
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
     )
     left_on = models.DateField(
         _("a quitté le centre le"),
@@ -364,6 +450,19 @@ class Enrolment(models.Model):
         Course, verbose_name=_("cours"), related_name="enrolments", on_delete=models.PROTECT
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("créée par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    over_capacity = models.BooleanField(
+        _("au-delà des places"),
+        default=False,
+        help_text=_("Inscription forcée par le secrétariat alors que le cours était complet."),
+    )
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -380,6 +479,50 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} — {self.course}"
+
+
+class WaitlistEntry(models.Model):
+    """A student waiting for a place in a full course. Positions are 1, 2, 3… in the order
+    students were put on the list (or where staff inserted them): leaving the list moves the
+    ones behind up (`students.waitlist`); every change locks the course row."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), related_name="waitlist", on_delete=models.CASCADE
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("élève"), related_name="waitlist", on_delete=models.PROTECT
+    )
+    position = models.PositiveIntegerField(_("position"))
+    added_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+    added_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("ajouté par"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("place en liste d'attente")
+        verbose_name_plural = _("listes d'attente")
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["course", "position"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "student"],
+                name="students_waitlist_once_per_course",
+                violation_error_message=_("Cet élève est déjà sur la liste d'attente de ce cours."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1),
+                name="students_waitlist_position_positive",
+                violation_error_message=_("Une position commence à 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.student} — {self.course}"
 
 
 class DocumentKind(models.TextChoices):

@@ -13,12 +13,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='family',
             name='legacy_id',
-            field=models.CharField(blank=True, editable=False, max_length=30, verbose_name="numéro dans l'ancien logiciel"),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=30, verbose_name="numéro dans l'ancien logiciel"),
         ),
         migrations.AddField(
             model_name='historicalfamily',
             name='legacy_id',
-            field=models.CharField(blank=True, editable=False, max_length=30, verbose_name="numéro dans l'ancien logiciel"),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=30, verbose_name="numéro dans l'ancien logiciel"),
         ),
         migrations.AddConstraint(
             model_name='family',

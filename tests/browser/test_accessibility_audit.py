@@ -33,6 +33,7 @@ FAMILY_PAGES = [
     "/reinscription/",
     "/facturation/",
     "/facturation/prelevement/",
+    "/facturation/payer/",
     "/accessibilite/",
     "/mot-de-passe/",
 ]
@@ -145,4 +146,40 @@ def test_preinscription_pages_have_no_violations(page, width):
     page.get_by_role("button", name="Importer").first.click()
     found += violations(page)
     assert timezone.now() < school.campaign.closes_at
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_online_payment_pages_have_no_violations(page, width, settings):
+    """The payment's summary with its choice of invoices, the simulated service (dummy
+    backend) and the result page."""
+    from accounts.models import User
+    from tests.billing.factories import issued_invoice
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    issued_invoice(User.objects.get(username="demo").family, "40.00")
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, "demo", "Demo-Portail-2026")
+    page.wait_for_url("**/accueil/")
+    found = []
+    for outcome in ["Abandonner", "Payer (paiement accepté)"]:
+        page.goto("/facturation/payer/")
+        found += violations(page)
+        page.get_by_role("button", name="Mettre à jour le montant").click()  # the choice
+        found += violations(page)
+        page.locator("#pay-button").click()
+        page.wait_for_url("**/simulateur/**")
+        found += violations(page)
+        if outcome == "Abandonner":  # back on the portal first: the pending payment's notice
+            page.goto("/facturation/payer/")
+            assert page.locator("#payment-pending").count() == 1
+            found += violations(page)
+            page.go_back()
+        page.get_by_role("button", name=outcome).click()
+        page.wait_for_url("**/retour/**")
+        found += violations(page)
+    page.goto("/facturation/payer/")  # nothing left to pay
+    found += violations(page)
     assert found == [], "\n".join(found)

@@ -61,6 +61,7 @@ def family_pages() -> dict[str, str]:
         ),
         "Facturation": reverse("billing:ledger"),
         "Facture": reverse("billing:invoice", kwargs={"number": invoice.number}),
+        "Payer en ligne": reverse("payments:start"),
         "Accessibilité": reverse("portal:accessibility"),
         "Mot de passe": reverse("accounts:password_change"),
     }

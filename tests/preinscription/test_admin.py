@@ -297,3 +297,23 @@ def test_deleting_an_application_deletes_its_files(
     assert response.status_code == 302
     assert not Application.objects.exists()
     assert not default_storage.exists(name)
+
+
+def test_a_full_course_is_refused_and_nothing_is_created(application, staff, school):
+    from tests.factories import EnrolmentFactory, StudentFactory
+
+    school.piano_course.capacity = 1
+    school.piano_course.save()
+    EnrolmentFactory(course=school.piano_course, student=StudentFactory())
+    response = decide(
+        staff,
+        application,
+        {wish(application, school.piano): {"answer": "accepted", "course": school.piano_course}},
+    )
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "Le cours « Piano mercredi" in page and "est complet (1 places)" in page
+    application.refresh_from_db()
+    assert application.family is None
+    assert wish(application, school.piano).decision == "pending"
+    assert Enrolment.objects.filter(course=school.piano_course).count() == 1
