@@ -15,8 +15,10 @@ lifts the account's: nobody can keep a family locked out for good.
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.db.models import Max, Sum
+from django.utils import timezone
 
 # Aligned with AXES_LOCKOUT_PARAMETERS.
 LOCKOUT_PARAMETERS = [["username", "ip_address"], ["username"], ["ip_address"]]
@@ -77,3 +79,31 @@ def reset_account(user, ip_address=EVERYWHERE) -> None:
     if ip_address is not EVERYWHERE:
         attempts = attempts.filter(ip_address=ip_address)
     attempts.delete()
+
+
+def locked_out_usernames(now=None):
+    """The throttling keys (normalised identifiants) locked out now, by the per-pair or the
+    per-account limit, as one subquery (`username__in=`): the sums PortalAxesHandler compares,
+    over the attempts of the last AXES_COOLOFF_TIME. An IP's own lock locks an address, not an
+    account: it is not counted here."""
+    threshold = (now or timezone.now()) - settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(attempt_time__gte=threshold).order_by()
+    by_pair = (
+        recent.values("username", "ip_address")
+        .annotate(total=Sum("failures_since_start"))
+        .filter(total__gte=settings.AXES_FAILURE_LIMIT)
+        .values("username")
+    )
+    by_account = (
+        recent.values("username")
+        .annotate(total=Sum("failures_since_start"))
+        .filter(total__gte=settings.LOGIN_ACCOUNT_FAILURE_LIMIT)
+        .values("username")
+    )
+    return by_pair.union(by_account)
+
+
+def unlock_account(user) -> int:
+    """Lifts every login lock of the account (its failures from any address, through axes'
+    own reset); returns how many attempt records were forgotten."""
+    return axes_reset(username=get_client_username(None, {"username": user.get_username()}))

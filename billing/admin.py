@@ -14,7 +14,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -125,9 +125,13 @@ class InvoiceStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("draft", _("Brouillon")), ("issued", _("Émise"))]
+        return [("draft", _("Brouillon")), ("issued", _("Émise")), ("overdue", _("En retard"))]
 
     def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            # Past due and still owed (the admin dashboard links here).
+            overdue = Invoice.objects.overdue(timezone.localdate()).values("pk")
+            return queryset.filter(pk__in=overdue)
         if self.value() == "draft":
             return queryset.filter(number__isnull=True)
         if self.value() == "issued":

@@ -25,6 +25,7 @@ from accounts.services import (
 from families.forms import RESPONSABLE_FIELDS, FamilyAdminForm, ResponsableForm
 from families.models import Family, Responsable
 from families.services import update_family_record
+from frontdesk.admin import FamilyUnlockMixin
 from importing.admin import LegacyImportMixin
 from importing.resources import FamilyResource, ResponsableResource
 from messaging.admin import FamilyDeliveryInline, may_send, write_to_families
@@ -167,7 +168,7 @@ class FamilyChangeList(ChangeList):
 
 
 @admin.register(Family)
-class FamilyAdmin(LegacyImportMixin, ListedChangesHistoryAdmin):
+class FamilyAdmin(FamilyUnlockMixin, LegacyImportMixin, ListedChangesHistoryAdmin):
     form = FamilyAdminForm
     # "Importer": the previous software's files (importing/, docs/import.md).
     resource_classes = [FamilyResource, ResponsableResource]

@@ -36,6 +36,20 @@ class PortalModelAdmin(FrenchTitlesMixin, admin.ModelAdmin):
     """The base of the portal's admin pages."""
 
 
+class ReadOnlyAdminMixin:
+    """A list to read (and act on through its actions): nothing is added, edited or deleted
+    through the admin's forms."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def report_action(
     modeladmin,
     request,

@@ -44,6 +44,7 @@ EVENTS = {
     "password_changed": logging.INFO,
     "access_sent": logging.INFO,
     "access_revoked": logging.INFO,
+    "account_unlocked": logging.INFO,
     "not_found": logging.WARNING,
     "preinscription_received": logging.INFO,
     "preinscription_decided": logging.INFO,

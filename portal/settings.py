@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "preinscription",
     "messaging",
     "payments",
+    "frontdesk",
 ]
 
 MIDDLEWARE = [

@@ -300,11 +300,27 @@ class RefusalForm(forms.Form):
         return refusal_reason(self.cleaned_data["reason"])
 
 
+class ToDecideFilter(admin.SimpleListFilter):
+    """The requests waiting for an answer (`RequestQuerySet.to_decide`; the admin dashboard
+    links here)."""
+
+    title = _("à décider")
+    parameter_name = "a_decider"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("en attente d'une réponse"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(pk__in=Request.objects.to_decide().values("pk"))
+        return queryset
+
+
 @admin.register(Request)
 class RequestAdmin(PortalModelAdmin):
     form = RequestDecisionForm
     list_display = ["student", "family", "campaign", "status_label", "disciplines", "submitted_at"]
-    list_filter = ["campaign", "status", "lines__discipline"]
+    list_filter = [ToDecideFilter, "campaign", "status", "lines__discipline"]
     list_select_related = ["student__family", "campaign"]
     search_fields = ["student__last_name", "student__first_name", "student__family__name"]
     date_hierarchy = "submitted_at"

@@ -11,7 +11,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +184,15 @@ class RequestQuerySet(models.QuerySet):
         season (`students.checklist`): all but the withdrawn and the refused ones."""
         return self.exclude(status__in=Request.NOT_ASKING_DOCUMENTS)
 
+    def to_decide(self):
+        """The requests waiting for the staff's answer (the admin dashboard's count): sent or
+        being reviewed, or answered for some disciplines while another still waits."""
+        waiting = Line.objects.filter(request=OuterRef("pk"), decision=Line.Decision.PENDING)
+        return self.filter(
+            Q(status__in=Request.TO_DECIDE)
+            | Q(status=Request.Status.PARTIAL) & Exists(waiting.exclude(kind=Line.Kind.STOP))
+        )
+
 
 class Request(models.Model):
     class Status(models.TextChoices):
@@ -199,6 +208,7 @@ class Request(models.Model):
     # The family may still change these; the others derive from the staff's decisions on the
     # lines (`derived_status`).
     OPEN_STATUSES = (Status.SUBMITTED, Status.REVIEWING, Status.WITHDRAWN)
+    TO_DECIDE = (Status.SUBMITTED, Status.REVIEWING)
     DECIDED_STATUSES = (Status.ACCEPTED, Status.WAITLISTED, Status.REFUSED, Status.PARTIAL)
     # No document is asked for these (`RequestQuerySet.asking_documents`).
     NOT_ASKING_DOCUMENTS = (Status.WITHDRAWN, Status.REFUSED)
