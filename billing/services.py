@@ -7,7 +7,6 @@ copied data and PDF are stored, and the family's e-mail is queued; if anything f
 
 import hashlib
 import secrets
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,7 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -84,13 +83,16 @@ def _claim_key(*, kind: str, year: int, number: int) -> int:
 
 
 def _last_number(*, kind: str, year: int) -> int:
-    """The counter's last number committed (0 before the year's first)."""
-    last = (
-        DocumentCounter.objects.filter(kind=kind, year=year)
-        .values_list("last_number", flat=True)
-        .first()
-    )
-    return last or 0
+    """The counter's last number committed (0 before the year's first). Plain SQL: read up to
+    three times per invoice while other issuers wait for the counter."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT last_number FROM {DocumentCounter._meta.db_table} "  # noqa: S608 - a model's table
+            "WHERE kind = %s AND year = %s",
+            [kind, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def _advisory(function: str, key: int) -> bool:
@@ -102,7 +104,7 @@ def _advisory(function: str, key: int) -> bool:
 # How far past the last committed number an issuer looks for one no other issuer claimed (more
 # than the workers ever issuing at once), and how long it waits for the number before its own.
 CLAIM_TRIES = 32
-PREDECESSOR_WAIT = 2.0  # seconds
+PREDECESSOR_WAIT = 5.0  # seconds
 
 
 def claim_number(*, kind: str, year: int) -> tuple[int, int] | None:
@@ -114,9 +116,8 @@ def claim_number(*, kind: str, year: int) -> tuple[int, int] | None:
     Each issuer claims the first number after the last committed one that no other issuer
     has claimed: a transaction-level advisory lock, released when its transaction ends
     (even when its worker is killed). Returns the number and the last one committed then.
-    Only a guess: the caller renders again, under the
-    counter's lock, when the number given differs (an issuer before it failed, or took a
-    number without claiming it).
+    Only a guess: the caller renders again, under the counter's lock, when the number given
+    differs (an issuer before it failed, or took a number without claiming it).
     """
     if connection.vendor != "postgresql":
         return None
@@ -135,21 +136,28 @@ def claim_number(*, kind: str, year: int) -> tuple[int, int] | None:
 
 def wait_for_predecessor(*, kind: str, year: int, number: int, last: int) -> None:
     """Before an issuer that claimed `number` locks the counter: waits (PREDECESSOR_WAIT at
-    most) until the number before it is committed or no longer claimed, so that an issuer
-    done rendering sooner does not take its predecessor's number (both would render again).
-    `last`: the last number committed when `number` was claimed."""
-    if last >= number - 1:
+    most) until the number before it is committed or given up (its claim released), so that
+    an issuer done rendering sooner does not take its predecessor's number (both would render
+    again). `last`: the last number committed when `number` was claimed."""
+    if last >= number - 1 or _last_number(kind=kind, year=year) >= number - 1:
         return
     key = _claim_key(kind=kind, year=year, number=number - 1)
-    deadline = time.monotonic() + PREDECESSOR_WAIT
-    pause = 0.001
-    while _last_number(kind=kind, year=year) < number - 1:
-        # A shared lock is granted once no issuer holds the number's claim (harmless to keep:
-        # the number is then committed or given up, and no issuer claims it any more).
-        if _advisory("pg_try_advisory_xact_lock_shared", key) or time.monotonic() > deadline:
-            return
-        time.sleep(pause)
-        pause = min(pause * 2, 0.01)
+    # A shared lock on the claim: granted once its holder's transaction ends, and harmless to
+    # keep (that number is then committed or given up, nobody claims it any more). A rare race
+    # can make two issuers wait for each other (one claimed the other's predecessor just after
+    # it was committed, and moved on): PostgreSQL detects it and fails one wait, in its
+    # savepoint; like the timeout, that only means the counter's lock decides.
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            (previous,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [f"{PREDECESSOR_WAIT * 1000:.0f}"]
+            )
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [key])
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    except OperationalError:
+        pass
 
 
 def family_address(family: Family) -> str:
