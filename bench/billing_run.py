@@ -231,6 +231,7 @@ def measure(database_url: str, families: int = FAMILIES, workers: int = WORKERS)
     floor = families * render["render_ms"] / 1000 / workers
     data = {
         "families": families,
+        "database": name,
         "workers": workers,
         "backend": "database (db_worker)",
         "render_ms": render["render_ms"],
@@ -310,6 +311,29 @@ def report_lines(data: dict) -> list[str]:
     ]
 
 
+SECTION = "## Billing run alone (bench/billing_run.py)"
+
+
+def write_results(data: dict) -> None:
+    """bench/results.md keeps the pages' figures of the last `make bench`; the billing run
+    measured alone replaces only its own section, at the end."""
+    from verdicts import billing_verdict_lines
+
+    results = ROOT / "bench" / "results.md"
+    text = results.read_text() if results.exists() else ""
+    text = text.split(f"\n{SECTION}\n")[0].rstrip("\n")
+    section = [
+        SECTION,
+        "",
+        f"Measured {data['measured_at']}, database {data['database']}.",
+        "",
+        *("- " + line for line in report_lines(data)),
+        "",
+        *billing_verdict_lines(data),
+    ]
+    results.write_text(text + "\n\n" + "\n".join(section) + "\n")
+
+
 def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -317,7 +341,8 @@ def main() -> None:
     data = measure(url)
     path = OUT / f"results-billing-{data['families']}.json"
     path.write_text(json.dumps(data, indent=2) + "\n")
-    log(f"   raw figures: {path.relative_to(ROOT)}")
+    write_results(data)
+    log(f"   raw figures: {path.relative_to(ROOT)}; bench/results.md updated")
 
 
 if __name__ == "__main__":
