@@ -100,31 +100,6 @@ def worker_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(env: dict):
-    """The portal served as in `make bench` (gunicorn, 2 sync workers), for the family pages."""
-    import urllib.request
-
-    from run import free_port
-
-    port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "portal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env={**env, "DEBUG": "0"},
-        stdout=subprocess.DEVNULL,
-        stderr=(OUT / "gunicorn-billing.log").open("w"),
-        start_new_session=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base_url}/sante/")
-            break
-        except OSError:
-            time.sleep(0.1)
-    return server, base_url
-
-
 def load_pages(base_url: str, pages: dict, sessions: list) -> dict:
     """Each family page and its reference page (same layout, size and queries), interleaved
     in the same slices as in `make bench`: req/s and their ratio."""
@@ -177,11 +152,11 @@ def measure(database_url: str, families: int = FAMILIES, workers: int = WORKERS)
     )
     pages = probe(env, "p.pages()")
     OUT.mkdir(parents=True, exist_ok=True)
-    server, base_url = start_server(env)
+    from run import Session, start_server
+
+    server, base_url = start_server(env, "gunicorn-billing.log")
     processes = []
     try:
-        from run import Session
-
         password = pages["password"]
         sessions = [Session(base_url, user, password).cookie for user in pages["usernames"]]
         log("   family pages, idle (no run):")

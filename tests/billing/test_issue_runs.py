@@ -26,6 +26,16 @@ def start(client, drafts, capture):
         )
 
 
+def started_run(client, family, outbox, capture, drafts=5):
+    """A run over new drafts of `family`, started with no worker: (run, its item ids)."""
+    for _ in range(drafts):
+        draft_invoice(family)
+    outbox.clear()
+    start(client, list(Invoice.objects.filter(number=None)), capture)
+    run = IssueRun.objects.get()
+    return run, list(run.items.order_by("pk").values_list("pk", flat=True))
+
+
 def invoice_emails(messages, number):
     return [message for message in messages if number in message.body]
 
@@ -99,11 +109,8 @@ def test_a_run_cut_short_resumes_without_issuing_anything_twice(
     staff_client, family, settings, outbox, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.TASKS = NO_WORKER
-    drafts = [draft_invoice(family) for _ in range(5)]
-    outbox.clear()
-    start(staff_client, drafts, django_capture_on_commit_callbacks)
-    run = IssueRun.objects.get()
-    items = list(run.items.order_by("pk"))
+    run, item_ids = started_run(staff_client, family, outbox, django_capture_on_commit_callbacks)
+    items = list(IssueRunItem.objects.filter(pk__in=item_ids).order_by("pk"))
 
     # The worker issues two drafts, then dies in the middle of the third (after its number and
     # PDF, before its commit).
@@ -302,11 +309,7 @@ def test_a_task_killed_in_the_middle_of_its_drafts_resumes_without_issuing_twice
     from billing import tasks
 
     settings.TASKS = NO_WORKER
-    drafts = [draft_invoice(family) for _ in range(5)]
-    outbox.clear()
-    start(staff_client, drafts, django_capture_on_commit_callbacks)
-    run = IssueRun.objects.get()
-    item_ids = list(run.items.order_by("pk").values_list("pk", flat=True))
+    run, item_ids = started_run(staff_client, family, outbox, django_capture_on_commit_callbacks)
     monkeypatch.setattr(runs, "CHUNK_MAX", 5)
     monkeypatch.setattr(runs, "CHUNK_SHARE", 1)
     backend = task_backends["default"]

@@ -81,6 +81,19 @@ class HolderRolledBack(Exception):
     pass
 
 
+def issue_in_thread(draft):
+    """Issues `draft` (dated 2026-05-01) as a thread of its own does: its own connection, closed
+    after. A holder made to fail (HolderRolledBack) is expected."""
+    from django.db import connections
+
+    try:
+        services.issue_invoice(invoice=draft, issued_on=date(2026, 5, 1))
+    except HolderRolledBack:
+        pass
+    finally:
+        connections.close_all()
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite has no row locks (SELECT … FOR UPDATE): concurrency is proven on PostgreSQL",
@@ -97,7 +110,6 @@ def test_an_issuer_waiting_for_the_counter_renders_meanwhile_and_prints_the_numb
     import time
 
     from django.core.files.storage import default_storage
-    from django.db import connections
 
     from billing import pdf
     from tests.billing.factories import pdf_text
@@ -125,18 +137,10 @@ def test_an_issuer_waiting_for_the_counter_renders_meanwhile_and_prints_the_numb
     monkeypatch.setattr(pdf, "render_invoice", render)
     monkeypatch.setattr(services, "send_family_email", send)
 
-    def issue(draft):
-        try:
-            services.issue_invoice(invoice=draft, issued_on=date(2026, 5, 1))
-        except HolderRolledBack:
-            pass
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=issue, args=[first])
+    holder = threading.Thread(target=issue_in_thread, args=[first])
     holder.start()
     assert holding.wait(30)
-    waiter = threading.Thread(target=issue, args=[second])
+    waiter = threading.Thread(target=issue_in_thread, args=[second])
     waiter.start()
     deadline = time.monotonic() + 30
     while not printed and time.monotonic() < deadline:
@@ -175,7 +179,6 @@ def test_an_issuer_starting_while_another_renders_claims_the_next_number(monkeyp
     import time
 
     from django.core.files.storage import default_storage
-    from django.db import connections
 
     from billing import pdf
     from tests.billing.factories import pdf_text
@@ -205,19 +208,13 @@ def test_an_issuer_starting_while_another_renders_claims_the_next_number(monkeyp
     monkeypatch.setattr(pdf, "render_invoice", render)
     monkeypatch.setattr(services, "send_family_email", send)
 
-    def issue(draft):
-        try:
-            services.issue_invoice(invoice=draft, issued_on=date(2026, 5, 1))
-        finally:
-            connections.close_all()
-
     def wait_until(condition):
         deadline = time.monotonic() + 30
         while not condition() and time.monotonic() < deadline:
             time.sleep(0.02)
         assert condition()
 
-    threads = {draft.pk: threading.Thread(target=issue, args=[draft]) for draft in (a, b, c)}
+    threads = {d.pk: threading.Thread(target=issue_in_thread, args=[d]) for d in (a, b, c)}
     threads[a.pk].start()
     assert a_holding.wait(30)
     threads[b.pk].start()
