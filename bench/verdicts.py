@@ -126,7 +126,7 @@ def billing_verdict_lines(billing: dict | None) -> list[str]:
     from billing_run import pages_verdict
 
     label = "- Billing run of 10 000 families, 2 workers, ≥ 0.8× the render floor (PostgreSQL): "
-    pages_label = "- Family pages during the billing run within 15 % of idle (ratio to reference): "
+    pages_label = "- Family pages during the billing run ≤ 15 % below idle (ratio to reference): "
     if not billing:
         absent = "not measured (PostgreSQL only; BENCH_BILLING_FAMILIES=0 skips it)"
         return [label + absent, pages_label + absent]
