@@ -32,20 +32,26 @@ def render_ms(runs_count: int = 20) -> dict:
     the run still finds every draft and the counter is untouched."""
     draft = drafts().first()
     centre = Centre.objects.current()
-    timings = []
+    timings, cpu = [], []
     try:
         with services.pdfs_deleted_on_error(), transaction.atomic():
             invoice = services.issue_invoice(invoice=draft)
             pdf.render_invoice(invoice, centre=centre)  # warm-up (fonts, templates)
             for _ in range(runs_count):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 pdf.render_invoice(invoice, centre=centre)
                 timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
             lines = invoice.lines.count()
             raise _RolledBack
     except _RolledBack:
         pass
-    return {"render_ms": statistics.median(timings), "renders": runs_count, "lines": lines}
+    return {
+        "render_ms": statistics.median(timings),
+        "render_cpu_ms": statistics.median(cpu),
+        "renders": runs_count,
+        "lines": lines,
+    }
 
 
 def start_run() -> dict:
@@ -68,14 +74,19 @@ def check_run(run_id: int) -> dict:
     gapless = bool(numbers) and numbers[-1] - numbers[0] + 1 == len(numbers) == len(set(numbers))
     from django_tasks_db.models import DBTaskResult
 
+    # Per draft: each issuing task's time over the drafts it was given.
     durations = sorted(
-        (task.finished_at - task.started_at).total_seconds() * 1000
+        (task.finished_at - task.started_at).total_seconds()
+        * 1000
+        / len(task.args_kwargs["args"][0])
         for task in DBTaskResult.objects.filter(
-            task_path__endswith="issue_run_item", finished_at__isnull=False
-        ).only("started_at", "finished_at")
+            task_path__endswith="issue_run_items", finished_at__isnull=False
+        ).only("started_at", "finished_at", "args_kwargs")
     )
+    tasks = len(durations)
     return {
         "task_median_ms": statistics.median(durations) if durations else None,
+        "tasks": tasks,
         "issued": progress.issued,
         "failed": progress.failed,
         "skipped": progress.skipped,
@@ -88,6 +99,44 @@ def check_run(run_id: int) -> dict:
         .exclude(pdf="")
         .count(),
         "items": IssueRunItem.objects.filter(run=run).count(),
+    }
+
+
+# The family pages loaded while the run works, and idle (bench/billing_run.py).
+FAMILY_PAGES = [("Accueil", "/accueil/"), ("Facturation", "/facturation/")]
+
+
+def pages(sessions: int = 40) -> dict:
+    """The family pages' query counts and sizes (for their reference pages), and the families
+    whose sessions load them (spread over the generated range)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from bench.seed import BENCH_PASSWORD
+
+    users = list(User.objects.filter(username__startswith="bench").order_by("username"))
+    chosen = users[:: max(len(users) // sessions, 1)][:sessions]
+    client = Client()
+    client.force_login(chosen[0])
+
+    def measure(path):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        return len(queries), len(response.content)
+
+    base_queries, _size = measure("/_bench/reference/?queries=0&bytes=1000")
+    found = []
+    for name, path in FAMILY_PAGES:
+        queries, size = measure(path)
+        found.append({"name": name, "path": path, "queries": queries, "bytes": size})
+    return {
+        "usernames": [user.username for user in chosen],
+        "password": BENCH_PASSWORD,
+        "reference_base_queries": base_queries,
+        "pages": found,
     }
 
 

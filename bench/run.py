@@ -277,34 +277,8 @@ def main() -> None:
         ).stdout
     )
 
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "portal.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env={**env, "DEBUG": "0"},
-        stdout=subprocess.DEVNULL,
-        stderr=(OUT / "gunicorn.log").open("w"),
-        start_new_session=True,
-    )
+    server, base_url = start_server(env)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base_url}/sante/")
-                break
-            except OSError:
-                time.sleep(0.1)
         results = run_pages(base_url, probe)
         log("== uploads over HTTP (10 MB PDF, 12 MP JPEG): worker memory")
         upload_results = uploads.measure(
@@ -327,6 +301,39 @@ def main() -> None:
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     log(f"   raw figures: {json_path.relative_to(ROOT)}; whole run {run_seconds:.0f} s")
     report(data)
+
+
+def start_server(env: dict, log_name: str = "gunicorn.log"):
+    """The portal served as in production (gunicorn, 2 sync workers, DEBUG off), once it
+    answers: (its process, its base URL)."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env={**env, "DEBUG": "0"},
+        stdout=subprocess.DEVNULL,
+        stderr=(OUT / log_name).open("w"),
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base_url}/sante/")
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, base_url
 
 
 def run_pages(base_url: str, probe: dict) -> dict:

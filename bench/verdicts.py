@@ -116,19 +116,34 @@ def verdict_lines(data: dict, runs: tuple[dict, dict] | None = None) -> list[str
             else "not measured"
         )
     )
-    billing = data.get("billing")
-    label = "- Billing run of 10 000 families, 2 workers, ≥ 0.8× the render floor (PostgreSQL): "
-    if not billing:
-        lines.append(label + "not measured (PostgreSQL only; BENCH_BILLING_FAMILIES=0 skips it)")
-    else:
-        ok = billing["ratio"] >= BILLING_RATIO and billing["gapless"] and not billing["failed"]
-        detail = (
-            f"floor / wall {billing['ratio']:.2f}: {billing['families']} families, render "
-            f"{billing['render_ms']:.0f} ms, wall {billing['wall_seconds']:.0f} s, floor "
-            f"{billing['floor_seconds']:.0f} s"
-        )
-        if billing["families"] < 10_000:
-            lines.append(label + f"not judged by this run ({detail})")
-        else:
-            lines.append(label + f"{_met(ok)} ({detail})")
+    lines += billing_verdict_lines(data.get("billing"))
     return lines
+
+
+def billing_verdict_lines(billing: dict | None) -> list[str]:
+    """The issuing run's targets (issue 14): its wall time against the render floor, and the
+    family pages answering as usual meanwhile."""
+    from billing_run import pages_verdict
+
+    label = "- Billing run of 10 000 families, 2 workers, ≥ 0.8× the render floor (PostgreSQL): "
+    pages_label = "- Family pages during the billing run ≤ 15 % below idle (ratio to reference): "
+    if not billing:
+        absent = "not measured (PostgreSQL only; BENCH_BILLING_FAMILIES=0 skips it)"
+        return [label + absent, pages_label + absent]
+    ok = billing["ratio"] >= BILLING_RATIO and billing["gapless"] and not billing["failed"]
+    load = billing.get("load_average")
+    detail = (
+        f"floor / wall {billing['ratio']:.2f}: {billing['families']} families, render "
+        f"{billing['render_ms']:.0f} ms, wall {billing['wall_seconds']:.0f} s, floor "
+        f"{billing['floor_seconds']:.0f} s"
+        + (f", load average {load[0]:.1f} before, {load[3]:.1f} after" if load else "")
+    )
+    if billing["families"] < 10_000:
+        lines = [label + f"not judged by this run ({detail})"]
+    else:
+        lines = [label + f"{_met(ok)} ({detail})"]
+    if "pages_idle" not in billing:
+        return [*lines, pages_label + "not measured"]
+    pages_ok, pages_detail = pages_verdict(billing)
+    verdict = "not judged (the run ended first)" if pages_ok is None else _met(pages_ok)
+    return [*lines, pages_label + f"{verdict} ({pages_detail})"]

@@ -771,6 +771,10 @@ class IssueRunItem(models.Model):
         ordering = ["pk"]
         verbose_name = _("facture d'une émission")
         verbose_name_plural = _("factures d'une émission")
+        indexes = [
+            # A run's progress, and whether it is done, after each task: counted by state.
+            models.Index(fields=["run", "state"], name="billing_issuerunitem_run_state"),
+        ]
         constraints = [
             # A draft is issued by one run at a time: a second run over it is refused.
             models.UniqueConstraint(

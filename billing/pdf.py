@@ -39,11 +39,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def render_invoice(invoice, *, centre: Centre) -> tuple[str, str, bytes]:
-    """An issued invoice or credit note, from its own copied data (never live family data)."""
+def render_invoice(invoice, *, centre: Centre, lines=None) -> tuple[str, str, bytes]:
+    """An issued invoice or credit note, from its own copied data (never live family data);
+    `lines`: its lines when the caller has them already."""
     context = {
         "invoice": invoice,
-        "lines": list(invoice.lines.all()),
+        "lines": list(invoice.lines.all()) if lines is None else lines,
         "logo_url": logo_url(centre),
     }
     data = html_to_pdf("billing/pdf/invoice.html", context)

@@ -1,4 +1,5 @@
-"""Issuing runs: staff pick drafts, a run issues them in the background, one task per draft.
+"""Issuing runs: staff pick drafts, a run issues them in the background, by tasks of a few
+drafts each (`chunks`: fewer tasks to queue, claim and record than one per draft).
 
 Each draft is issued by `issue_item` in one transaction with its item's new state: the number,
 the stored PDF, the queued e-mail and the run's progress commit together or not at all. A task
@@ -85,8 +86,28 @@ def enqueue_run(run_id: int) -> None:
 
 def pending_item_ids(run_id: int) -> list[int]:
     return list(
-        IssueRunItem.objects.filter(run_id=run_id, state=State.PENDING).values_list("pk", flat=True)
+        IssueRunItem.objects.filter(run_id=run_id, state=State.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+
+
+# The most drafts one task issues; `chunks` gives each task 1/CHUNK_SHARE of what remains, up
+# to CHUNK_MAX, so that the last tasks are small and the workers finish together.
+CHUNK_MAX = 25
+CHUNK_SHARE = 16
+
+
+def chunks(item_ids: list[int]) -> list[list[int]]:
+    """`item_ids` cut into the tasks' shares: CHUNK_MAX while many remain, then smaller and
+    smaller (down to one draft per task), so that no worker is left alone with a long task."""
+    result = []
+    start = 0
+    while start < len(item_ids):
+        size = min(CHUNK_MAX, max(1, -(-(len(item_ids) - start) // CHUNK_SHARE)))
+        result.append(item_ids[start : start + size])
+        start += size
+    return result
 
 
 def resume_run(run: IssueRun) -> int:
@@ -98,15 +119,43 @@ def resume_run(run: IssueRun) -> int:
     return pending
 
 
+def issue_items(item_ids: list[int]) -> None:
+    """Issues the drafts of a run's items, each in its own transaction (an item done stays done
+    if a later one fails or the worker is killed). An unexpected error on one item leaves it
+    pending (for a resume), the others are still issued, then the error is raised."""
+    run_ids = set()
+    errors = []
+    for item_id in item_ids:
+        try:
+            run_id = _issue_item(item_id)
+        except Exception as error:  # raised below, once the others are issued
+            errors.append(error)
+        else:
+            if run_id is not None:
+                run_ids.add(run_id)
+    for run_id in run_ids:
+        finish_if_done(run_id)
+    if errors:
+        raise errors[0]
+
+
 def issue_item(item_id: int) -> None:
     """Issues one draft of a run, unless its item is already done."""
+    issue_items([item_id])
+
+
+def _issue_item(item_id: int) -> int | None:
+    """The item's run, or None if the item was already done."""
     with services.pdfs_deleted_on_error(), transaction.atomic():
         item = (
-            IssueRunItem.objects.select_for_update().filter(pk=item_id, state=State.PENDING).first()
+            IssueRunItem.objects.select_for_update(of=("self",))
+            .select_related("invoice")
+            .filter(pk=item_id, state=State.PENDING)
+            .first()
         )
         if item is None:
-            return
-        invoice = Invoice.objects.get(pk=item.invoice_id)
+            return None
+        invoice = item.invoice
         if invoice.is_issued:
             item.state = State.SKIPPED
             item.reason = _("Déjà émise (%(number)s) : ignorée.") % {"number": invoice.number}
@@ -121,7 +170,7 @@ def issue_item(item_id: int) -> None:
                 item.state = State.ISSUED
         item.finished_at = timezone.now()
         item.save(update_fields=["state", "reason", "finished_at"])
-    finish_if_done(item.run_id)
+    return item.run_id
 
 
 def finish_if_done(run_id: int) -> None:

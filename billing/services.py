@@ -5,6 +5,7 @@ copied data and PDF are stored, and the family's e-mail is queued; if anything f
 (number included) rolls back, so numbers stay sequential without gaps.
 """
 
+import hashlib
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -59,10 +60,13 @@ def allocate_number(*, kind: str, year: int) -> str:
     SELECT … FOR UPDATE until the caller's transaction ends: concurrent issuers wait in line,
     and a rollback gives the number back.
     """
-    DocumentCounter.objects.bulk_create(
-        [DocumentCounter(kind=kind, year=year)], ignore_conflicts=True
-    )
-    counter = DocumentCounter.objects.select_for_update().get(kind=kind, year=year)
+    counters = DocumentCounter.objects.select_for_update()
+    counter = counters.filter(kind=kind, year=year).first()
+    if counter is None:
+        DocumentCounter.objects.bulk_create(
+            [DocumentCounter(kind=kind, year=year)], ignore_conflicts=True
+        )
+        counter = counters.get(kind=kind, year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return format_number(kind=kind, year=year, number=counter.last_number)
@@ -72,28 +76,88 @@ def format_number(*, kind: str, year: int, number: int) -> str:
     return f"{year}{kind}{number:04d}"
 
 
-def predict_number(*, kind: str, year: int) -> str | None:
-    """The number `allocate_number` will most likely give when another transaction holds the
-    counter (its own, uncommitted, plus one), so that the PDF can be rendered while waiting for
-    the lock; None when the counter is free, which is then locked at once (the number is known:
-    the PDF is rendered under the lock), or does not exist yet. Call inside a transaction.
+def _claim_key(*, kind: str, year: int, number: int) -> int:
+    """The advisory lock key of "an issuer renders `number` of this counter" (signed 64 bits)."""
+    digest = hashlib.blake2b(f"billing.number:{kind}:{year}:{number}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
 
-    Only a guess: the caller renders again, under the lock, when the number given differs.
+
+def _last_number(*, kind: str, year: int) -> int:
+    """The counter's last number committed (0 before the year's first). Plain SQL: read up to
+    three times per invoice while other issuers wait for the counter."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT last_number FROM {DocumentCounter._meta.db_table} "  # noqa: S608 - a model's table
+            "WHERE kind = %s AND year = %s",
+            [kind, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def _advisory(function: str, key: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [key])
+        return cursor.fetchone()[0]
+
+
+# How far past the last committed number an issuer looks for one no other issuer claimed (more
+# than the workers ever issuing at once), and how long it waits for the number before its own.
+CLAIM_TRIES = 32
+PREDECESSOR_WAIT = 5.0  # seconds
+
+
+def claim_number(*, kind: str, year: int) -> tuple[int, int] | None:
+    """The number `allocate_number` will most likely give this issuer, so that its PDF is
+    rendered before it locks the counter, in parallel with the other issuers (an issuing
+    run's workers) rather than one after the other under the lock. Call inside a
+    transaction; None without PostgreSQL (SQLite: the PDF is rendered under the lock).
+
+    Each issuer claims the first number after the last committed one that no other issuer
+    has claimed: a transaction-level advisory lock, released when its transaction ends
+    (even when its worker is killed). Returns the number and the last one committed then.
+    Only a guess: the caller renders again, under the counter's lock, when the number given
+    differs (an issuer before it failed, or took a number without claiming it).
     """
-    # Read before probing the lock: a holder committing in between leaves the lock free.
-    last = (
-        DocumentCounter.objects.filter(kind=kind, year=year)
-        .values_list("last_number", flat=True)
-        .first()
-    )
-    if last is None:  # the year's first number: `allocate_number` creates the counter
+    if connection.vendor != "postgresql":
         return None
-    try:
-        with transaction.atomic():
-            DocumentCounter.objects.select_for_update(nowait=True).get(kind=kind, year=year)
-    except DatabaseError:
-        return format_number(kind=kind, year=year, number=last + 2)
+    number = _last_number(kind=kind, year=year) + 1
+    for _try in range(CLAIM_TRIES):
+        if _advisory("pg_try_advisory_xact_lock", _claim_key(kind=kind, year=year, number=number)):
+            # Claimed, unless its claimant committed it in between (and so released it).
+            last = _last_number(kind=kind, year=year)
+            if last < number:
+                return number, last
+            number = last + 1
+        else:
+            number += 1
     return None
+
+
+def wait_for_predecessor(*, kind: str, year: int, number: int, last: int) -> None:
+    """Before an issuer that claimed `number` locks the counter: waits (PREDECESSOR_WAIT at
+    most) until the number before it is committed or given up (its claim released), so that
+    an issuer done rendering sooner does not take its predecessor's number (both would render
+    again). `last`: the last number committed when `number` was claimed."""
+    if last >= number - 1 or _last_number(kind=kind, year=year) >= number - 1:
+        return
+    key = _claim_key(kind=kind, year=year, number=number - 1)
+    # A shared lock on the claim: granted once its holder's transaction ends, and harmless to
+    # keep (that number is then committed or given up, nobody claims it any more). A rare race
+    # can make two issuers wait for each other (one claimed the other's predecessor just after
+    # it was committed, and moved on): PostgreSQL detects it and fails one wait, in its
+    # savepoint; like the timeout, that only means the counter's lock decides.
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            (previous,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [f"{PREDECESSOR_WAIT * 1000:.0f}"]
+            )
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [key])
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    except OperationalError:
+        pass
 
 
 def family_address(family: Family) -> str:
@@ -101,8 +165,9 @@ def family_address(family: Family) -> str:
     return "\n".join(line.strip() for line in lines if line and line.strip())
 
 
-def copy_identities(document, *, family: Family, centre: Centre) -> None:
-    """What an issued document keeps forever, whatever later happens to the live records."""
+def copy_identities(document, *, family: Family, centre: Centre) -> Family:
+    """What an issued document keeps forever, whatever later happens to the live records.
+    Returns the family as read (its responsables prefetched, e.g. for its e-mail)."""
     family = Family.objects.prefetch_related("responsables").get(pk=family.pk)
     document.family_name = family.display_name
     document.family_address = family_address(family)
@@ -113,6 +178,7 @@ def copy_identities(document, *, family: Family, centre: Centre) -> None:
     )
     document.centre_siret = centre.siret
     document.centre_legal_mentions = centre.legal_mentions
+    return family
 
 
 # The PDFs stored by the issue running in this thread (see `pdfs_deleted_on_error`).
@@ -212,26 +278,31 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     lines = list(invoice.lines.select_related("student"))
     if not lines:
         raise ValidationError(_("Une facture sans ligne ne peut pas être émise."))
+    named = []
     for line in lines:
         check_student_of_family(line.student, invoice.family_id)
         if line.student is not None and not line.student_name:
             line.student_name = line.student.display_name
-    InvoiceLine.objects.bulk_update(lines, ["student_name"])
-    copy_identities(invoice, family=invoice.family, centre=centre)
+            named.append(line)
+    if named:
+        InvoiceLine.objects.bulk_update(named, ["student_name"])
+    invoice.family = copy_identities(invoice, family=invoice.family, centre=centre)
     if invoice.credited_invoice is not None:
         # A credit note is addressed as the invoice it corrects was, even if the family moved.
         invoice.family_name = invoice.credited_invoice.family_name
         invoice.family_address = invoice.credited_invoice.family_address
     invoice.payment_instructions = centre.payment_instructions
-    invoice.total = (invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO).quantize(ZERO)
+    invoice.total = sum((line.amount for line in lines), ZERO).quantize(ZERO)
     invoice.issued_on = issued_on
     rendered = None
-    predicted = predict_number(kind=invoice.kind, year=issued_on.year)
-    if predicted is not None:
-        # Another issuer holds the counter: render meanwhile, with the number it leaves next,
-        # rather than one after the other under the lock (an issuing run's workers).
-        invoice.number = predicted
-        rendered = pdf.render_invoice(invoice, centre=centre)
+    claim = claim_number(kind=invoice.kind, year=issued_on.year)
+    if claim is not None:
+        # Rendered before taking the counter's lock, while the other issuers hold it.
+        claimed, last = claim
+        invoice.number = format_number(kind=invoice.kind, year=issued_on.year, number=claimed)
+        rendered = pdf.render_invoice(invoice, centre=centre, lines=lines)
+        wait_for_predecessor(kind=invoice.kind, year=issued_on.year, number=claimed, last=last)
+    predicted = invoice.number
     invoice.number = allocate_number(kind=invoice.kind, year=issued_on.year)
     # Under the counter's lock: numbers and dates must run in the same order.
     later = Invoice.objects.filter(
@@ -242,9 +313,9 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
             _("Une facture plus récente existe déjà : la date d'émission ne peut pas la précéder.")
         )
     if rendered is None or invoice.number != predicted:
-        # The guess missed (the other issuer rolled back, a third one came first): the PDF
+        # The guess missed (an issuer before this one rolled back, or did not claim): the PDF
         # always prints the number actually given.
-        rendered = pdf.render_invoice(invoice, centre=centre)
+        rendered = pdf.render_invoice(invoice, centre=centre, lines=lines)
     store_pdf(invoice, rendered)
     invoice.save()
 

@@ -7,16 +7,17 @@ from billing import runs
 
 @task()
 def dispatch_issue_run(run_id: int) -> int:
-    """One task per draft the run has not issued yet, so that every worker takes a share."""
+    """The drafts the run has not issued yet, in tasks of a few (`runs.chunks`), so that every
+    worker takes a share."""
     item_ids = runs.pending_item_ids(run_id)
-    for item_id in item_ids:
-        issue_run_item.enqueue(item_id)
+    for chunk in runs.chunks(item_ids):
+        issue_run_items.enqueue(chunk)
     return len(item_ids)
 
 
 @task()
-def issue_run_item(item_id: int) -> None:
-    runs.issue_item(item_id)
+def issue_run_items(item_ids: list[int]) -> None:
+    runs.issue_items(item_ids)
 
 
 @task()

@@ -26,6 +26,16 @@ def start(client, drafts, capture):
         )
 
 
+def started_run(client, family, outbox, capture, drafts=5):
+    """A run over new drafts of `family`, started with no worker: (run, its item ids)."""
+    for _ in range(drafts):
+        draft_invoice(family)
+    outbox.clear()
+    start(client, list(Invoice.objects.filter(number=None)), capture)
+    run = IssueRun.objects.get()
+    return run, list(run.items.order_by("pk").values_list("pk", flat=True))
+
+
 def invoice_emails(messages, number):
     return [message for message in messages if number in message.body]
 
@@ -99,11 +109,8 @@ def test_a_run_cut_short_resumes_without_issuing_anything_twice(
     staff_client, family, settings, outbox, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.TASKS = NO_WORKER
-    drafts = [draft_invoice(family) for _ in range(5)]
-    outbox.clear()
-    start(staff_client, drafts, django_capture_on_commit_callbacks)
-    run = IssueRun.objects.get()
-    items = list(run.items.order_by("pk"))
+    run, item_ids = started_run(staff_client, family, outbox, django_capture_on_commit_callbacks)
+    items = list(IssueRunItem.objects.filter(pk__in=item_ids).order_by("pk"))
 
     # The worker issues two drafts, then dies in the middle of the third (after its number and
     # PDF, before its commit).
@@ -281,3 +288,104 @@ def test_a_task_failing_after_the_issue_leaves_no_number_and_no_pdf(
     draft.refresh_from_db()
     assert draft.number == f"{date.today().year}FAC0001"
     assert len(list((settings.MEDIA_ROOT / "billing").rglob("*.pdf"))) == 1
+
+
+def test_a_run_is_issued_by_tasks_of_a_few_drafts_each_down_to_one_at_the_end():
+    chunks = runs.chunks(list(range(1, 1001)))
+    assert [item for chunk in chunks for item in chunk] == list(range(1, 1001))
+    assert len(chunks[0]) == runs.CHUNK_MAX
+    assert [len(chunk) for chunk in chunks[-3:]] == [1, 1, 1]
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True)
+    assert len(chunks) < 100
+    assert runs.chunks([7, 8]) == [[7], [8]]
+
+
+def test_a_task_killed_in_the_middle_of_its_drafts_resumes_without_issuing_twice(
+    staff_client, family, settings, outbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks import task_backends
+
+    from billing import tasks
+
+    settings.TASKS = NO_WORKER
+    run, item_ids = started_run(staff_client, family, outbox, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(runs, "CHUNK_MAX", 5)
+    monkeypatch.setattr(runs, "CHUNK_SHARE", 1)
+    backend = task_backends["default"]
+
+    def dispatched():
+        """The drafts of each issuing task the dispatching task queued."""
+        tasks.dispatch_issue_run.call(run.pk)
+        queued = [r.args[0] for r in backend.results if r.task.name == "issue_run_items"]
+        backend.clear()
+        return queued
+
+    assert dispatched() == [item_ids]  # one task for the five drafts
+
+    # Its worker issues two drafts, then is killed while rendering the third.
+    real_render = pdf.render_invoice
+    rendered = []
+
+    def killed(*args, **kwargs):
+        rendered.append(1)
+        if len(rendered) == 3:
+            raise KeyboardInterrupt
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_invoice", killed)
+    with pytest.raises(KeyboardInterrupt):
+        tasks.issue_run_items.call(item_ids)
+    monkeypatch.setattr(pdf, "render_invoice", real_render)
+    assert runs.progress(run).issued == 2
+    assert Invoice.objects.exclude(number=None).count() == 2
+
+    # Resumed: what is left is queued again, and the killed task, run again, skips what is done.
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("admin:billing_issuerun_resume", args=[run.pk]))
+    resumed = dispatched()
+    assert resumed == [item_ids[2:]]
+    tasks.issue_run_items.call(resumed[0])
+    tasks.issue_run_items.call(item_ids)
+
+    year = date.today().year
+    numbers = sorted(Invoice.objects.exclude(number=None).values_list("number", flat=True))
+    assert numbers == [f"{year}FAC{n:04d}" for n in range(1, 6)]
+    assert len(list((settings.MEDIA_ROOT / "billing").rglob("*.pdf"))) == 5
+    sent = outbox()
+    for number in numbers:
+        assert len(invoice_emails(sent, number)) == 1
+    run.refresh_from_db()
+    assert run.finished_at is not None
+    assert set(run.items.values_list("state", flat=True)) == {IssueRunItem.State.ISSUED}
+
+
+def test_an_unexpected_error_on_one_draft_leaves_it_pending_and_the_others_issued(
+    staff_client, family, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASKS = NO_WORKER
+    drafts = [draft_invoice(family) for _ in range(3)]
+    start(staff_client, drafts, django_capture_on_commit_callbacks)
+    run = IssueRun.objects.get()
+    item_ids = list(run.items.order_by("pk").values_list("pk", flat=True))
+    real_render = pdf.render_invoice
+
+    def storage_down(invoice, **kwargs):
+        if invoice.pk == drafts[1].pk:
+            raise OSError("storage unavailable")
+        return real_render(invoice, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_invoice", storage_down)
+    with pytest.raises(OSError, match="storage unavailable"):
+        runs.issue_items(item_ids)
+
+    states = dict(run.items.values_list("invoice_id", "state"))
+    assert states == {
+        drafts[0].pk: IssueRunItem.State.ISSUED,
+        drafts[1].pk: IssueRunItem.State.PENDING,
+        drafts[2].pk: IssueRunItem.State.ISSUED,
+    }
+    run.refresh_from_db()
+    assert run.finished_at is None
+    page = staff_client.get(reverse("admin:billing_issuerun_change", args=[run.pk]))
+    assert "Reprendre" in page.content.decode()

@@ -81,6 +81,19 @@ class HolderRolledBack(Exception):
     pass
 
 
+def issue_in_thread(draft):
+    """Issues `draft` (dated 2026-05-01) as a thread of its own does: its own connection, closed
+    after. A holder made to fail (HolderRolledBack) is expected."""
+    from django.db import connections
+
+    try:
+        services.issue_invoice(invoice=draft, issued_on=date(2026, 5, 1))
+    except HolderRolledBack:
+        pass
+    finally:
+        connections.close_all()
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite has no row locks (SELECT … FOR UPDATE): concurrency is proven on PostgreSQL",
@@ -97,7 +110,6 @@ def test_an_issuer_waiting_for_the_counter_renders_meanwhile_and_prints_the_numb
     import time
 
     from django.core.files.storage import default_storage
-    from django.db import connections
 
     from billing import pdf
     from tests.billing.factories import pdf_text
@@ -125,18 +137,10 @@ def test_an_issuer_waiting_for_the_counter_renders_meanwhile_and_prints_the_numb
     monkeypatch.setattr(pdf, "render_invoice", render)
     monkeypatch.setattr(services, "send_family_email", send)
 
-    def issue(draft):
-        try:
-            services.issue_invoice(invoice=draft, issued_on=date(2026, 5, 1))
-        except HolderRolledBack:
-            pass
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=issue, args=[first])
+    holder = threading.Thread(target=issue_in_thread, args=[first])
     holder.start()
     assert holding.wait(30)
-    waiter = threading.Thread(target=issue, args=[second])
+    waiter = threading.Thread(target=issue_in_thread, args=[second])
     waiter.start()
     deadline = time.monotonic() + 30
     while not printed and time.monotonic() < deadline:
@@ -159,3 +163,75 @@ def test_an_issuer_waiting_for_the_counter_renders_meanwhile_and_prints_the_numb
     assert DocumentCounter.objects.get(kind="FAC", year=2026).last_number == (
         2 if holder_commits else 1
     )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has no row locks (SELECT … FOR UPDATE): concurrency is proven on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_an_issuer_starting_while_another_renders_claims_the_next_number(monkeypatch):
+    """Three issues of an issuing run's two workers: A holds the counter (number 1, its e-mail
+    being queued); B, started meanwhile, renders with number 2; A commits and its worker starts
+    C while B is still rendering. C must not take number 2 from B (both would render again):
+    it renders with 3 at the same time as B, and waits for B. Each PDF is rendered once."""
+    import threading
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from billing import pdf
+    from tests.billing.factories import pdf_text
+
+    family = FamilyFactory()
+    a, b, c = draft_invoice(family), draft_invoice(family), draft_invoice(family)
+    DocumentCounter.objects.create(kind="FAC", year=2026)
+    a_holding, a_release = threading.Event(), threading.Event()
+    b_rendering, b_release = threading.Event(), threading.Event()
+    printed = {b.pk: [], c.pk: []}  # the number on each render of B and C
+    real_render, real_send = pdf.render_invoice, services.send_family_email
+
+    def render(invoice, **kwargs):
+        if invoice.pk in printed:
+            printed[invoice.pk].append(invoice.number)
+        if invoice.pk == b.pk and len(printed[b.pk]) == 1:
+            b_rendering.set()
+            b_release.wait(30)
+        return real_render(invoice, **kwargs)
+
+    def send(*, context, **kwargs):
+        if context["invoice"].pk == a.pk:
+            a_holding.set()
+            a_release.wait(30)
+        return real_send(context=context, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_invoice", render)
+    monkeypatch.setattr(services, "send_family_email", send)
+
+    def wait_until(condition):
+        deadline = time.monotonic() + 30
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert condition()
+
+    threads = {d.pk: threading.Thread(target=issue_in_thread, args=[d]) for d in (a, b, c)}
+    threads[a.pk].start()
+    assert a_holding.wait(30)
+    threads[b.pk].start()
+    assert b_rendering.wait(30)
+    a_release.set()
+    threads[a.pk].join(60)
+    wait_until(lambda: DocumentCounter.objects.get(kind="FAC", year=2026).last_number == 1)
+    threads[c.pk].start()  # the counter is free: only B's claim tells C that 2 is taken
+    wait_until(lambda: printed[c.pk])
+    b_release.set()
+    for thread in threads.values():
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads.values())
+
+    assert printed == {b.pk: ["2026FAC0002"], c.pk: ["2026FAC0003"]}
+    for draft, number in ((a, "2026FAC0001"), (b, "2026FAC0002"), (c, "2026FAC0003")):
+        draft.refresh_from_db()
+        assert draft.number == number
+        with default_storage.open(draft.pdf.name) as handle:
+            assert number in pdf_text(handle.read())
