@@ -236,3 +236,9 @@ def test_a_receipt_goes_to_each_address_in_its_accounts_language(db, outbox):
     assert set(by_address) == {("famille@example.org", "marie@example.org"), ("john@example.org",)}
     assert "Foyer — Ville : A → B" in by_address["famille@example.org", "marie@example.org"].body
     assert "Household — Town : A → B" in by_address["john@example.org",].body
+    # The HTML part declares the language it is written in (screen readers pronounce it so).
+    assert (
+        '<html lang="fr">'
+        in by_address["famille@example.org", "marie@example.org"].alternatives[0][0]
+    )
+    assert '<html lang="en">' in by_address["john@example.org",].alternatives[0][0]
