@@ -61,12 +61,10 @@ class MessageTemplateAdmin(PortalModelAdmin):
 # --- messages sent ------------------------------------------------------------------------
 
 
-class DeliveryInline(admin.TabularInline):
-    """The families a message reached (read-only)."""
+class ReadOnlyDeliveryInline(admin.TabularInline):
+    """Deliveries as recorded: read, never added, changed or deleted from a page."""
 
     model = Delivery
-    fields = ["family", "addresses", "subject", "status"]
-    readonly_fields = fields
     extra = 0
     can_delete = False
 
@@ -79,6 +77,13 @@ class DeliveryInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class DeliveryInline(ReadOnlyDeliveryInline):
+    """The families a message reached (read-only)."""
+
+    fields = ["family", "addresses", "subject", "status"]
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return (
@@ -247,16 +252,13 @@ def write_to_families(modeladmin, request, queryset):
 # --- a family's history -------------------------------------------------------------------
 
 
-class FamilyDeliveryInline(admin.TabularInline):
+class FamilyDeliveryInline(ReadOnlyDeliveryInline):
     """On a family's admin page: the messages and reminders it received, newest first."""
 
-    model = Delivery
     verbose_name = _("message ou relance reçu")
     verbose_name_plural = _("Messages et relances reçus")
     fields = ["sent_at", "kind", "subject_link", "sent_by", "addresses", "status"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     @admin.display(description=_("envoyé le"))
     def sent_at(self, delivery):
@@ -274,16 +276,6 @@ class FamilyDeliveryInline(admin.TabularInline):
     @admin.display(description=_("envoyé par"))
     def sent_by(self, delivery):
         return delivery.message.sent_by
-
-    @admin.display(description=_("statut des e-mails"))
-    def status(self, delivery):
-        return email_status(delivery)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (
