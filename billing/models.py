@@ -231,7 +231,11 @@ class Invoice(SnapshotFields):
         verbose_name = _("facture ou avoir")
         verbose_name_plural = _("factures et avoirs")
         ordering = ["-issued_on", "-number", "-pk"]
-        indexes = [models.Index(fields=["family", "issued_on"])]
+        indexes = [
+            models.Index(fields=["family", "issued_on"]),
+            # Issuing checks that no invoice of its kind is dated later (numbers follow dates).
+            models.Index(fields=["kind", "issued_on"], name="billing_invoice_kind_issued"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total__gte=0),

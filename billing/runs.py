@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from billing import services
 from billing.models import Invoice, IssueRun, IssueRunItem
+from portal.models import Centre
 
 State = IssueRunItem.State
 
@@ -125,9 +126,11 @@ def issue_items(item_ids: list[int]) -> None:
     pending (for a resume), the others are still issued, then the error is raised."""
     run_ids = set()
     errors = []
+    # Read once per task: the centre's details a few seconds old at most.
+    centre = Centre.objects.current()
     for item_id in item_ids:
         try:
-            run_id = _issue_item(item_id)
+            run_id = _issue_item(item_id, centre=centre)
         except Exception as error:  # raised below, once the others are issued
             errors.append(error)
         else:
@@ -144,12 +147,13 @@ def issue_item(item_id: int) -> None:
     issue_items([item_id])
 
 
-def _issue_item(item_id: int) -> int | None:
-    """The item's run, or None if the item was already done."""
+def _issue_item(item_id: int, *, centre: Centre) -> int | None:
+    """The item's run, or None if the item was already done. The item and its draft are
+    locked together, in one query."""
     with services.pdfs_deleted_on_error(), transaction.atomic():
         item = (
-            IssueRunItem.objects.select_for_update(of=("self",))
-            .select_related("invoice")
+            IssueRunItem.objects.select_for_update(of=("self", "invoice"))
+            .select_related("invoice__family", "invoice__season")
             .filter(pk=item_id, state=State.PENDING)
             .first()
         )
@@ -161,8 +165,11 @@ def _issue_item(item_id: int) -> int | None:
             item.reason = _("Déjà émise (%(number)s) : ignorée.") % {"number": invoice.number}
         else:
             try:
-                with transaction.atomic():
-                    services.issue_invoice(invoice=invoice)
+                # A savepoint: a refused draft leaves nothing (no number, no stored PDF).
+                with services.pdfs_deleted_on_error(), transaction.atomic():
+                    services.issue_locked_invoice(
+                        invoice, issued_on=timezone.localdate(), centre=centre
+                    )
             except ValidationError as error:
                 item.state = State.FAILED
                 item.reason = " ".join(error.messages)

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import OperationalError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,20 +56,24 @@ def check_not_far_future(value: date | None, *, field: str) -> None:
 def allocate_number(*, kind: str, year: int) -> str:
     """The next number of `kind` for `year`, e.g. 2026FAC0001. Call inside a transaction.
 
-    The counter row is created if missing (INSERT … ON CONFLICT DO NOTHING), then locked with
-    SELECT … FOR UPDATE until the caller's transaction ends: concurrent issuers wait in line,
-    and a rollback gives the number back.
+    One UPDATE … RETURNING increments the counter row and locks it until the caller's
+    transaction ends: concurrent issuers wait in line, and a rollback gives the number back.
+    The row is created first if missing (INSERT … ON CONFLICT DO NOTHING).
     """
-    counters = DocumentCounter.objects.select_for_update()
-    counter = counters.filter(kind=kind, year=year).first()
-    if counter is None:
-        DocumentCounter.objects.bulk_create(
-            [DocumentCounter(kind=kind, year=year)], ignore_conflicts=True
-        )
-        counter = counters.get(kind=kind, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return format_number(kind=kind, year=year, number=counter.last_number)
+    increment = (
+        f"UPDATE {DocumentCounter._meta.db_table} SET last_number = last_number + 1 "  # noqa: S608 - a model's table
+        "WHERE kind = %s AND year = %s RETURNING last_number"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(increment, [kind, year])
+        row = cursor.fetchone()
+        if row is None:
+            DocumentCounter.objects.bulk_create(
+                [DocumentCounter(kind=kind, year=year)], ignore_conflicts=True
+            )
+            cursor.execute(increment, [kind, year])
+            row = cursor.fetchone()
+    return format_number(kind=kind, year=year, number=row[0])
 
 
 def format_number(*, kind: str, year: int, number: int) -> str:
@@ -167,8 +171,9 @@ def family_address(family: Family) -> str:
 
 def copy_identities(document, *, family: Family, centre: Centre) -> Family:
     """What an issued document keeps forever, whatever later happens to the live records.
-    Returns the family as read (its responsables prefetched, e.g. for its e-mail)."""
-    family = Family.objects.prefetch_related("responsables").get(pk=family.pk)
+    `family`: as read in the caller's transaction; returned with its responsables prefetched
+    (e.g. for its e-mail)."""
+    prefetch_related_objects([family], "responsables")
     document.family_name = family.display_name
     document.family_address = family_address(family)
     document.centre_name = centre.name
@@ -330,23 +335,31 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
             .select_related("family", "season")
             .get(pk=invoice.pk)
         )
-        if invoice.is_issued:
-            raise ValidationError(
-                _("La facture %(number)s est déjà émise.") % {"number": invoice.number}
-            )
-        if invoice.due_on and invoice.due_on < issued_on:
-            raise ValidationError(_("L'échéance ne peut pas précéder la date d'émission."))
-        invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
-        _issue(invoice, issued_on=issued_on, centre=Centre.objects.current())
-        send_family_email(
-            family=invoice.family,
-            template="invoice_issued",
-            context={
-                "invoice": invoice,
-                "url": absolute_url(reverse("billing:invoice", args=[invoice.number])),
-            },
-        )
+        issue_locked_invoice(invoice, issued_on=issued_on, centre=Centre.objects.current())
     return invoice
+
+
+def issue_locked_invoice(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
+    """`issue_invoice` of a draft the caller has locked (SELECT … FOR UPDATE, its family
+    selected with it), inside the caller's transaction and `pdfs_deleted_on_error`: an issuing
+    run locks its item and the draft in one query."""
+    if invoice.is_issued:
+        raise ValidationError(
+            _("La facture %(number)s est déjà émise.") % {"number": invoice.number}
+        )
+    if invoice.due_on and invoice.due_on < issued_on:
+        raise ValidationError(_("L'échéance ne peut pas précéder la date d'émission."))
+    invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
+    _issue(invoice, issued_on=issued_on, centre=centre)
+    send_family_email(
+        family=invoice.family,
+        template="invoice_issued",
+        context={
+            "invoice": invoice,
+            "centre": centre,
+            "url": absolute_url(reverse("billing:invoice", args=[invoice.number])),
+        },
+    )
 
 
 def remaining_to_credit(invoice: Invoice) -> Decimal:

@@ -96,10 +96,12 @@ def send_templated_email(
     if not recipients:
         return None
     with translation.override(language):
+        given = (context() if callable(context) else context) or {}
         full_context = {
-            "centre": Centre.objects.current(),
+            # The caller's centre when it has one at hand (an issuing run: one read per task).
+            "centre": given["centre"] if "centre" in given else Centre.objects.current(),
             "site_url": settings.SITE_URL,
-            **((context() if callable(context) else context) or {}),
+            **given,
         }
         subject = render_plain_text(f"emails/{template}/subject.txt", full_context)
         body = render_to_string(f"emails/{template}/body.txt", full_context)
