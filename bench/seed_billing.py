@@ -135,8 +135,23 @@ def bulk_seed_drafts(*, families, students, season) -> None:
         position = 0
         for text, amount in DRAFT_LINES:
             position += 1
-            lines.append((pk, None, text, amount, position))
+            lines.append((pk, None, "", text, amount, position))
         for student in by_family.get(family.pk, [])[:3]:
             position += 1
-            lines.append((pk, student.pk, f"Cours : {student.first_name}", STUDENT_LINE, position))
-    insert(InvoiceLine, ["invoice_id", "student_id", "label", "amount", "position"], lines)
+            # The student's name (`str`: as `Student.display_name`) copied as
+            # `billing.services.create_draft_invoice` does.
+            lines.append(
+                (
+                    pk,
+                    student.pk,
+                    str(student),
+                    f"Cours : {student.first_name}",
+                    STUDENT_LINE,
+                    position,
+                )
+            )
+    insert(
+        InvoiceLine,
+        ["invoice_id", "student_id", "student_name", "label", "amount", "position"],
+        lines,
+    )

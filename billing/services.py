@@ -151,15 +151,17 @@ def wait_for_predecessor(*, kind: str, year: int, number: int, last: int) -> Non
     # can make two issuers wait for each other (one claimed the other's predecessor just after
     # it was committed, and moved on): PostgreSQL detects it and fails one wait, in its
     # savepoint; like the timeout, that only means the counter's lock decides.
+    # One statement, evaluated left to right: the wait's own lock_timeout, the wait, then the
+    # previous lock_timeout back (a timeout fails the statement: its savepoint undoes the first).
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('lock_timeout')")
-            (previous,) = cursor.fetchone()
             cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true)", [f"{PREDECESSOR_WAIT * 1000:.0f}"]
+                "SELECT set_config('lock_timeout', %s, true), "
+                "pg_advisory_xact_lock_shared(%s), "
+                "set_config('lock_timeout', previous.value, true) "
+                "FROM (SELECT current_setting('lock_timeout') AS value) AS previous",
+                [f"{PREDECESSOR_WAIT * 1000:.0f}", key],
             )
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [key])
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
     except OperationalError:
         pass
 
@@ -253,6 +255,7 @@ def _create_lines(invoice: Invoice, lines) -> None:
             label=line.label,
             amount=line.amount,
             student=line.student,
+            student_name=line.student.display_name if line.student else "",
             discipline=line.discipline,
             is_reduction=line.is_reduction,
         )
@@ -286,7 +289,8 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     named = []
     for line in lines:
         check_student_of_family(line.student, invoice.family_id)
-        if line.student is not None and not line.student_name:
+        # Copied when the draft was made; copied again if the student was renamed since.
+        if line.student is not None and line.student_name != line.student.display_name:
             line.student_name = line.student.display_name
             named.append(line)
     if named:
@@ -302,10 +306,12 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     rendered = None
     claim = claim_number(kind=invoice.kind, year=issued_on.year)
     if claim is not None:
-        # Rendered before taking the counter's lock, while the other issuers hold it.
+        # Rendered and stored before taking the counter's lock, while the other issuers hold
+        # it (and while this one may wait for its predecessor).
         claimed, last = claim
         invoice.number = format_number(kind=invoice.kind, year=issued_on.year, number=claimed)
         rendered = pdf.render_invoice(invoice, centre=centre, lines=lines)
+        store_pdf(invoice, rendered)
         wait_for_predecessor(kind=invoice.kind, year=issued_on.year, number=claimed, last=last)
     predicted = invoice.number
     invoice.number = allocate_number(kind=invoice.kind, year=issued_on.year)
@@ -320,9 +326,29 @@ def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     if rendered is None or invoice.number != predicted:
         # The guess missed (an issuer before this one rolled back, or did not claim): the PDF
         # always prints the number actually given.
-        rendered = pdf.render_invoice(invoice, centre=centre, lines=lines)
-    store_pdf(invoice, rendered)
-    invoice.save()
+        if rendered is not None:
+            default_storage.delete(invoice.pdf.name)
+        store_pdf(invoice, pdf.render_invoice(invoice, centre=centre, lines=lines))
+    invoice.save(update_fields=ISSUED_FIELDS)
+
+
+# What issuing writes on an invoice or a credit note (its lines' student names apart).
+ISSUED_FIELDS = [
+    "number",
+    "issued_on",
+    "due_on",
+    "total",
+    "family_name",
+    "family_address",
+    "centre_name",
+    "centre_address",
+    "centre_contact",
+    "centre_siret",
+    "centre_legal_mentions",
+    "payment_instructions",
+    "pdf",
+    "pdf_sha256",
+]
 
 
 def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice:
