@@ -48,7 +48,6 @@ def test_an_issued_invoice_copies_the_family_and_the_centre(family, centre):
     assert [line.student_name for line in invoice.lines.all()] == ["Léa " + family.name.upper()] * 2
 
 
-
 def test_a_student_renamed_after_the_draft_is_issued_under_the_new_name(family, centre):
     invoice = draft_invoice(family, "120.00")
     line = invoice.lines.get()
@@ -60,6 +59,7 @@ def test_a_student_renamed_after_the_draft_is_issued_under_the_new_name(family, 
     assert line.student_name == "Léana " + family.name.upper()
     invoice.refresh_from_db()
     assert "Léana " + family.name.upper() in pdf_text(stored_bytes(invoice))
+
 
 def test_the_pdf_is_stored_once_with_its_hash_and_shows_number_family_and_total(family, centre):
     invoice = issued_invoice(family, "120.00", "66.00", issued_on=date(2026, 10, 5))
