@@ -10,13 +10,13 @@ done and does nothing: no invoice is numbered or e-mailed twice.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import services
-from billing.models import Invoice, IssueRun, IssueRunItem
+from billing.models import Invoice, InvoiceLine, IssueRun, IssueRunItem
 from portal.models import Centre
 
 State = IssueRunItem.State
@@ -121,14 +121,24 @@ def resume_run(run: IssueRun) -> int:
 
 
 def issue_items(item_ids: list[int]) -> None:
-    """Issues the drafts of a run's items, each in its own transaction (an item done stays done
-    if a later one fails or the worker is killed). An unexpected error on one item leaves it
-    pending (for a resume), the others are still issued, then the error is raised."""
+    """Issues the drafts of a run's items. On PostgreSQL, by blocks (`_issue_block`): the
+    drafts of a block are numbered, stored, e-mailed and recorded in one transaction. Draft
+    by draft otherwise, or when a block fails unexpectedly: each in its own transaction, so
+    that an item done stays done if a later one fails or the worker is killed, and an
+    unexpected error on one item leaves only that one pending (for a resume), the others
+    issued, then the error is raised."""
     run_ids = set()
     errors = []
     # Read once per task: the centre's details a few seconds old at most.
     centre = Centre.objects.current()
-    for item_id in item_ids:
+    remaining = list(item_ids)
+    while connection.vendor == "postgresql" and len(remaining) > 1:
+        try:
+            done_run_ids, remaining = _issue_block(remaining, centre=centre)
+        except Exception:  # nothing of the block was kept: its drafts one by one below
+            break
+        run_ids |= done_run_ids
+    for item_id in remaining:
         try:
             run_id = _issue_item(item_id, centre=centre)
         except Exception as error:  # raised below, once the others are issued
@@ -140,6 +150,80 @@ def issue_items(item_ids: list[int]) -> None:
         finish_if_done(run_id)
     if errors:
         raise errors[0]
+
+
+def _issue_block(item_ids: list[int], *, centre: Centre) -> tuple[set[int], list[int]]:
+    """Issues the drafts of the pending items among `item_ids` in one transaction, numbered
+    consecutively: as many as `services.claim_numbers` could claim in a row (all of them,
+    unless another issuer's claim comes first). A draft that cannot be issued is recorded as
+    failed with its reason. Returns the runs of the items done and the items left (pending).
+
+    Rows are read for the whole block at once (the items and drafts locked together, then the
+    lines and the responsables), and each draft costs the queries of its own writes only."""
+    issued_on = timezone.localdate()
+    with services.pdfs_deleted_on_error(), transaction.atomic():
+        items = list(
+            IssueRunItem.objects.select_for_update(of=("self", "invoice"))
+            .select_related("invoice__family", "invoice__season")
+            .filter(pk__in=item_ids, state=State.PENDING)
+            .order_by("pk")
+        )
+        lines = {}
+        for line in InvoiceLine.objects.filter(
+            invoice__in=[item.invoice_id for item in items]
+        ).select_related("student"):
+            lines.setdefault(line.invoice_id, []).append(line)
+        prefetch_related_objects([item.invoice.family for item in items], "responsables")
+        ready = []  # (item, its lines, its lines to rename)
+        for item in items:
+            invoice = item.invoice
+            if invoice.is_issued:
+                item.state = State.SKIPPED
+                item.reason = _("Déjà émise (%(number)s) : ignorée.") % {"number": invoice.number}
+                continue
+            try:
+                services.check_issuable(invoice, issued_on=issued_on)
+                draft_lines = lines.get(invoice.pk, [])
+                renamed = services.prepare_issue(
+                    invoice, issued_on=issued_on, centre=centre, lines=draft_lines
+                )
+            except ValidationError as error:
+                item.state = State.FAILED
+                item.reason = " ".join(error.messages)
+            else:
+                ready.append((item, draft_lines, renamed))
+        if ready:
+            claim = services.claim_numbers(
+                kind=Invoice.Kind.INVOICE, year=issued_on.year, count=len(ready)
+            )
+            if claim is not None:
+                ready = ready[: claim[1]]  # the others: a later block
+            try:
+                # A savepoint: a refused block leaves nothing (no number, no stored PDF).
+                with services.pdfs_deleted_on_error(), transaction.atomic():
+                    services.rename_students([line for *_r, renamed in ready for line in renamed])
+                    services.number_and_store(
+                        [(item.invoice, draft_lines) for item, draft_lines, _renamed in ready],
+                        claim=claim,
+                        issued_on=issued_on,
+                        centre=centre,
+                    )
+                    for item, *_rest in ready:
+                        services.send_invoice_email(item.invoice, centre=centre)
+            except ValidationError as error:
+                for item, *_rest in ready:
+                    item.state = State.FAILED
+                    item.reason = " ".join(error.messages)
+            else:
+                for item, *_rest in ready:
+                    item.state = State.ISSUED
+        done = [item for item in items if item.state != State.PENDING]
+        finished_at = timezone.now()
+        for item in done:
+            item.finished_at = finished_at
+        IssueRunItem.objects.bulk_update(done, ["state", "reason", "finished_at"])
+    left = [item.pk for item in items if item.state == State.PENDING]
+    return {item.run_id for item in done}, left
 
 
 def issue_item(item_id: int) -> None:

@@ -54,26 +54,32 @@ def check_not_far_future(value: date | None, *, field: str) -> None:
 
 
 def allocate_number(*, kind: str, year: int) -> str:
-    """The next number of `kind` for `year`, e.g. 2026FAC0001. Call inside a transaction.
+    """The next number of `kind` for `year`, e.g. 2026FAC0001. Call inside a transaction."""
+    return format_number(kind=kind, year=year, number=allocate_numbers(kind=kind, year=year))
+
+
+def allocate_numbers(*, kind: str, year: int, count: int = 1) -> int:
+    """The first of the next `count` numbers of `kind` for `year` (the others follow it).
+    Call inside a transaction.
 
     One UPDATE … RETURNING increments the counter row and locks it until the caller's
-    transaction ends: concurrent issuers wait in line, and a rollback gives the number back.
+    transaction ends: concurrent issuers wait in line, and a rollback gives the numbers back.
     The row is created first if missing (INSERT … ON CONFLICT DO NOTHING).
     """
     increment = (
-        f"UPDATE {DocumentCounter._meta.db_table} SET last_number = last_number + 1 "  # noqa: S608 - a model's table
+        f"UPDATE {DocumentCounter._meta.db_table} SET last_number = last_number + %s "  # noqa: S608 - a model's table
         "WHERE kind = %s AND year = %s RETURNING last_number"
     )
     with connection.cursor() as cursor:
-        cursor.execute(increment, [kind, year])
+        cursor.execute(increment, [count, kind, year])
         row = cursor.fetchone()
         if row is None:
             DocumentCounter.objects.bulk_create(
                 [DocumentCounter(kind=kind, year=year)], ignore_conflicts=True
             )
-            cursor.execute(increment, [kind, year])
+            cursor.execute(increment, [count, kind, year])
             row = cursor.fetchone()
-    return format_number(kind=kind, year=year, number=row[0])
+    return row[0] - count + 1
 
 
 def format_number(*, kind: str, year: int, number: int) -> str:
@@ -106,41 +112,59 @@ def _advisory(function: str, key: int) -> bool:
 
 
 # How far past the last committed number an issuer looks for one no other issuer claimed (more
-# than the workers ever issuing at once), and how long it waits for the number before its own.
-CLAIM_TRIES = 32
-PREDECESSOR_WAIT = 5.0  # seconds
+# than the numbers the workers of a run ever claim at once: 2 x 25), and how long it waits for
+# the number before its own (longer than its holder takes to render a block of drafts).
+CLAIM_TRIES = 128
+PREDECESSOR_WAIT = 30.0  # seconds
 
 
 def claim_number(*, kind: str, year: int) -> tuple[int, int] | None:
-    """The number `allocate_number` will most likely give this issuer, so that its PDF is
+    """`claim_numbers` of one number: (the number, the last committed then), or None."""
+    claim = claim_numbers(kind=kind, year=year, count=1)
+    return None if claim is None else (claim[0], claim[2])
+
+
+def claim_numbers(*, kind: str, year: int, count: int) -> tuple[int, int, int] | None:
+    """The numbers `allocate_numbers` will most likely give this issuer, so that its PDFs are
     rendered before it locks the counter, in parallel with the other issuers (an issuing
     run's workers) rather than one after the other under the lock. Call inside a
-    transaction; None without PostgreSQL (SQLite: the PDF is rendered under the lock).
+    transaction; None without PostgreSQL (SQLite: the PDFs are rendered under the lock).
 
-    Each issuer claims the first number after the last committed one that no other issuer
-    has claimed: a transaction-level advisory lock, released when its transaction ends
-    (even when its worker is killed). Returns the number and the last one committed then.
-    Only a guess: the caller renders again, under the counter's lock, when the number given
-    differs (an issuer before it failed, or took a number without claiming it).
+    Each issuer claims the first numbers after the last committed one that no other issuer
+    has claimed, up to `count` in a row: a transaction-level advisory lock on each, released
+    when its transaction ends (even when its worker is killed). Fewer than `count` when the
+    next number is another issuer's: the caller then issues only as many drafts. Returns the
+    first number, how many follow it (itself included) and the last one committed then.
+    Only a guess: the caller renders again, under the counter's lock, when the numbers given
+    differ (an issuer before it failed, or took a number without claiming it).
     """
     if connection.vendor != "postgresql":
         return None
-    number = _last_number(kind=kind, year=year) + 1
-    for _try in range(CLAIM_TRIES):
-        if _advisory("pg_try_advisory_xact_lock", _claim_key(kind=kind, year=year, number=number)):
-            # Claimed, unless its claimant committed it in between (and so released it).
-            last = _last_number(kind=kind, year=year)
-            if last < number:
-                return number, last
-            number = last + 1
-        else:
+    for _attempt in range(3):
+        last = _last_number(kind=kind, year=year)
+        number, first, claimed = last + 1, None, 0
+        for _try in range(CLAIM_TRIES + count):
+            key = _claim_key(kind=kind, year=year, number=number)
+            if _advisory("pg_try_advisory_xact_lock", key):
+                first = number if first is None else first
+                claimed += 1
+                if claimed == count:
+                    break
+            elif first is not None:
+                break  # another issuer's number: this issuer's numbers end here
             number += 1
+        if first is None:
+            return None
+        # Claimed, unless their claimant committed them in between (and so released them).
+        if _last_number(kind=kind, year=year) < first:
+            return first, claimed, last
     return None
 
 
 def wait_for_predecessor(*, kind: str, year: int, number: int, last: int) -> None:
-    """Before an issuer that claimed `number` locks the counter: waits (PREDECESSOR_WAIT at
-    most) until the number before it is committed or given up (its claim released), so that
+    """Before an issuer that claimed `number` (its first) locks the counter: waits
+    (PREDECESSOR_WAIT at most) until the number before it is committed or given up (its claim
+    released), so that
     an issuer done rendering sooner does not take its predecessor's number (both would render
     again). `last`: the last number committed when `number` was claimed."""
     if last >= number - 1 or _last_number(kind=kind, year=year) >= number - 1:
@@ -284,52 +308,77 @@ def create_draft_invoice(
 def _issue(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     """Numbers, freezes and renders a locked draft (invoice or credit note)."""
     lines = list(invoice.lines.select_related("student"))
+    rename_students(prepare_issue(invoice, issued_on=issued_on, centre=centre, lines=lines))
+    claim = claim_numbers(kind=invoice.kind, year=issued_on.year, count=1)
+    number_and_store([(invoice, lines)], claim=claim, issued_on=issued_on, centre=centre)
+
+
+def prepare_issue(invoice: Invoice, *, issued_on: date, centre: Centre, lines) -> list:
+    """What issuing a locked draft sets before its number: its copied identities (its family's
+    responsables prefetched, or read here), total and date. Raises ValidationError when the
+    draft cannot be issued. Returns the lines whose student's name is to be copied again
+    (`rename_students`)."""
     if not lines:
         raise ValidationError(_("Une facture sans ligne ne peut pas être émise."))
-    named = []
+    renamed = []
     for line in lines:
         check_student_of_family(line.student, invoice.family_id)
         # Copied when the draft was made; copied again if the student was renamed since.
         if line.student is not None and line.student_name != line.student.display_name:
             line.student_name = line.student.display_name
-            named.append(line)
-    if named:
-        InvoiceLine.objects.bulk_update(named, ["student_name"])
+            renamed.append(line)
     invoice.family = copy_identities(invoice, family=invoice.family, centre=centre)
-    if invoice.credited_invoice is not None:
+    if invoice.credited_invoice_id is not None:
         # A credit note is addressed as the invoice it corrects was, even if the family moved.
         invoice.family_name = invoice.credited_invoice.family_name
         invoice.family_address = invoice.credited_invoice.family_address
     invoice.payment_instructions = centre.payment_instructions
     invoice.total = sum((line.amount for line in lines), ZERO).quantize(ZERO)
     invoice.issued_on = issued_on
-    rendered = None
-    claim = claim_number(kind=invoice.kind, year=issued_on.year)
+    return renamed
+
+
+def rename_students(lines) -> None:
+    if lines:
+        InvoiceLine.objects.bulk_update(lines, ["student_name"])
+
+
+def number_and_store(prepared, *, claim, issued_on: date, centre: Centre) -> None:
+    """Numbers prepared drafts (`prepare_issue`) of one kind consecutively, in their order,
+    renders and stores their PDFs and saves them. `prepared`: (draft, its lines) pairs; `claim`:
+    what `claim_numbers` claimed for them (as many numbers, a run issuing a block of drafts at
+    once), or None.
+
+    Their PDFs are rendered before the counter is locked, with the numbers claimed, then again
+    under the lock for any draft whose number turns out different."""
+    kind, year = prepared[0][0].kind, issued_on.year
+    predicted = [None] * len(prepared)
     if claim is not None:
         # Rendered and stored before taking the counter's lock, while the other issuers hold
         # it (and while this one may wait for its predecessor).
-        claimed, last = claim
-        invoice.number = format_number(kind=invoice.kind, year=issued_on.year, number=claimed)
-        rendered = pdf.render_invoice(invoice, centre=centre, lines=lines)
-        store_pdf(invoice, rendered)
-        wait_for_predecessor(kind=invoice.kind, year=issued_on.year, number=claimed, last=last)
-    predicted = invoice.number
-    invoice.number = allocate_number(kind=invoice.kind, year=issued_on.year)
+        first, claimed, last = claim
+        for index, (invoice, lines) in enumerate(prepared[:claimed]):
+            invoice.number = predicted[index] = format_number(
+                kind=kind, year=year, number=first + index
+            )
+            store_pdf(invoice, pdf.render_invoice(invoice, centre=centre, lines=lines))
+        wait_for_predecessor(kind=kind, year=year, number=first, last=last)
+    first = allocate_numbers(kind=kind, year=year, count=len(prepared))
     # Under the counter's lock: numbers and dates must run in the same order.
-    later = Invoice.objects.filter(
-        kind=invoice.kind, issued_on__year=issued_on.year, issued_on__gt=issued_on
-    )
+    later = Invoice.objects.filter(kind=kind, issued_on__year=year, issued_on__gt=issued_on)
     if later.exists():
         raise ValidationError(
             _("Une facture plus récente existe déjà : la date d'émission ne peut pas la précéder.")
         )
-    if rendered is None or invoice.number != predicted:
-        # The guess missed (an issuer before this one rolled back, or did not claim): the PDF
-        # always prints the number actually given.
-        if rendered is not None:
-            default_storage.delete(invoice.pdf.name)
-        store_pdf(invoice, pdf.render_invoice(invoice, centre=centre, lines=lines))
-    invoice.save(update_fields=ISSUED_FIELDS)
+    for index, (invoice, lines) in enumerate(prepared):
+        invoice.number = format_number(kind=kind, year=year, number=first + index)
+        if invoice.number != predicted[index]:
+            # The guess missed (an issuer before this one rolled back, or did not claim): the
+            # PDF always prints the number actually given.
+            if predicted[index] is not None:
+                default_storage.delete(invoice.pdf.name)
+            store_pdf(invoice, pdf.render_invoice(invoice, centre=centre, lines=lines))
+        invoice.save(update_fields=ISSUED_FIELDS)
 
 
 # What issuing writes on an invoice or a credit note (its lines' student names apart).
@@ -367,8 +416,14 @@ def issue_invoice(*, invoice: Invoice, issued_on: date | None = None) -> Invoice
 
 def issue_locked_invoice(invoice: Invoice, *, issued_on: date, centre: Centre) -> None:
     """`issue_invoice` of a draft the caller has locked (SELECT … FOR UPDATE, its family
-    selected with it), inside the caller's transaction and `pdfs_deleted_on_error`: an issuing
-    run locks its item and the draft in one query."""
+    selected with it), inside the caller's transaction and `pdfs_deleted_on_error`."""
+    check_issuable(invoice, issued_on=issued_on)
+    _issue(invoice, issued_on=issued_on, centre=centre)
+    send_invoice_email(invoice, centre=centre)
+
+
+def check_issuable(invoice: Invoice, *, issued_on: date) -> None:
+    """Refuses a draft that cannot be issued on `issued_on`; sets its due date if it has none."""
     if invoice.is_issued:
         raise ValidationError(
             _("La facture %(number)s est déjà émise.") % {"number": invoice.number}
@@ -376,7 +431,9 @@ def issue_locked_invoice(invoice: Invoice, *, issued_on: date, centre: Centre) -
     if invoice.due_on and invoice.due_on < issued_on:
         raise ValidationError(_("L'échéance ne peut pas précéder la date d'émission."))
     invoice.due_on = invoice.due_on or issued_on + PAYMENT_TERM
-    _issue(invoice, issued_on=issued_on, centre=centre)
+
+
+def send_invoice_email(invoice: Invoice, *, centre: Centre) -> None:
     send_family_email(
         family=invoice.family,
         template="invoice_issued",

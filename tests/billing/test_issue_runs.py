@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from billing import pdf, runs
@@ -323,7 +324,9 @@ def test_a_task_killed_in_the_middle_of_its_drafts_resumes_without_issuing_twice
 
     assert dispatched() == [item_ids]  # one task for the five drafts
 
-    # Its worker issues two drafts, then is killed while rendering the third.
+    # Its worker is killed while rendering the third draft. Draft by draft (SQLite), the first
+    # two are issued by then; on PostgreSQL the five are one block, one transaction: none is.
+    done_before = 0 if connection.vendor == "postgresql" else 2
     real_render = pdf.render_invoice
     rendered = []
 
@@ -337,14 +340,15 @@ def test_a_task_killed_in_the_middle_of_its_drafts_resumes_without_issuing_twice
     with pytest.raises(KeyboardInterrupt):
         tasks.issue_run_items.call(item_ids)
     monkeypatch.setattr(pdf, "render_invoice", real_render)
-    assert runs.progress(run).issued == 2
-    assert Invoice.objects.exclude(number=None).count() == 2
+    assert runs.progress(run).issued == done_before
+    assert Invoice.objects.exclude(number=None).count() == done_before
+    assert len(list((settings.MEDIA_ROOT / "billing").rglob("*.pdf"))) == done_before
 
     # Resumed: what is left is queued again, and the killed task, run again, skips what is done.
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(reverse("admin:billing_issuerun_resume", args=[run.pk]))
     resumed = dispatched()
-    assert resumed == [item_ids[2:]]
+    assert resumed == [item_ids[done_before:]]
     tasks.issue_run_items.call(resumed[0])
     tasks.issue_run_items.call(item_ids)
 
