@@ -164,9 +164,8 @@ def claim_numbers(*, kind: str, year: int, count: int) -> tuple[int, int, int] |
 def wait_for_predecessor(*, kind: str, year: int, number: int, last: int) -> None:
     """Before an issuer that claimed `number` (its first) locks the counter: waits
     (PREDECESSOR_WAIT at most) until the number before it is committed or given up (its claim
-    released), so that
-    an issuer done rendering sooner does not take its predecessor's number (both would render
-    again). `last`: the last number committed when `number` was claimed."""
+    released), so that an issuer done rendering sooner does not take its predecessor's number
+    (both would render again). `last`: the last number committed when `number` was claimed."""
     if last >= number - 1 or _last_number(kind=kind, year=year) >= number - 1:
         return
     key = _claim_key(kind=kind, year=year, number=number - 1)
