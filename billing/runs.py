@@ -178,8 +178,7 @@ def _issue_block(item_ids: list[int], *, centre: Centre) -> tuple[set[int], list
         for item in items:
             invoice = item.invoice
             if invoice.is_issued:
-                item.state = State.SKIPPED
-                item.reason = _("Déjà émise (%(number)s) : ignorée.") % {"number": invoice.number}
+                _record(item, State.SKIPPED, _already_issued(invoice))
                 continue
             try:
                 services.check_issuable(invoice, issued_on=issued_on)
@@ -188,8 +187,7 @@ def _issue_block(item_ids: list[int], *, centre: Centre) -> tuple[set[int], list
                     invoice, issued_on=issued_on, centre=centre, lines=draft_lines
                 )
             except ValidationError as error:
-                item.state = State.FAILED
-                item.reason = " ".join(error.messages)
+                _record(item, State.FAILED, " ".join(error.messages))
             else:
                 ready.append((item, draft_lines, renamed))
         if ready:
@@ -212,8 +210,7 @@ def _issue_block(item_ids: list[int], *, centre: Centre) -> tuple[set[int], list
                         services.send_invoice_email(item.invoice, centre=centre)
             except ValidationError as error:
                 for item, *_rest in ready:
-                    item.state = State.FAILED
-                    item.reason = " ".join(error.messages)
+                    _record(item, State.FAILED, " ".join(error.messages))
             else:
                 for item, *_rest in ready:
                     item.state = State.ISSUED
@@ -224,6 +221,14 @@ def _issue_block(item_ids: list[int], *, centre: Centre) -> tuple[set[int], list
         IssueRunItem.objects.bulk_update(done, ["state", "reason", "finished_at"])
     left = [item.pk for item in items if item.state == State.PENDING]
     return {item.run_id for item in done}, left
+
+
+def _already_issued(invoice: Invoice) -> str:
+    return _("Déjà émise (%(number)s) : ignorée.") % {"number": invoice.number}
+
+
+def _record(item: IssueRunItem, state: str, reason: str) -> None:
+    item.state, item.reason = state, reason
 
 
 def issue_item(item_id: int) -> None:
@@ -245,8 +250,7 @@ def _issue_item(item_id: int, *, centre: Centre) -> int | None:
             return None
         invoice = item.invoice
         if invoice.is_issued:
-            item.state = State.SKIPPED
-            item.reason = _("Déjà émise (%(number)s) : ignorée.") % {"number": invoice.number}
+            _record(item, State.SKIPPED, _already_issued(invoice))
         else:
             try:
                 # A savepoint: a refused draft leaves nothing (no number, no stored PDF).
@@ -255,8 +259,7 @@ def _issue_item(item_id: int, *, centre: Centre) -> int | None:
                         invoice, issued_on=timezone.localdate(), centre=centre
                     )
             except ValidationError as error:
-                item.state = State.FAILED
-                item.reason = " ".join(error.messages)
+                _record(item, State.FAILED, " ".join(error.messages))
             else:
                 item.state = State.ISSUED
         item.finished_at = timezone.now()
